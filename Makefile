@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test lint format lock clean help
+
+help:
+	@echo "make run    build .venv if needed, run the nightly flow on seeds/landing -> data/"
+	@echo "make test   build .venv if needed, run the test suite"
+	@echo "make lint   ruff check + format check"
+	@echo "make clean  remove data/ output (keeps .venv)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/akhbar run --landing seeds/landing --data data
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+
+lock:
+	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock
+	/tmp/akhbar-lock/bin/pip install -q -e '.[dev]'
+	( echo "# Full pinned dependency tree (pip freeze of a fresh install of pyproject + [dev])."; \
+	  echo "# Regenerate: make lock"; /tmp/akhbar-lock/bin/pip freeze --exclude-editable ) > requirements.lock
+
+clean:
+	rm -rf data/lake data/quarantine data/warehouse.duckdb data/.warehouse-*

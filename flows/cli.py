@@ -1,0 +1,236 @@
+"""`akhbar` command line: run, backfill, query.
+
+Prefect is imported only by the commands that run flows, so `akhbar query` answers in well
+under a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+import flows  # noqa: F401  (sets Prefect's environment before anything imports prefect)
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _summary_lines(s: dict) -> list[str]:
+    lines = [
+        f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})",
+        f"  files    seen {s['files_seen']}  new {s['files_new']}  changed {s['files_changed']}  "
+        f"unchanged {s['files_unchanged']}  skipped {s['files_skipped']}  "
+        f"rejected {s['files_rejected']}  deleted {s['files_deleted']}",
+        f"  records  read {s['records_read']}  articles {s['articles_loaded']}  "
+        f"duplicates {s['duplicates']}  rejected {s['records_rejected']}",
+        f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}",
+    ]
+    if s["dates"]:
+        lines.append(f"  dates    {', '.join(s['dates'])}")
+    for label, key in (("skipped", "skipped_files"), ("deleted", "deleted_files")):
+        if s[key]:
+            shown = ", ".join(s[key][:5]) + (" …" if len(s[key]) > 5 else "")
+            lines.append(f"  {label}  {shown}")
+    if s.get("missing_dates"):
+        lines.append(f"  no landing folder for: {', '.join(s['missing_dates'])} (left unchanged)")
+    return lines
+
+
+def _finish(summary: dict, data: str) -> None:
+    for line in _summary_lines(summary):
+        click.echo(line)
+    if summary["status"] == "completed":
+        click.echo(
+            "\nQuery it:  akhbar query "
+            f'"select key, count(*) from hashtags group by 1 order by 2 desc" --data {data}'
+            f"\n      or:  duckdb -readonly {Path(data) / 'warehouse.duckdb'}"
+        )
+
+
+def _run_flow(fn, **kwargs) -> None:
+    from flows.lock import RunLocked
+
+    try:
+        summary = fn(**kwargs)
+    except RunLocked as e:
+        raise click.ClickException(str(e)) from None
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from None
+    _finish(summary, kwargs["data"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="akhbar")
+def main() -> None:
+    """akhbar: batch ETL for Arabic news, from landing files to a Parquet lake and DuckDB."""
+
+
+@main.command()
+@click.option("--landing", default="seeds/landing", show_default=True, help="Landing dir to read.")
+@click.option(
+    "--data", default="data", show_default=True, help="Output dir: lake/, warehouse.duckdb."
+)
+@click.option(
+    "--date",
+    "date",
+    type=DATE,
+    default=None,
+    help="Logical date for files directly in the landing dir (default: today).",
+)
+@click.option("--max-file-mb", default=20, show_default=True, help="Reject files larger than this.")
+@click.option(
+    "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
+)
+def run(landing: str, data: str, date: dt.datetime | None, max_file_mb: int, wait: bool) -> None:
+    """Nightly run: process every landing file that is new or changed since the last run."""
+    from flows.nightly import nightly
+
+    _run_flow(
+        nightly,
+        landing=landing,
+        data=data,
+        date=date.date() if date else None,
+        max_file_mb=max_file_mb,
+        wait=wait,
+    )
+
+
+@main.command()
+@click.option("--start", type=DATE, required=True, help="First date to reprocess (YYYY-MM-DD).")
+@click.option("--end", type=DATE, required=True, help="Last date to reprocess, inclusive.")
+@click.option("--landing", default="seeds/landing", show_default=True, help="Landing dir to read.")
+@click.option(
+    "--data", default="data", show_default=True, help="Output dir: lake/, warehouse.duckdb."
+)
+@click.option("--max-file-mb", default=20, show_default=True, help="Reject files larger than this.")
+@click.option(
+    "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
+)
+@click.option("--dry-run", is_flag=True, help="List what would be replaced; change nothing.")
+def backfill(
+    start: dt.datetime,
+    end: dt.datetime,
+    landing: str,
+    data: str,
+    max_file_mb: int,
+    wait: bool,
+    dry_run: bool,
+) -> None:
+    """Reprocess the landing folders of START..END and replace exactly those dates."""
+    if end < start:
+        raise click.BadParameter(f"--end {end.date()} is before --start {start.date()}")
+    if dry_run:
+        from flows.lake import Lake
+        from flows.pipeline import Settings, plan_backfill
+
+        lake = Lake(Path(data) / "lake")
+        plan = plan_backfill(Settings(Path(landing), Path(data)), lake, start.date(), end.date())
+        for day in plan.dates:
+            files = [f.path for f in plan.to_read if f.ingest_date == day]
+            rows = lake.read("articles", day, columns=["article_id"]).num_rows
+            click.echo(f"{day}: would replace {rows} article rows from {len(files)} landing files")
+        for day in plan.missing_dates:
+            click.echo(f"{day}: no landing folder: would be left unchanged")
+        return
+    from flows.nightly import backfill as backfill_flow
+
+    _run_flow(
+        backfill_flow,
+        start=start.date(),
+        end=end.date(),
+        landing=landing,
+        data=data,
+        max_file_mb=max_file_mb,
+        wait=wait,
+    )
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--data", default="data", show_default=True, help="Dir holding warehouse.duckdb.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--limit", default=1000, show_default=True, help="Rows to print in table format.")
+def query(sql: str, data: str, fmt: str, limit: int) -> None:
+    """Run SQL against the warehouse, read-only."""
+    import duckdb
+
+    path = Path(data) / "warehouse.duckdb"
+    if not path.exists():
+        raise click.ClickException(
+            f"no warehouse at {path}: run `akhbar run` first (or pass --data)"
+        )
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            rel = con.sql(sql)
+        except duckdb.Error as e:
+            raise click.ClickException(f"{e}\n  in: {sql}") from None
+        if rel is None:
+            return
+        cols = rel.columns
+        rows = rel.fetchall()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [dict(zip(cols, r, strict=True)) for r in rows],
+                ensure_ascii=False,
+                default=str,
+                indent=1,
+            )
+        )
+    elif fmt == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows(rows)
+    else:
+        click.echo(_table(cols, rows[:limit]))
+        if len(rows) > limit:
+            click.echo(f"… {len(rows) - limit} more rows (raise --limit or use --format csv)")
+
+
+def _table(cols: list[str], rows: list[tuple]) -> str:
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(
+            0
+            if unicodedata.combining(c) or unicodedata.category(c) == "Cf"
+            else 2
+            if unicodedata.east_asian_width(c) in "WF"
+            else 1
+            for c in s
+        )
+
+    def cell(v: object) -> str:
+        s = "" if v is None else str(v)
+        s = s.replace("\n", " ")
+        return s if len(s) <= 60 else s[:59] + "…"
+
+    cells = [[cell(v) for v in r] for r in rows]
+    widths = [max([width(c), *(width(r[i]) for r in cells)]) for i, c in enumerate(cols)]
+
+    def line(vals: list[str]) -> str:
+        # Each cell is isolated (FSI…PDI) so a right-to-left value cannot reorder its neighbours.
+        return " | ".join(
+            "\u2068" + v + "\u2069" + " " * (w - width(v))
+            for v, w in zip(vals, widths, strict=True)
+        )
+
+    out = [line(list(cols)), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    out.append(f"({len(rows)} rows)")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""The Parquet lake: `<data>/lake/<table>/ingest_date=YYYY-MM-DD/part-<run_id>.parquet`.
+
+Writes are transactional through a redo journal:
+1. every new partition file is written hidden (`.part-….parquet.tmp`, invisible to globs),
+2. the journal `<lake>/_journal/<run_id>.json` naming each rename and deletion is written
+   atomically (write, fsync, rename) — this is the commit point,
+3. the journal is applied (rename into place, delete the replaced files) and removed.
+A crash before 2 leaves the old lake (the hidden files are swept); a crash after 2 is rolled
+forward by `recover()` at the start of the next run. Either way nobody sees half a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from flows import failpoints
+from transforms import schemas
+
+PARQUET_OPTS = {"compression": "zstd", "compression_level": 3}
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json_atomic(path: Path, obj: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@dataclass
+class Lake:
+    root: Path
+
+    def part_dir(self, table: str, day: dt.date) -> Path:
+        return self.root / table / f"ingest_date={day.isoformat()}"
+
+    def files(self, table: str, day: dt.date | None = None) -> list[Path]:
+        base = self.part_dir(table, day) if day else self.root / table
+        pattern = "*.parquet" if day else "ingest_date=*/*.parquet"
+        return sorted(base.glob(pattern)) if base.exists() else []
+
+    def dates(self, table: str) -> list[dt.date]:
+        base = self.root / table
+        if not base.exists():
+            return []
+        out = []
+        for d in base.glob("ingest_date=*"):
+            if any(d.glob("*.parquet")):
+                out.append(dt.date.fromisoformat(d.name.split("=", 1)[1]))
+        return sorted(out)
+
+    def read(
+        self, table: str, day: dt.date | None = None, columns: list[str] | None = None
+    ) -> pa.Table:
+        schema = schemas.TABLES[table]
+        paths = self.files(table, day)
+        if not paths:
+            t = schema.empty_table()
+            return t.select(columns) if columns else t
+        parts = [pq.read_table(p, columns=columns, schema=schema) for p in paths]
+        return pa.concat_tables(parts)
+
+    @property
+    def version(self) -> int:
+        state = self.root / "_state.json"
+        if not state.exists():
+            return 0
+        return int(json.loads(state.read_text(encoding="utf-8"))["version"])
+
+    # -- recovery ---------------------------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Roll forward committed journals, then sweep hidden leftovers of crashed runs."""
+        done = []
+        jdir = self.root / "_journal"
+        if jdir.exists():
+            for j in sorted(jdir.glob("*.json")):
+                _apply(self.root, json.loads(j.read_text(encoding="utf-8")))
+                j.unlink()
+                done.append(j.stem)
+        if self.root.exists():
+            for tmp in self.root.glob("*/ingest_date=*/.*.tmp"):
+                tmp.unlink(missing_ok=True)
+        return done
+
+
+@dataclass
+class Transaction:
+    """Partition replacements staged by one run, committed all at once."""
+
+    lake: Lake
+    run_id: str
+    ops: list[dict] = field(default_factory=list)
+    touched: dict[str, set[dt.date]] = field(default_factory=dict)
+
+    def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
+        """Make `data` the whole content of (table, day) at commit; empty data removes it."""
+        schema = schemas.TABLES[table]
+        data = data.cast(schema) if data.schema != schema else data
+        pdir = self.lake.part_dir(table, day)
+        old = [p.name for p in self.lake.files(table, day)]
+        final = f"part-{self.run_id}.parquet"
+        tmp = None
+        if data.num_rows:
+            pdir.mkdir(parents=True, exist_ok=True)
+            tmp = f".{final}.tmp"
+            _write(data, pdir / tmp)
+            failpoints.hit("lake_write")
+        rel = str(pdir.relative_to(self.lake.root))
+        self.ops.append(
+            {"dir": rel, "tmp": tmp, "final": final, "delete": [o for o in old if o != final]}
+        )
+        self.touched.setdefault(table, set()).add(day)
+
+    def append_file(self, table: str, day: dt.date, data: pa.Table, name: str) -> None:
+        pdir = self.lake.part_dir(table, day)
+        pdir.mkdir(parents=True, exist_ok=True)
+        tmp = f".{name}.tmp"
+        _write(data.cast(schemas.TABLES[table]), pdir / tmp)
+        rel = str(pdir.relative_to(self.lake.root))
+        self.ops.append({"dir": rel, "tmp": tmp, "final": name, "delete": []})
+        self.touched.setdefault(table, set()).add(day)
+
+    def commit(self) -> int:
+        version = self.lake.version + 1
+        journal = {"run_id": self.run_id, "version": version, "ops": self.ops}
+        failpoints.hit("before_commit")
+        write_json_atomic(self.lake.root / "_journal" / f"{self.run_id}.json", journal)
+        failpoints.hit("after_commit")
+        _apply(self.lake.root, journal)
+        (self.lake.root / "_journal" / f"{self.run_id}.json").unlink()
+        return version
+
+
+def _write(data: pa.Table, path: Path) -> None:
+    with open(path, "wb") as f:
+        pq.write_table(data, f, **PARQUET_OPTS)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _apply(root: Path, journal: dict) -> None:
+    """Idempotent: safe to run again after a crash half-way through."""
+    for op in journal["ops"]:
+        pdir = root / op["dir"]
+        if op["tmp"] and (pdir / op["tmp"]).exists():
+            os.replace(pdir / op["tmp"], pdir / op["final"])
+        for name in op["delete"]:
+            (pdir / name).unlink(missing_ok=True)
+        if pdir.exists() and not any(pdir.iterdir()):
+            pdir.rmdir()
+        failpoints.hit("lake_apply")
+    write_json_atomic(
+        root / "_state.json", {"version": journal["version"], "run_id": journal["run_id"]}
+    )
+
+
+def drop_rows(table: pa.Table, column: str, values: Iterable[str]) -> pa.Table:
+    vals = pa.array(sorted(set(values)), type=pa.string())
+    if not len(vals) or not table.num_rows:
+        return table
+    return table.filter(pc.invert(pc.is_in(table[column], value_set=vals)))

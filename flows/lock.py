@@ -1,0 +1,58 @@
+"""One writer per data dir: an advisory `flock` on `<data>/.akhbar.lock`.
+
+The kernel drops the lock when its process dies, so a lock left by a killed run is stale by
+construction and the next run simply takes it; the pid/time written inside only serve the
+error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class RunLocked(RuntimeError):
+    pass
+
+
+@contextmanager
+def data_lock(data_dir: Path, wait: bool = False, poll_s: float = 0.5) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / ".akhbar.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not wait:
+                    raise RunLocked(_holder_message(path, data_dir)) from None
+                time.sleep(poll_s)
+        info = {
+            "pid": os.getpid(),
+            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _holder_message(path: Path, data_dir: Path) -> str:
+    try:
+        info = json.loads(path.read_text() or "{}")
+    except (OSError, ValueError):
+        info = {}
+    pid, started = info.get("pid", "?"), info.get("started", "?")
+    return (
+        f"another run (pid {pid}, started {started}) holds {data_dir}; "
+        "wait for it, or pass --wait to queue behind it"
+    )

@@ -1,0 +1,108 @@
+"""Prefect flows `nightly` and `backfill`: typed parameters, batch tasks, a funnel artifact.
+
+Tasks are batches of landing files (tens of MB each), never single articles: a Prefect task
+costs 3-6 ms, an article about 30 µs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from flows.lake import Lake
+from flows.landing import LandingFile
+from flows.pipeline import (
+    DEFAULT_MAX_FILE_MB,
+    BatchResult,
+    RunOutcome,
+    Settings,
+    execute,
+    plan_backfill,
+    plan_nightly,
+    read_and_transform,
+)
+from flows.warehouse import publish
+
+DEFAULT_LANDING = "seeds/landing"
+DEFAULT_DATA = "data"
+
+
+@task(name="read-transform", cache_policy=NO_CACHE)
+def read_transform_task(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
+    return read_and_transform(files, run_id, max_file_bytes)
+
+
+# Publishing is file I/O on the data volume: the one step worth a retry.
+@task(name="publish-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def publish_task(data: Path, lake: Lake, touched: dict, run_id: str) -> str:
+    return publish(data, lake, touched, run_id)
+
+
+def _prefect_map(
+    batches: list[list[LandingFile]], run_id: str, max_bytes: int
+) -> Iterator[BatchResult]:
+    for b in batches:
+        yield read_transform_task(b, run_id, max_bytes)
+
+
+def _run(settings: Settings, make_plan, params: dict) -> dict:
+    logger = get_run_logger()
+    run_id = str(flow_run.id) if flow_run.id else None
+    outcome: RunOutcome = execute(
+        settings,
+        make_plan,
+        params,
+        run_id=run_id,
+        map_batches=_prefect_map,
+        publish_fn=publish_task,
+        log=logger.info,
+    )
+    summary = outcome.summary()
+    funnel = [{"step": k, "count": v} for k, v in outcome.counts.items()]
+    create_table_artifact(
+        key=f"{outcome.flow}-funnel",
+        table=funnel,
+        description=f"akhbar {outcome.flow} run {outcome.run_id}: files and records at each step",
+    )
+    logger.info("run %s %s in %.1f s", outcome.run_id, outcome.status, outcome.seconds)
+    return summary
+
+
+def _settings(landing: str, data: str, max_file_mb: int, wait: bool) -> Settings:
+    return Settings(Path(landing), Path(data), max_file_mb * 1024 * 1024, wait)
+
+
+@flow(name="nightly", log_prints=False)
+def nightly(
+    landing: str = DEFAULT_LANDING,
+    data: str = DEFAULT_DATA,
+    date: dt.date | None = None,
+    max_file_mb: int = DEFAULT_MAX_FILE_MB,
+    wait: bool = False,
+) -> dict:
+    """Process every landing file that is new or changed since the last successful run."""
+    logical = date or dt.date.today()
+    params = {"landing": landing, "data": data, "date": logical.isoformat()}
+    settings = _settings(landing, data, max_file_mb, wait)
+    return _run(settings, lambda lake: plan_nightly(settings, lake, logical), params)
+
+
+@flow(name="backfill", log_prints=False)
+def backfill(
+    start: dt.date,
+    end: dt.date,
+    landing: str = DEFAULT_LANDING,
+    data: str = DEFAULT_DATA,
+    max_file_mb: int = DEFAULT_MAX_FILE_MB,
+    wait: bool = False,
+) -> dict:
+    """Re-read the landing folders of start..end (inclusive) and replace exactly those dates."""
+    params = {"landing": landing, "data": data, "start": start.isoformat(), "end": end.isoformat()}
+    settings = _settings(landing, data, max_file_mb, wait)
+    return _run(settings, lambda lake: plan_backfill(settings, lake, start, end), params)

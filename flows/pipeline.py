@@ -1,0 +1,541 @@
+"""The run itself: plan → read+transform in batch tasks → stage lake partitions → commit → publish.
+
+Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the plan:
+which files to read and which rows of which dates they replace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flows import failpoints
+from flows.lake import Lake, Transaction, drop_rows, write_json_atomic
+from flows.landing import Discovery, LandingFile, discover, read_bytes
+from flows.lock import data_lock
+from flows.warehouse import publish
+from transforms import schemas
+from transforms.batch import Transformed, drop_duplicates, rejects_table, transform
+from transforms.normalize import NORMALIZER_VERSION
+from transforms.readers import Reject, parse_file
+
+DEFAULT_MAX_FILE_MB = 20
+# Input bytes per read+transform task. Zips count 4x (Arabic JSON compresses about that much).
+BATCH_BYTES = 48 * 1024 * 1024
+DATA_TABLES = ("articles", "hashtags", "mentions", "rejects")
+
+
+@dataclass
+class Plan:
+    flow: str
+    logical_date: dt.date
+    discovery: Discovery
+    to_read: list[LandingFile]
+    # per ingest date: the landing paths whose rows this run replaces; None = the whole date
+    replace: dict[dt.date, set[str] | None]
+    counts: dict[str, int]
+    deleted: list[str]
+    missing_dates: list[dt.date] = field(default_factory=list)
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return sorted(self.replace)
+
+
+@dataclass
+class BatchResult:
+    """What one read+transform task returns: the transformed rows of its files, plus the
+    per-file facts the manifest needs."""
+
+    files: list[LandingFile]
+    by_date: dict[dt.date, Transformed]
+    file_hash: dict[str, str]
+    file_records: dict[str, int]
+    quarantined: list[tuple[Reject, dt.date, bytes | None]]
+
+
+@dataclass
+class Settings:
+    landing: Path
+    data: Path
+    max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
+    wait_for_lock: bool = False
+
+
+def _manifest_index(lake: Lake) -> dict[str, tuple[int, int, dt.date]]:
+    t = lake.read("file_manifest", columns=["path", "size", "mtime_ns", "ingest_date"])
+    rows = zip(
+        *(t[c].to_pylist() for c in ("path", "size", "mtime_ns", "ingest_date")), strict=True
+    )
+    return {p: (s, m, d) for p, s, m, d in rows}
+
+
+def plan_nightly(settings: Settings, lake: Lake, logical_date: dt.date) -> Plan:
+    """New and changed files (by size and mtime) of every date; unchanged ones are not read.
+    Date folders missed by earlier nights are simply files never seen: that is the catch-up."""
+    disc = discover(settings.landing, logical_date)
+    known = _manifest_index(lake)
+    to_read, replace = [], {}
+    counts = dict.fromkeys(("files_new", "files_changed", "files_unchanged"), 0)
+    seen_paths = set()
+    for f in disc.files:
+        seen_paths.add(f.path)
+        prev = known.get(f.path)
+        if prev is not None and prev[0] == f.size and prev[1] == f.mtime_ns:
+            counts["files_unchanged"] += 1
+            continue
+        if prev is not None:
+            counts["files_changed"] += 1
+            # A file keeps the date it was first loaded under (loose files get the run's date).
+            f = LandingFile(f.path, f.abs_path, f.size, f.mtime_ns, prev[2])
+        else:
+            counts["files_new"] += 1
+        to_read.append(f)
+        replace.setdefault(f.ingest_date, set()).add(f.path)
+    deleted = sorted(set(known) - seen_paths)
+    return Plan("nightly", logical_date, disc, to_read, replace, counts, deleted)
+
+
+def plan_backfill(settings: Settings, lake: Lake, start: dt.date, end: dt.date) -> Plan:
+    """Every landing file of the dates in [start, end] is read again; those dates' partitions
+    are replaced whole. Dates without a landing folder are reported and left untouched."""
+    if end < start:
+        raise ValueError(f"--end {end} is before --start {start}")
+    disc = discover(settings.landing, start)
+    known = _manifest_index(lake)
+    wanted = {start + dt.timedelta(days=i) for i in range((end - start).days + 1)}
+    to_read = []
+    for f in disc.files:
+        day = f.ingest_date if f.path.count("/") else known.get(f.path, (0, 0, None))[2]
+        if day in wanted:
+            to_read.append(LandingFile(f.path, f.abs_path, f.size, f.mtime_ns, day))
+    present = {f.ingest_date for f in to_read} | (set(disc.date_dirs) & wanted)
+    replace: dict[dt.date, set[str] | None] = dict.fromkeys(sorted(present))
+    counts = {"files_new": 0, "files_changed": len(to_read), "files_unchanged": 0}
+    missing = sorted(wanted - present)
+    return Plan("backfill", end, disc, to_read, replace, counts, [], missing)
+
+
+def make_batches(files: list[LandingFile]) -> list[list[LandingFile]]:
+    """Consecutive groups in (date, path) order, each about BATCH_BYTES of input."""
+    batches: list[list[LandingFile]] = []
+    cur: list[LandingFile] = []
+    size = 0
+    for f in sorted(files, key=lambda f: (f.ingest_date, f.path)):
+        weight = f.size * (4 if f.path.lower().endswith(".zip") else 1)
+        if cur and size + weight > BATCH_BYTES:
+            batches.append(cur)
+            cur, size = [], 0
+        cur.append(f)
+        size += weight
+    if cur:
+        batches.append(cur)
+    return batches
+
+
+def read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
+    """Read a group of landing files and transform their records, date by date."""
+    records_by_date: dict[dt.date, list] = {}
+    rejects_by_date: dict[dt.date, list[Reject]] = {}
+    result = BatchResult(files, {}, {}, {}, [])
+    for f in files:
+        failpoints.hit("read")
+        try:
+            data = read_bytes(f, max_file_bytes)
+        except ValueError as e:
+            rej = Reject(f.path, None, None, "too_large", str(e))
+            rejects_by_date.setdefault(f.ingest_date, []).append(rej)
+            result.file_records[f.path] = 1
+            result.file_hash[f.path] = ""
+            result.quarantined.append((rej, f.ingest_date, None))
+            continue
+        except OSError as e:
+            rej = Reject(f.path, None, None, "unreadable", f"{e.strerror or e}: check permissions")
+            rejects_by_date.setdefault(f.ingest_date, []).append(rej)
+            result.file_records[f.path] = 1
+            result.file_hash[f.path] = ""
+            result.quarantined.append((rej, f.ingest_date, None))
+            continue
+        result.file_hash[f.path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        parsed = parse_file(f.path, data)
+        result.file_records[f.path] = parsed.records_read
+        records_by_date.setdefault(f.ingest_date, []).extend(parsed.articles)
+        rejects_by_date.setdefault(f.ingest_date, []).extend(parsed.rejects)
+        for rej in parsed.rejects:
+            whole_file = rej.record is None and rej.member is None
+            result.quarantined.append((rej, f.ingest_date, data if whole_file else None))
+    for day in sorted(set(records_by_date) | set(rejects_by_date)):
+        tr = transform(records_by_date.get(day, []), day, run_id)
+        extra = rejects_table(rejects_by_date.get(day, []), day, run_id)
+        tr.rejects = pa.concat_tables([extra, tr.rejects])
+        result.by_date[day] = tr
+    return result
+
+
+def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    parts = [p for p in parts if p.num_rows]
+    return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def _seen_hashes(lake: Lake, plan: Plan) -> set[str]:
+    """Content already in the lake, minus the rows this run is about to replace."""
+    t = lake.read("articles", columns=["content_hash", "source_file", "ingest_date"])
+    if not t.num_rows:
+        return set()
+    keep = pa.array([True] * t.num_rows)
+    for day, paths in plan.replace.items():
+        on_day = pc.equal(t["ingest_date"], pa.scalar(day, pa.date32()))
+        if paths is not None:
+            on_day = pc.and_(on_day, pc.is_in(t["source_file"], value_set=pa.array(sorted(paths))))
+        keep = pc.and_(keep, pc.invert(on_day))
+    return set(t.filter(keep)["content_hash"].to_pylist())
+
+
+def _quarantine(
+    data_dir: Path, run_id: str, items: list[tuple[Reject, dt.date, bytes | None]]
+) -> None:
+    for i, (rej, day, payload) in enumerate(items):
+        qdir = data_dir / "quarantine" / day.isoformat() / run_id
+        qdir.mkdir(parents=True, exist_ok=True)
+        base = f"{i:05d}_" + rej.source_file.replace("/", "__")
+        if payload is not None:
+            (qdir / base).write_bytes(payload)
+        write_json_atomic(
+            qdir / f"{base}.reason.json",
+            {
+                "source_file": rej.source_file,
+                "member": rej.member,
+                "record": rej.record,
+                "reason": rej.reason,
+                "detail": rej.detail,
+            },
+        )
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    flow: str
+    status: str
+    counts: dict[str, int]
+    dates: list[str]
+    deleted: list[str]
+    skipped: list[tuple[str, str]]
+    missing_dates: list[str]
+    publish_mode: str
+    seconds: float
+    error: str | None = None
+
+    def summary(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "flow": self.flow,
+            "status": self.status,
+            **self.counts,
+            "dates": self.dates,
+            "deleted_files": self.deleted,
+            "skipped_files": [f"{p} ({why})" for p, why in self.skipped],
+            "missing_dates": self.missing_dates,
+            "publish": self.publish_mode,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def _runs_row(
+    run_id: str,
+    flow: str,
+    params: dict,
+    started: dt.datetime,
+    status: str,
+    counts: dict[str, int],
+    dates: list[str],
+    error: str | None,
+    logical: dt.date,
+) -> pa.Table:
+    row = {
+        "run_id": run_id,
+        "flow": flow,
+        "parameters": json.dumps(params, ensure_ascii=False, default=str),
+        "started_at": started,
+        "finished_at": dt.datetime.now(dt.UTC),
+        "status": status,
+        **{k: counts.get(k, 0) for k in schemas.FUNNEL},
+        "dates": json.dumps(dates),
+        "error": error,
+        "normalizer_version": NORMALIZER_VERSION,
+        "ingest_date": logical,
+    }
+    return pa.Table.from_pylist([row], schema=schemas.RUNS)
+
+
+MapBatches = Callable[[list[list[LandingFile]], str, int], Iterator[BatchResult]]
+
+
+def _serial_map(
+    batches: list[list[LandingFile]], run_id: str, max_bytes: int
+) -> Iterator[BatchResult]:
+    for b in batches:
+        yield read_and_transform(b, run_id, max_bytes)
+
+
+def execute(
+    settings: Settings,
+    make_plan: Callable[[Lake], Plan],
+    params: dict,
+    run_id: str | None = None,
+    map_batches: MapBatches = _serial_map,
+    publish_fn: Callable[..., str] = publish,
+    log: Callable[[str], None] = print,
+) -> RunOutcome:
+    """Run one plan to completion under the data-dir lock. On failure the lake and warehouse
+    keep their previous state and a `failed` row is recorded in `runs`."""
+    run_id = run_id or str(uuid.uuid4())
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    data = settings.data
+    lake = Lake(data / "lake")
+    with data_lock(data, wait=settings.wait_for_lock):
+        recovered = lake.recover()
+        if recovered:
+            log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
+        plan = make_plan(lake)
+        counts = dict.fromkeys(schemas.FUNNEL, 0)
+        counts.update(plan.counts)
+        counts["files_seen"] = len(plan.discovery.files) + len(plan.discovery.skipped)
+        counts["files_skipped"] = len(plan.discovery.skipped)
+        counts["files_deleted"] = len(plan.deleted)
+        dates = [d.isoformat() for d in plan.dates]
+        tx = Transaction(lake, run_id)
+        try:
+            if plan.flow == "backfill" and not plan.dates:
+                log(
+                    "nothing to backfill: no landing folder for "
+                    + ", ".join(d.isoformat() for d in plan.missing_dates)
+                )
+                return RunOutcome(
+                    run_id,
+                    plan.flow,
+                    "nothing_to_do",
+                    counts,
+                    [],
+                    [],
+                    plan.discovery.skipped,
+                    [d.isoformat() for d in plan.missing_dates],
+                    "none",
+                    time.perf_counter() - t0,
+                )
+            _stage(plan, lake, tx, run_id, settings, counts, map_batches, log)
+            tx.append_file(
+                "runs",
+                plan.logical_date,
+                _runs_row(
+                    run_id,
+                    plan.flow,
+                    params,
+                    started,
+                    "completed",
+                    counts,
+                    dates,
+                    None,
+                    plan.logical_date,
+                ),
+                f"run-{run_id}.parquet",
+            )
+            tx.commit()
+            failpoints.hit("before_publish")
+            mode = publish_fn(data, lake, tx.touched, run_id)
+        except Exception as e:
+            _record_failure(lake, tx, run_id, plan, params, started, counts, dates, e, publish_fn)
+            raise
+        return RunOutcome(
+            run_id,
+            plan.flow,
+            "completed",
+            counts,
+            dates,
+            plan.deleted,
+            plan.discovery.skipped,
+            [d.isoformat() for d in plan.missing_dates],
+            mode,
+            time.perf_counter() - t0,
+        )
+
+
+def _stage(
+    plan: Plan,
+    lake: Lake,
+    tx: Transaction,
+    run_id: str,
+    settings: Settings,
+    counts: dict[str, int],
+    map_batches: MapBatches,
+    log: Callable[[str], None],
+) -> None:
+    seen = _seen_hashes(lake, plan)
+    batches = make_batches(plan.to_read)
+    pending: dict[dt.date, list[BatchResult]] = {}
+    remaining = {d: sum(1 for f in plan.to_read if f.ingest_date == d) for d in plan.dates}
+    done_files = 0
+    for result in map_batches(batches, run_id, settings.max_file_bytes):
+        done_files += len(result.files)
+        for f in result.files:
+            remaining[f.ingest_date] -= 1
+            pending.setdefault(f.ingest_date, []).append(result)
+        _quarantine(settings.data, run_id, result.quarantined)
+        log(f"read {done_files}/{len(plan.to_read)} files")
+        for day in sorted(d for d, n in remaining.items() if n == 0 and d in pending):
+            _stage_date(plan, lake, tx, day, pending.pop(day), seen, counts)
+    for day in plan.dates:  # dates with a folder but no files still get replaced (emptied)
+        if day in remaining and day not in tx.touched.get("articles", set()):
+            _stage_date(plan, lake, tx, day, [], seen, counts)
+
+
+def _stage_date(
+    plan: Plan,
+    lake: Lake,
+    tx: Transaction,
+    day: dt.date,
+    results: list[BatchResult],
+    seen: set[str],
+    counts: dict[str, int],
+) -> None:
+    results = list({id(r): r for r in results}.values())
+    parts = [r.by_date[day] for r in results if day in r.by_date]
+    files = sorted(
+        (f for r in results for f in r.files if f.ingest_date == day), key=lambda f: f.path
+    )
+    new = {t: [] for t in DATA_TABLES}
+    per_file_dups: dict[str, int] = {}
+    for part in parts:
+        tr = drop_duplicates(part, seen)
+        for src, _rec, _h in tr.duplicate_rows:
+            per_file_dups[src] = per_file_dups.get(src, 0) + 1
+        counts["duplicates"] += tr.duplicates
+        for t in DATA_TABLES:
+            new[t].append(getattr(tr, t))
+    replaced = plan.replace.get(day)
+    for t in DATA_TABLES:
+        fresh = _concat(new[t], schemas.TABLES[t])
+        old = lake.read(t, day)
+        kept = old.slice(0, 0) if replaced is None else drop_rows(old, "source_file", replaced)
+        tx.replace_partition(t, day, _concat([kept, fresh], schemas.TABLES[t]))
+        if t == "articles":
+            counts["articles_loaded"] += fresh.num_rows
+        elif t == "rejects":
+            counts["records_rejected"] += fresh.num_rows
+        else:
+            counts[t] += fresh.num_rows
+    manifest = _manifest_rows(results, files, day, tx.run_id, new, per_file_dups)
+    counts["records_read"] += sum(
+        r.file_records.get(f.path, 0) for r in results for f in r.files if f.ingest_date == day
+    )
+    counts["files_rejected"] += sum(1 for s in manifest["status"].to_pylist() if s == "rejected")
+    counts["files_loaded"] += sum(1 for s in manifest["status"].to_pylist() if s != "rejected")
+    old_m = lake.read("file_manifest", day)
+    kept_m = old_m.slice(0, 0) if replaced is None else drop_rows(old_m, "path", replaced)
+    tx.replace_partition("file_manifest", day, _concat([kept_m, manifest], schemas.FILE_MANIFEST))
+
+
+def _manifest_rows(
+    results: list[BatchResult],
+    files: list[LandingFile],
+    day: dt.date,
+    run_id: str,
+    new: dict[str, list[pa.Table]],
+    dups: dict[str, int],
+) -> pa.Table:
+    loaded: dict[str, int] = {}
+    for t in new["articles"]:
+        for src in t["source_file"].to_pylist():
+            loaded[src] = loaded.get(src, 0) + 1
+    rejected: dict[str, int] = {}
+    whole: set[str] = set()
+    for t in new["rejects"]:
+        for src, rec, mem in zip(
+            t["source_file"].to_pylist(),
+            t["record"].to_pylist(),
+            t["member"].to_pylist(),
+            strict=True,
+        ):
+            rejected[src] = rejected.get(src, 0) + 1
+            if rec is None and mem is None:
+                whole.add(src)
+    hashes = {k: v for r in results for k, v in r.file_hash.items()}
+    records = {k: v for r in results for k, v in r.file_records.items()}
+    rows = [
+        {
+            "path": f.path,
+            "size": f.size,
+            "mtime_ns": f.mtime_ns,
+            "content_hash": hashes.get(f.path, ""),
+            "status": "rejected" if f.path in whole else "loaded",
+            "records": records.get(f.path, 0),
+            "articles": loaded.get(f.path, 0),
+            "duplicates": dups.get(f.path, 0),
+            "rejected": rejected.get(f.path, 0),
+            "ingest_date": day,
+            "run_id": run_id,
+        }
+        for f in files
+    ]
+    return pa.Table.from_pylist(rows, schema=schemas.FILE_MANIFEST)
+
+
+def _record_failure(
+    lake: Lake,
+    failed_tx: Transaction,
+    run_id: str,
+    plan: Plan,
+    params: dict,
+    started: dt.datetime,
+    counts: dict[str, int],
+    dates: list[str],
+    err: Exception,
+    publish_fn: Callable[..., str],
+) -> None:
+    """Discard what the run staged and record it as failed; never mask the original error."""
+    for op in failed_tx.ops:
+        if op["tmp"]:
+            (lake.root / op["dir"] / op["tmp"]).unlink(missing_ok=True)
+    try:
+        tx = Transaction(lake, run_id)
+        tx.append_file(
+            "runs",
+            plan.logical_date,
+            _runs_row(
+                run_id,
+                plan.flow,
+                params,
+                started,
+                "failed",
+                counts,
+                dates,
+                f"{type(err).__name__}: {err}",
+                plan.logical_date,
+            ),
+            f"run-{run_id}.parquet",
+        )
+        tx.commit()
+        publish_fn(lake.root.parent, lake, tx.touched, run_id)
+    except Exception:  # the run already failed; its own error is the one to report
+        pass
+
+
+def reset_data_dir(data: Path) -> None:
+    """Remove everything a run produced (used by tests and `make clean`)."""
+    for name in ("lake", "quarantine", "warehouse.duckdb"):
+        p = data / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()

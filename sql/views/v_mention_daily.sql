@@ -1,0 +1,14 @@
+-- v_mention_daily: @mention use per day.
+-- Purpose: which accounts the news cites, day by day; handles are case-folded into `key`.
+-- Columns: day DATE, key VARCHAR (lower-case handle), handle VARCHAR (most frequent spelling),
+--          articles BIGINT, occurrences BIGINT
+-- Example: select * from v_mention_daily where key = 'spagov' order by day;
+CREATE OR REPLACE VIEW v_mention_daily AS
+SELECT m.ingest_date AS day,
+       key,
+       d.handle,
+       count(DISTINCT m.article_id) AS articles,
+       count(*) AS occurrences
+FROM mentions m
+JOIN v_mention_display d USING (key)
+GROUP BY m.ingest_date, key, d.handle;

@@ -1,0 +1,204 @@
+"""Turn parsed records into Arrow tables for the lake: clean, normalize, hash, extract.
+
+Works on whole batches (one `normalize_batch` / `extract_batch` call per column), so a Prefect
+task handles thousands of articles at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from transforms import schemas
+from transforms.extract import extract_batch
+from transforms.normalize import NORMALIZER_VERSION, normalize_batch
+from transforms.readers import RawArticle, Reject
+
+
+def content_hash(title: str, body: str) -> str:
+    """Identity of an article's content: hash of clean title and body. 16 hex digits (64 bits)
+    keep collisions out of reach for billions of articles."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(title.encode("utf-8", "surrogatepass"))
+    h.update(b"\x00")
+    h.update(body.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class Transformed:
+    articles: pa.Table
+    hashtags: pa.Table
+    mentions: pa.Table
+    rejects: pa.Table
+    duplicates: int = 0
+    duplicate_rows: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def rejects_table(rejects: Iterable[Reject], ingest_date: dt.date, run_id: str) -> pa.Table:
+    rows = list(rejects)
+    return pa.table(
+        {
+            "source_file": [r.source_file for r in rows],
+            "member": [r.member for r in rows],
+            "record": [r.record for r in rows],
+            "reason": [r.reason for r in rows],
+            "detail": [r.detail for r in rows],
+            "ingest_date": [ingest_date] * len(rows),
+            "run_id": [run_id] * len(rows),
+        },
+        schema=schemas.REJECTS,
+    )
+
+
+def _entities_table(
+    schema: pa.Schema,
+    name_col: str,
+    found: Sequence[tuple[int, object]],
+    fields: Sequence[str],
+    ids: Sequence[str],
+    files: Sequence[str],
+    n_articles: int,
+    ingest_date: dt.date,
+    run_id: str,
+) -> pa.Table:
+    # `found` indexes the concatenation [titles..., bodies...]: row < n is a title.
+    cols: dict[str, list] = {name: [] for name in schema.names}
+    for row, ent in found:
+        art = row % n_articles
+        cols["article_id"].append(ids[art])
+        cols["source_file"].append(files[art])
+        cols["field"].append(fields[row // n_articles])
+        cols[name_col].append(ent.text)
+        cols["key"].append(ent.key)
+        cols["start_pos"].append(ent.start)
+        cols["end_pos"].append(ent.end)
+        cols["rule"].append(ent.rule)
+    cols["ingest_date"] = [ingest_date] * len(found)
+    cols["run_id"] = [run_id] * len(found)
+    return pa.table(cols, schema=schema)
+
+
+def transform(
+    records: Sequence[RawArticle],
+    ingest_date: dt.date,
+    run_id: str,
+    seen_hashes: set[str] | None = None,
+) -> Transformed:
+    """Clean, normalize and extract a batch. Records whose clean content was already seen
+    (in `seen_hashes`, which this updates, or earlier in the batch) are counted as duplicates;
+    records with no text left after cleaning are rejected."""
+    seen = seen_hashes if seen_hashes is not None else set()
+    titles = normalize_batch([r.title for r in records], "clean")
+    bodies = normalize_batch([r.body for r in records], "clean")
+
+    keep: list[int] = []
+    hashes: list[str] = []
+    rejects: list[Reject] = []
+    dups: list[tuple[str, int, str]] = []
+    for i, r in enumerate(records):
+        if not titles[i] and not bodies[i]:
+            detail = "nothing left after cleaning (only controls or spaces)"
+            rejects.append(Reject(r.source_file, r.member, r.record, "no_text", detail))
+            continue
+        h = content_hash(titles[i], bodies[i])
+        if h in seen:
+            dups.append((r.source_file, r.record, h))
+            continue
+        seen.add(h)
+        keep.append(i)
+        hashes.append(h)
+
+    recs = [records[i] for i in keep]
+    t_clean = [titles[i] for i in keep]
+    b_clean = [bodies[i] for i in keep]
+    n = len(recs)
+    ids = [r.article_id or h for r, h in zip(recs, hashes, strict=True)]
+    files = [r.source_file for r in recs]
+    tags, ments = extract_batch(t_clean + b_clean)
+
+    n_tags = [0] * n
+    n_ments = [0] * n
+    for row, _ in tags:
+        n_tags[row % n] += 1
+    for row, _ in ments:
+        n_ments[row % n] += 1
+
+    articles = pa.table(
+        {
+            "article_id": ids,
+            "source_file": files,
+            "member": [r.member for r in recs],
+            "record": [r.record for r in recs],
+            "title": t_clean,
+            "body": b_clean,
+            "title_norm": normalize_batch(t_clean, "search"),
+            "body_norm": normalize_batch(b_clean, "search"),
+            "source": [r.source for r in recs],
+            "url": [r.url for r in recs],
+            "author": [r.author for r in recs],
+            "published_at": [r.published_at for r in recs],
+            "encoding": [r.encoding for r in recs],
+            "content_hash": hashes,
+            "title_chars": [len(t) for t in t_clean],
+            "body_chars": [len(b) for b in b_clean],
+            "n_hashtags": n_tags,
+            "n_mentions": n_ments,
+            "ingest_date": [ingest_date] * n,
+            "run_id": [run_id] * n,
+            "normalizer_version": [NORMALIZER_VERSION] * n,
+        },
+        schema=schemas.ARTICLES,
+    )
+    common = (("title", "body"), ids, files, n, ingest_date, run_id)
+    return Transformed(
+        articles=articles,
+        hashtags=_entities_table(schemas.HASHTAGS, "tag", tags, *common),
+        mentions=_entities_table(schemas.MENTIONS, "handle", ments, *common),
+        rejects=rejects_table(rejects, ingest_date, run_id),
+        duplicates=len(dups),
+        duplicate_rows=dups,
+    )
+
+
+def drop_duplicates(tr: Transformed, seen: set[str]) -> Transformed:
+    """Drop articles whose content is in `seen` (content loaded earlier) with their entities,
+    and add the kept ones to `seen`. Processing batches in (date, path) order makes the
+    canonical copy deterministic: the first one in that order, or the one already loaded."""
+    hashes = tr.articles["content_hash"].to_pylist()
+    keep_mask: list[bool] = []
+    dropped: set[tuple[str, str]] = set()
+    dups = list(tr.duplicate_rows)
+    srcs = tr.articles["source_file"].to_pylist()
+    ids = tr.articles["article_id"].to_pylist()
+    recs = tr.articles["record"].to_pylist()
+    for h, src, aid, rec in zip(hashes, srcs, ids, recs, strict=True):
+        if h in seen:
+            keep_mask.append(False)
+            dropped.add((src, aid))
+            dups.append((src, rec, h))
+        else:
+            keep_mask.append(True)
+            seen.add(h)
+    if not dropped:
+        return Transformed(tr.articles, tr.hashtags, tr.mentions, tr.rejects, len(dups), dups)
+
+    def keep_entities(t: pa.Table) -> pa.Table:
+        mask = [
+            (s, a) not in dropped
+            for s, a in zip(t["source_file"].to_pylist(), t["article_id"].to_pylist(), strict=True)
+        ]
+        return t.filter(pa.array(mask, type=pa.bool_()))
+
+    return Transformed(
+        tr.articles.filter(pa.array(keep_mask, type=pa.bool_())),
+        keep_entities(tr.hashtags),
+        keep_entities(tr.mentions),
+        tr.rejects,
+        len(dups),
+        dups,
+    )

@@ -1,0 +1,249 @@
+"""Parse landing files from bytes: `.txt` (seed format), `.json`, `.jsonl` and `.zip` of those.
+
+Pure: the caller reads the bytes; nothing here touches the file system. Every input ends as
+records or as rejects with a reason code, never as an exception.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+ARTICLE_EXTS = (".txt", ".json", ".jsonl")
+SUPPORTED_EXTS = (*ARTICLE_EXTS, ".zip")
+
+# Reason codes, stored in rejects.reason. Documented in the README's failure-mode table.
+REASONS = {
+    "empty": "file or record is empty or whitespace only",
+    "binary": "content holds NUL bytes: not a text file",
+    "undecodable": "no text encoding decodes the bytes",
+    "too_large": "file is over the size limit",
+    "no_body": ".txt article has a headline but no body",
+    "malformed_json": "the .json file is not valid JSON or not an array/object of articles",
+    "malformed_jsonl_line": "one .jsonl line is not a JSON object",
+    "no_text": "record has neither title nor body text",
+    "bad_record": "record is not a JSON object",
+    "zip_corrupt": "the .zip archive cannot be read",
+    "zip_unsafe_path": "a .zip member has an absolute or '..' path",
+    "unreadable": "the file cannot be read (permissions or I/O error)",
+    "symlink_outside": "a symlink points outside the landing dir",
+}
+
+_ID_FROM_NAME = re.compile(r"^\d{3,}_([0-9a-fA-F]{8,64})\.txt$")
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    source_file: str
+    member: str | None
+    record: int
+    title: str
+    body: str
+    article_id: str | None = None  # from an NNN_<hex>.txt name, else derived from content
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published_at: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    source_file: str
+    member: str | None
+    record: int | None
+    reason: str
+    detail: str
+
+
+@dataclass(slots=True)
+class Parsed:
+    articles: list[RawArticle]
+    rejects: list[Reject]
+    records_read: int  # records seen, loaded or rejected; a file-level reject counts one
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """Return (text, encoding) or None. BOMs first, then strict UTF-8, then a detector: the
+    detector is slow and sometimes wrong on short texts, so it is the last resort."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc).removeprefix("\ufeff"), enc.replace("-sig", "-bom")
+            except UnicodeDecodeError:
+                return None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=["cp1256", "utf_16", "iso8859_6", "cp1252"]).best()
+    if best is None:
+        return None
+    return str(best), best.encoding
+
+
+def _file_reject(source: str, member: str | None, reason: str, detail: str) -> Parsed:
+    return Parsed([], [Reject(source, member, None, reason, detail)], 1)
+
+
+def _text_of(value: object) -> str:
+    if value is None:
+        return ""
+    return html.unescape(value if isinstance(value, str) else str(value))
+
+
+def _opt(value: object) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+def parse_txt(source: str, member: str | None, name: str, text: str, enc: str) -> Parsed:
+    """Headline line, blank line, body. A body that does not follow a blank line is accepted
+    (the first line is still the headline): real feeds are not that tidy."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    title = lines[0].strip()
+    body = "\n".join(lines[1:]).strip()
+    if not body:
+        detail = "headline only; expected 'headline, blank line, body'"
+        return Parsed([], [Reject(source, member, None, "no_body", detail)], 1)
+    m = _ID_FROM_NAME.match(name)
+    art = RawArticle(
+        source,
+        member,
+        0,
+        html.unescape(title),
+        html.unescape(body),
+        article_id=m.group(1).lower() if m else None,
+        encoding=enc,
+    )
+    return Parsed([art], [], 1)
+
+
+def _from_obj(
+    source: str, member: str | None, i: int, obj: object, enc: str
+) -> RawArticle | Reject:
+    if not isinstance(obj, dict):
+        return Reject(source, member, i, "bad_record", f"record {i} is {type(obj).__name__}")
+    title = _text_of(obj.get("title")).strip()
+    body = _text_of(obj.get("content", obj.get("body"))).strip()
+    if not title and not body:
+        return Reject(source, member, i, "no_text", f"record {i} has no title and no content")
+    return RawArticle(
+        source,
+        member,
+        i,
+        title,
+        body,
+        article_id=_opt(obj.get("article_id") or obj.get("id")),
+        source=_opt(obj.get("source")),
+        url=_opt(obj.get("url")),
+        author=_opt(obj.get("author")),
+        published_at=_opt(obj.get("date_extracted") or obj.get("published_at")),
+        encoding=enc,
+    )
+
+
+def parse_json(source: str, member: str | None, text: str, enc: str) -> Parsed:
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        return _file_reject(source, member, "malformed_json", str(e)[:300])
+    if isinstance(doc, dict):
+        doc = doc.get("articles", [doc]) if "title" not in doc else [doc]
+    if not isinstance(doc, list):
+        return _file_reject(source, member, "malformed_json", "expected an array of articles")
+    out = Parsed([], [], len(doc))
+    for i, obj in enumerate(doc):
+        rec = _from_obj(source, member, i, obj, enc)
+        (out.articles if isinstance(rec, RawArticle) else out.rejects).append(rec)
+    return out
+
+
+def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
+    out = Parsed([], [], 0)
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        out.records_read += 1
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as e:
+            detail = f"line {i + 1}: {str(e)[:200]}"
+            out.rejects.append(Reject(source, member, i, "malformed_jsonl_line", detail))
+            continue
+        rec = _from_obj(source, member, i, obj, enc)
+        (out.articles if isinstance(rec, RawArticle) else out.rejects).append(rec)
+    return out
+
+
+def parse_document(source: str, member: str | None, name: str, data: bytes) -> Parsed:
+    """One article file (not a zip) from its bytes."""
+    if not data.strip():
+        return _file_reject(source, member, "empty", "no content")
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _file_reject(source, member, "binary", "NUL bytes found")
+    decoded = decode(data)
+    if decoded is None:
+        return _file_reject(source, member, "undecodable", "not UTF-8/UTF-16 or a known legacy")
+    text, enc = decoded
+    if not text.strip():
+        return _file_reject(source, member, "empty", "whitespace only")
+    lower = name.lower()
+    if lower.endswith(".txt"):
+        return parse_txt(source, member, name.rsplit("/", 1)[-1], text, enc)
+    if lower.endswith(".jsonl"):
+        return parse_jsonl(source, member, text, enc)
+    return parse_json(source, member, text, enc)
+
+
+def _unsafe(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def iter_zip(source: str, data: bytes) -> Iterator[tuple[str, bytes] | Reject]:
+    """Members of a zip as (name, bytes), in name order; never extracted to disk."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
+            for info in infos:
+                if _unsafe(info.filename):
+                    yield Reject(source, info.filename, None, "zip_unsafe_path", info.filename)
+                elif info.filename.lower().endswith(ARTICLE_EXTS):
+                    yield info.filename, zf.read(info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+        yield Reject(source, None, None, "zip_corrupt", str(e)[:300])
+    except Exception as e:  # zipfile raises a zoo of errors on hostile input
+        yield Reject(source, None, None, "zip_corrupt", f"{type(e).__name__}: {e}"[:300])
+
+
+def parse_file(source: str, data: bytes) -> Parsed:
+    """Any supported landing file from its bytes. `source` is its landing-relative path."""
+    if not source.lower().endswith(".zip"):
+        return parse_document(source, None, source, data)
+    out = Parsed([], [], 0)
+    for item in iter_zip(source, data):
+        if isinstance(item, Reject):
+            out.rejects.append(item)
+            out.records_read += 1
+            continue
+        name, member_data = item
+        part = parse_document(source, name, name, member_data)
+        out.articles.extend(part.articles)
+        out.rejects.extend(part.rejects)
+        out.records_read += part.records_read
+    return out

@@ -1,0 +1,127 @@
+"""Arrow schemas of every lake table: declared once, so Parquet files, DuckDB tables and
+concatenations never disagree about a type (pandas 3 would otherwise hand us large_string)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+_S = pa.string()
+_I32 = pa.int32()
+_I64 = pa.int64()
+_TS = pa.timestamp("us", tz="UTC")
+
+ARTICLES = pa.schema(
+    [
+        ("article_id", _S),
+        ("source_file", _S),  # landing path relative to the landing dir, '/' separators
+        ("member", _S),  # member name inside a .zip, else null
+        ("record", _I32),  # 0-based record number inside the file (line number for .jsonl)
+        ("title", _S),
+        ("body", _S),
+        ("title_norm", _S),
+        ("body_norm", _S),
+        ("source", _S),
+        ("url", _S),
+        ("author", _S),
+        ("published_at", _S),  # as given by the source (SaudiNewsNet's date_extracted)
+        ("encoding", _S),  # detected input encoding
+        ("content_hash", _S),
+        ("title_chars", _I32),
+        ("body_chars", _I32),
+        ("n_hashtags", _I32),
+        ("n_mentions", _I32),
+        ("ingest_date", pa.date32()),
+        ("run_id", _S),
+        ("normalizer_version", _S),
+    ]
+)
+
+_ENTITY_COMMON = [
+    ("article_id", _S),
+    ("source_file", _S),
+    ("field", _S),  # 'title' or 'body'
+]
+_ENTITY_TAIL = [
+    ("key", _S),
+    ("start_pos", _I32),  # code points in the field's clean text; the sign is not included
+    ("end_pos", _I32),
+    ("rule", _S),  # 'standard', 'proclitic' or 'displaced'
+    ("ingest_date", pa.date32()),
+    ("run_id", _S),
+]
+HASHTAGS = pa.schema([*_ENTITY_COMMON, ("tag", _S), *_ENTITY_TAIL])
+MENTIONS = pa.schema([*_ENTITY_COMMON, ("handle", _S), *_ENTITY_TAIL])
+
+REJECTS = pa.schema(
+    [
+        ("source_file", _S),
+        ("member", _S),
+        ("record", _I32),  # null when the whole file is rejected
+        ("reason", _S),  # a reason code, see transforms.readers.REASONS
+        ("detail", _S),
+        ("ingest_date", pa.date32()),
+        ("run_id", _S),
+    ]
+)
+
+FILE_MANIFEST = pa.schema(
+    [
+        ("path", _S),
+        ("size", _I64),
+        ("mtime_ns", _I64),
+        ("content_hash", _S),
+        ("status", _S),  # loaded | rejected
+        ("records", _I32),
+        ("articles", _I32),
+        ("duplicates", _I32),
+        ("rejected", _I32),
+        ("ingest_date", pa.date32()),
+        ("run_id", _S),
+    ]
+)
+
+FUNNEL = (
+    "files_seen",
+    "files_new",
+    "files_changed",
+    "files_unchanged",
+    "files_deleted",
+    "files_skipped",
+    "files_loaded",
+    "files_rejected",
+    "records_read",
+    "articles_loaded",
+    "duplicates",
+    "records_rejected",
+    "hashtags",
+    "mentions",
+)
+
+RUNS = pa.schema(
+    [
+        ("run_id", _S),
+        ("flow", _S),
+        ("parameters", _S),  # JSON
+        ("started_at", _TS),
+        ("finished_at", _TS),
+        ("status", _S),  # completed | failed
+        *[(name, _I64) for name in FUNNEL],
+        ("dates", _S),  # JSON list of the ingest dates replaced
+        ("error", _S),
+        ("normalizer_version", _S),
+        ("ingest_date", pa.date32()),  # the run's logical date
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "hashtags": HASHTAGS,
+    "mentions": MENTIONS,
+    "rejects": REJECTS,
+    "file_manifest": FILE_MANIFEST,
+    "runs": RUNS,
+}
+
+
+def empty(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table()
