@@ -20,6 +20,8 @@ os.environ.setdefault(
         / "prefect"
     ),
 )
+# Prefect creates PREFECT_HOME itself but not its parents.
+Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 # Each run prints its own summary; Prefect's per-task INFO lines would drown it.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "INFO")

@@ -193,12 +193,12 @@ def query(sql: str, data: str, fmt: str, limit: int) -> None:
         w.writerow(cols)
         w.writerows(rows)
     else:
-        click.echo(_table(cols, rows[:limit]))
+        click.echo(_table(cols, rows[:limit], isolate=sys.stdout.isatty()))
         if len(rows) > limit:
             click.echo(f"… {len(rows) - limit} more rows (raise --limit or use --format csv)")
 
 
-def _table(cols: list[str], rows: list[tuple]) -> str:
+def _table(cols: list[str], rows: list[tuple], isolate: bool = False) -> str:
     import unicodedata
 
     def width(s: str) -> int:
@@ -220,10 +220,11 @@ def _table(cols: list[str], rows: list[tuple]) -> str:
     widths = [max([width(c), *(width(r[i]) for r in cells)]) for i, c in enumerate(cols)]
 
     def line(vals: list[str]) -> str:
-        # Each cell is isolated (FSI…PDI) so a right-to-left value cannot reorder its neighbours.
+        # On a terminal each cell is isolated (FSI…PDI) so that a bidi-aware terminal cannot
+        # reorder a right-to-left value with its neighbours; pipes get the plain text.
+        fsi, pdi = ("\u2068", "\u2069") if isolate else ("", "")
         return " | ".join(
-            "\u2068" + v + "\u2069" + " " * (w - width(v))
-            for v, w in zip(vals, widths, strict=True)
+            fsi + v + pdi + " " * (w - width(v)) for v, w in zip(vals, widths, strict=True)
         )
 
     out = [line(list(cols)), "-+-".join("-" * w for w in widths)]

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from flows import failpoints
 from flows.lake import Lake, Transaction, drop_rows, write_json_atomic
-from flows.landing import Discovery, LandingFile, discover, read_bytes
+from flows.landing import Discovery, LandingFile, discover, folder_date, read_bytes
 from flows.lock import data_lock
 from flows.warehouse import publish
 from transforms import schemas
@@ -45,6 +45,7 @@ class Plan:
     replace: dict[dt.date, set[str] | None]
     counts: dict[str, int]
     deleted: list[str]
+    skipped: list[tuple[str, str]]  # in this run's scope: unknown extensions, bad symlinks
     missing_dates: list[dt.date] = field(default_factory=list)
 
     @property
@@ -103,7 +104,7 @@ def plan_nightly(settings: Settings, lake: Lake, logical_date: dt.date) -> Plan:
         to_read.append(f)
         replace.setdefault(f.ingest_date, set()).add(f.path)
     deleted = sorted(set(known) - seen_paths)
-    return Plan("nightly", logical_date, disc, to_read, replace, counts, deleted)
+    return Plan("nightly", logical_date, disc, to_read, replace, counts, deleted, disc.skipped)
 
 
 def plan_backfill(settings: Settings, lake: Lake, start: dt.date, end: dt.date) -> Plan:
@@ -123,7 +124,8 @@ def plan_backfill(settings: Settings, lake: Lake, start: dt.date, end: dt.date) 
     replace: dict[dt.date, set[str] | None] = dict.fromkeys(sorted(present))
     counts = {"files_new": 0, "files_changed": len(to_read), "files_unchanged": 0}
     missing = sorted(wanted - present)
-    return Plan("backfill", end, disc, to_read, replace, counts, [], missing)
+    skipped = [(p, why) for p, why in disc.skipped if folder_date(p.split("/", 1)[0]) in wanted]
+    return Plan("backfill", end, disc, to_read, replace, counts, [], skipped, missing)
 
 
 def make_batches(files: list[LandingFile]) -> list[list[LandingFile]]:
@@ -311,8 +313,8 @@ def execute(
         plan = make_plan(lake)
         counts = dict.fromkeys(schemas.FUNNEL, 0)
         counts.update(plan.counts)
-        counts["files_seen"] = len(plan.discovery.files) + len(plan.discovery.skipped)
-        counts["files_skipped"] = len(plan.discovery.skipped)
+        counts["files_seen"] = len(plan.to_read) + counts["files_unchanged"] + len(plan.skipped)
+        counts["files_skipped"] = len(plan.skipped)
         counts["files_deleted"] = len(plan.deleted)
         dates = [d.isoformat() for d in plan.dates]
         tx = Transaction(lake, run_id)
@@ -329,7 +331,7 @@ def execute(
                     counts,
                     [],
                     [],
-                    plan.discovery.skipped,
+                    plan.skipped,
                     [d.isoformat() for d in plan.missing_dates],
                     "none",
                     time.perf_counter() - t0,
@@ -364,7 +366,7 @@ def execute(
             counts,
             dates,
             plan.deleted,
-            plan.discovery.skipped,
+            plan.skipped,
             [d.isoformat() for d in plan.missing_dates],
             mode,
             time.perf_counter() - t0,

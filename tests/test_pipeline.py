@@ -1,0 +1,191 @@
+"""The run end to end without Prefect (execute() is what the flows call): counts add up,
+runs are incremental and idempotent, backfills replace exactly their dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.util import backfill, checksums, nightly, query
+
+D24, D25, D26 = dt.date(2026, 11, 24), dt.date(2026, 11, 25), dt.date(2026, 11, 26)
+
+
+def _funnel_adds_up(s: dict) -> None:
+    assert s["files_seen"] == (
+        s["files_loaded"] + s["files_rejected"] + s["files_unchanged"] + s["files_skipped"]
+    ), s
+    assert s["records_read"] == s["articles_loaded"] + s["records_rejected"] + s["duplicates"], s
+
+
+def test_first_run_loads_every_seed_article(landing: Path, data_dir: Path) -> None:
+    s = nightly(landing, data_dir)
+    _funnel_adds_up(s)
+    n_txt = len(list(landing.rglob("*.txt")))
+    assert s["articles_loaded"] >= n_txt
+    assert s["status"] == "completed" and s["files_new"] == s["files_loaded"]
+    (n,) = query(data_dir, "select count(*) from articles")[0]
+    assert n == s["articles_loaded"]
+    # Every row carries the run that loaded it and the normalizer that shaped it.
+    (bad,) = query(
+        data_dir,
+        "select count(*) from articles where run_id <> ? or normalizer_version is null",
+        [s["run_id"]],
+    )[0]
+    assert bad == 0
+    # The lake holds the same rows as the warehouse (the lake is the record).
+    lake_rows = query(
+        data_dir,
+        "select count(*) from read_parquet(?)",
+        [str(data_dir / "lake/articles/ingest_date=*/*.parquet")],
+    )[0][0]
+    assert lake_rows == n
+
+
+def test_second_run_with_nothing_new_changes_no_data(landing: Path, data_dir: Path) -> None:
+    nightly(landing, data_dir)
+    before = checksums(data_dir)
+    lake_files = sorted(p.name for p in (data_dir / "lake/articles").rglob("*.parquet"))
+    s = nightly(landing, data_dir)
+    _funnel_adds_up(s)
+    assert (s["files_new"], s["files_changed"], s["articles_loaded"]) == (0, 0, 0)
+    assert s["files_unchanged"] > 0
+    assert checksums(data_dir) == before
+    assert sorted(p.name for p in (data_dir / "lake/articles").rglob("*.parquet")) == lake_files
+    runs = query(data_dir, "select status, articles_loaded from runs order by started_at")
+    assert runs[-1] == ("completed", 0) and len(runs) == 2
+
+
+def test_changed_file_replaces_its_own_rows(landing: Path, data_dir: Path) -> None:
+    nightly(landing, data_dir)
+    f = next((landing / "2026-11-25").glob("*.txt"))
+    f.write_text("عنوان جديد\n\nنص جديد تماما مع #وسم_جديد", encoding="utf-8")
+    s = nightly(landing, data_dir)
+    assert (s["files_changed"], s["files_new"], s["articles_loaded"]) == (1, 0, 1)
+    rel = f.relative_to(landing).as_posix()
+    assert query(data_dir, "select title from articles where source_file = ?", [rel]) == [
+        ("عنوان جديد",)
+    ]
+    assert query(data_dir, "select tag from hashtags where source_file = ?", [rel]) == [
+        ("وسم_جديد",)
+    ]
+
+
+def test_new_day_and_catch_up_oldest_first(landing: Path, data_dir: Path, tmp_path: Path) -> None:
+    later = tmp_path / "later"
+    later.mkdir()
+    shutil.move(landing / "2026-11-25", later / "2026-11-25")
+    shutil.move(landing / "2026-11-26", later / "2026-11-26")
+    first = nightly(landing, data_dir)
+    # Two nights were missed; both folders arrive; the next run takes both, oldest first.
+    shutil.move(later / "2026-11-25", landing / "2026-11-25")
+    shutil.move(later / "2026-11-26", landing / "2026-11-26")
+    s = nightly(landing, data_dir)
+    _funnel_adds_up(s)
+    assert s["dates"] == ["2026-11-25", "2026-11-26"]
+    assert s["files_unchanged"] == first["files_loaded"] + first["files_rejected"]
+    days = query(data_dir, "select distinct ingest_date from articles order by 1")
+    assert {D24, D25, D26} <= {d for (d,) in days}
+
+
+def test_backfill_replaces_exactly_its_dates(landing: Path, data_dir: Path) -> None:
+    nightly(landing, data_dir)
+    lake = data_dir / "lake"
+
+    def snapshot(day: dt.date) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(lake)): p.read_bytes()
+            for p in lake.rglob(f"ingest_date={day.isoformat()}/*.parquet")
+        }
+
+    neighbours = {d: snapshot(d) for d in (D24, D26)}
+    before = checksums(data_dir)
+    s = backfill(landing, data_dir, D25, D25)
+    _funnel_adds_up(s)
+    assert s["dates"] == ["2026-11-25"] and s["articles_loaded"] > 0
+    assert {d: snapshot(d) for d in (D24, D26)} == neighbours  # byte for byte
+    assert checksums(data_dir) == before  # same content, new run ids on 2026-11-25 only
+    run_ids = query(data_dir, "select distinct run_id from articles where ingest_date = ?", [D25])
+    assert run_ids == [(s["run_id"],)]
+    again = backfill(landing, data_dir, D25, D25)
+    assert again["articles_loaded"] == s["articles_loaded"]
+    assert checksums(data_dir) == before
+
+
+def test_backfill_of_a_day_without_landing_folder_changes_nothing(
+    landing: Path, data_dir: Path
+) -> None:
+    nightly(landing, data_dir)
+    before = checksums(data_dir)
+    s = backfill(landing, data_dir, dt.date(2026, 1, 1), dt.date(2026, 1, 2))
+    assert s["status"] == "nothing_to_do"
+    assert s["missing_dates"] == ["2026-01-01", "2026-01-02"]
+    assert checksums(data_dir) == before
+
+
+def test_duplicates_are_counted_not_loaded(landing: Path, data_dir: Path) -> None:
+    src = landing / "2026-11-24" / "000_d0de07fd3e4728fb.txt"
+    (landing / "2026-11-26" / "copy_of_seed.txt").write_bytes(src.read_bytes())
+    s = nightly(landing, data_dir)
+    _funnel_adds_up(s)
+    assert s["duplicates"] >= 1
+    rows = query(
+        data_dir,
+        "select source_file from articles where content_hash = "
+        "(select content_hash from articles where article_id = 'd0de07fd3e4728fb')",
+    )
+    assert rows == [("2026-11-24/000_d0de07fd3e4728fb.txt",)]  # the earliest copy is canonical
+
+
+def test_bad_files_are_rejected_with_reasons_and_quarantined(landing: Path, data_dir: Path) -> None:
+    day = landing / "2026-11-26"
+    (day / "empty.txt").write_bytes(b"")
+    (day / "headline_only.txt").write_text("عنوان بلا نص\n", encoding="utf-8")
+    (day / "broken.json").write_text('[{"title": ', encoding="utf-8")
+    (day / "notes.docx").write_bytes(b"PK")
+    s = nightly(landing, data_dir)
+    _funnel_adds_up(s)
+    reasons = dict(query(data_dir, "select source_file, reason from rejects"))
+    assert reasons["2026-11-26/empty.txt"] == "empty"
+    assert reasons["2026-11-26/headline_only.txt"] == "no_body"
+    assert reasons["2026-11-26/broken.json"] == "malformed_json"
+    assert "2026-11-26/notes.docx (unknown_extension)" in s["skipped_files"]
+    qdir = data_dir / "quarantine" / "2026-11-26" / s["run_id"]
+    assert any(p.name.endswith("broken.json") for p in qdir.iterdir())
+    assert len(list(qdir.glob("*.reason.json"))) == 3
+
+
+def test_failed_run_is_recorded_and_leaves_previous_state(
+    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nightly(landing, data_dir)
+    before = checksums(data_dir)
+    (landing / "2026-11-26" / "999_00000000000000ff.txt").write_text(
+        "عنوان\n\nنص", encoding="utf-8"
+    )
+    import flows.pipeline as pipeline
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pipeline, "_manifest_rows", boom)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        nightly(landing, data_dir)
+    assert checksums(data_dir) == before
+    status, error = query(data_dir, "select status, error from runs order by started_at")[-1]
+    assert status == "failed" and "disk on fire" in error
+    assert not list((data_dir / "lake").rglob(".*.tmp"))
+    monkeypatch.undo()
+    s = nightly(landing, data_dir)  # the file is still new: nothing was lost
+    assert s["files_new"] == 1 and s["articles_loaded"] == 1
+
+
+def test_second_writer_fails_fast_with_holder(landing: Path, data_dir: Path) -> None:
+    from flows.lock import RunLocked, data_lock
+
+    with data_lock(data_dir), pytest.raises(RunLocked, match=rf"pid {os.getpid()}"):
+        nightly(landing, data_dir)

@@ -1,0 +1,44 @@
+"""Helpers for tests that compare whole warehouses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from flows.pipeline import Settings, execute, plan_backfill, plan_nightly
+
+CONTENT_TABLES = ("articles", "hashtags", "mentions", "rejects", "file_manifest")
+
+
+def checksums(data_dir: Path) -> dict[str, tuple[int, str]]:
+    """(row count, digest) of each content table, rows sorted, run ids left out: two runs that
+    produced the same content compare equal whatever their run ids."""
+    out = {}
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        for t in CONTENT_TABLES:
+            rows = con.execute(
+                f"SELECT CAST(COLUMNS(* EXCLUDE (run_id)) AS VARCHAR) FROM {t}"
+            ).fetchall()
+            lines = sorted("\x1f".join("" if v is None else v for v in r) for r in rows)
+            out[t] = (len(rows), hashlib.sha256("\x1e".join(lines).encode()).hexdigest())
+    return out
+
+
+def nightly(landing: Path, data: Path, day: dt.date = dt.date(2026, 11, 27)) -> dict:
+    s = Settings(landing, data)
+    return execute(s, lambda lake: plan_nightly(s, lake, day), {}, log=lambda _m: None).summary()
+
+
+def backfill(landing: Path, data: Path, start: dt.date, end: dt.date) -> dict:
+    s = Settings(landing, data)
+    return execute(
+        s, lambda lake: plan_backfill(s, lake, start, end), {}, log=lambda _m: None
+    ).summary()
+
+
+def query(data: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
