@@ -1,0 +1,152 @@
+"""Hashtag/mention extraction speed against peers, on ASTD (hashtag-dense tweets) and
+SaudiNewsNet (hashtag-sparse articles) from ../shared/corpora.
+
+    .venv/bin/python benchmarks/bench_extract.py [--snn-mb 30] [--repeat 3]
+
+Peers (install benchmarks/requirements-bench.txt): twitter-text's Python port (`twitter_text`
+module of the PyPI package twitter-text 3.0), a naive `regex`-module pattern, and DuckDB's
+`regexp_extract_all` (RE2). Each peer's "disagree" is the number of texts whose hashtag list
+differs from our strict mode's on the same strings. MB is UTF-8 megabytes of input text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from transforms.extract import extract_batch  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def load_astd() -> list[str]:
+    path = SHARED / "corpora" / "astd" / "Tweets.txt"
+    return [ln.split("\t", 1)[0] for ln in path.read_text(encoding="utf-8").splitlines() if ln]
+
+
+def load_snn(max_mb: float) -> list[str]:
+    out: list[str] = []
+    size = 0
+    for z in sorted((SHARED / "corpora" / "saudinewsnet").glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                for art in json.loads(zf.read(name)):
+                    for field in ("title", "content"):
+                        text = art.get(field) or ""
+                        out.append(text)
+                        size += len(text.encode())
+                if size > max_mb * 1e6:
+                    return out
+    return out
+
+
+def best_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def per_text(pairs: list, n: int) -> list[list[str]]:
+    out: list[list[str]] = [[] for _ in range(n)]
+    for row, ent in pairs:
+        out[row].append(ent.text)
+    return out
+
+
+NAIVE_TAG = regex.compile(r"(?<![\w&])[#＃]([\p{L}\p{M}\p{Nd}_]+)")
+NAIVE_AT = regex.compile(r"(?<![\w@])[@＠](\w{1,20})")
+
+
+def run(name: str, texts: list[str], repeat: int) -> list[str]:
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+    n = len(texts)
+    lines = [f"### {name}: {n} texts, {mb:.1f} MB", ""]
+    lines.append("| extractor | MB/s | ours (strict) / peer | disagree with strict |")
+    lines.append("|---|---:|---:|---:|")
+    t_strict, (h_strict, _) = best_time(lambda: extract_batch(texts, strict=True), repeat)
+    t_default, _ = best_time(lambda: extract_batch(texts), repeat)
+    ref = per_text(h_strict, n)
+    ours = mb / t_strict
+    lines.append(f"| akhbar strict (hashtags+mentions) | {ours:.0f} | 1.0 | 0 |")
+    lines.append(f"| akhbar default (hashtags+mentions) | {mb / t_default:.0f} | — | — |")
+
+    def peer(label: str, fn: Callable[[], list[list[str]]], reps: int) -> None:
+        t, got = best_time(fn, reps)
+        assert isinstance(got, list)
+        dis = sum(1 for a, b in zip(got, ref, strict=True) if a != b)
+        lines.append(f"| {label} | {mb / t:.1f} | {ours / (mb / t):.1f}× | {dis} |")
+
+    try:
+        from twitter_text.extractor import Extractor
+
+        def tt() -> list[list[str]]:
+            out = []
+            for t in texts:
+                ex = Extractor(t)
+                out.append(ex.extract_hashtags())
+                ex.extract_mentioned_screen_names()
+            return out
+
+        peer("twitter-text 3.0 (Python port)", tt, 1)
+    except ImportError:
+        lines.append("| twitter-text | not installed | | |")
+
+    def naive() -> list[list[str]]:
+        out = []
+        for t in texts:
+            out.append(NAIVE_TAG.findall(t))
+            NAIVE_AT.findall(t)
+        return out
+
+    peer("naive `regex` pattern", naive, repeat)
+
+    try:
+        import duckdb
+        import pyarrow as pa
+
+        con = duckdb.connect()
+        con.register("t", pa.table({"i": pa.array(range(n)), "s": pa.array(texts, pa.string())}))
+
+        def ddb() -> list[list[str]]:
+            rows = con.execute(
+                r"SELECT regexp_extract_all(s, '(?:^|[^\p{L}\p{M}\p{N}_&])[#＃]"
+                r"([\p{L}\p{M}\p{N}_]+)', 1), regexp_extract_all(s, '@([A-Za-z0-9_]{1,20})', 1)"
+                " FROM t ORDER BY i"
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        peer("DuckDB regexp_extract_all (RE2)", ddb, repeat)
+    except ImportError:
+        lines.append("| duckdb | not installed | | |")
+    lines.append("")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--snn-mb", type=float, default=30.0, help="SaudiNewsNet MB to use")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if not (SHARED / "corpora").is_dir():
+        print(f"skipped: corpora not found at {SHARED / 'corpora'}")
+        return
+    out = run("ASTD", load_astd(), args.repeat)
+    out += run("SaudiNewsNet (title and content)", load_snn(args.snn_mb), args.repeat)
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
