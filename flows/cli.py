@@ -149,6 +149,32 @@ def backfill(
 
 
 @main.command()
+@click.option("--cron", default="0 2 * * *", show_default=True, help="Nightly schedule (cron).")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA zone for the cron.")
+@click.option("--landing", default="seeds/landing", show_default=True, help="Landing dir to read.")
+@click.option(
+    "--data", default="data", show_default=True, help="Output dir: lake/, warehouse.duckdb."
+)
+def serve(cron: str, timezone: str, landing: str, data: str) -> None:
+    """Register the nightly and backfill deployments with a Prefect server and serve them.
+
+    Needs PREFECT_API_URL pointing at a running `prefect server start`. Runs until stopped
+    (SIGTERM/Ctrl-C); Prefect then pauses the nightly schedule until serve starts again.
+    """
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise click.ClickException(
+            "PREFECT_API_URL is not set: start `prefect server start` and export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (see README, Scheduling)"
+        )
+    from flows.serve import serve_forever
+
+    landing_abs, data_abs = str(Path(landing).resolve()), str(Path(data).resolve())
+    serve_forever(cron, timezone, landing_abs, data_abs)
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--data", default="data", show_default=True, help="Dir holding warehouse.duckdb.")
 @click.option(
