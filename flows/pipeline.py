@@ -383,6 +383,8 @@ def _stage(
     map_batches: MapBatches,
     log: Callable[[str], None],
 ) -> None:
+    if not plan.to_read and not plan.dates:
+        return
     seen = _seen_hashes(lake, plan)
     batches = make_batches(plan.to_read)
     pending: dict[dt.date, list[BatchResult]] = {}
