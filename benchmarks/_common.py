@@ -1,0 +1,37 @@
+"""Shared bits for the benchmarks: where the corpora are, and the machine's description."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+
+def require(*parts: str) -> Path:
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        sys.exit(f"skipped: ../shared/{'/'.join(parts)} is not present (the corpora are optional)")
+    return p
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        cpu = next(
+            (ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")),
+            cpu,
+        )
+    except OSError:
+        pass
+    return (
+        f"{dt.date.today().isoformat()}, {cpu}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
