@@ -99,8 +99,12 @@ class Lake:
                 j.unlink()
                 done.append(j.stem)
         if self.root.exists():
-            for tmp in self.root.glob("*/ingest_date=*/.*.tmp"):
-                tmp.unlink(missing_ok=True)
+            for pattern in ("*/ingest_date=*/.*.tmp", "_journal/.*.tmp", ".*.tmp"):
+                for tmp in self.root.glob(pattern):
+                    tmp.unlink(missing_ok=True)
+            for pdir in self.root.glob("*/ingest_date=*"):
+                if pdir.is_dir() and not any(pdir.iterdir()):
+                    pdir.rmdir()  # created by a run killed before it wrote there
         return done
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +53,11 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
     def visit(path: Path, day: dt.date) -> None:
         rel = path.relative_to(landing).as_posix()
         if path.is_symlink():
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except (OSError, RuntimeError):  # a symlink loop
+                skipped.append((rel, "unreadable: symlink loop"))
+                return
             if not target.is_relative_to(landing):
                 skipped.append((rel, "symlink_outside"))
                 return
@@ -69,6 +74,9 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
             st = path.stat()
         except OSError as e:
             skipped.append((rel, f"unreadable: {e.strerror}"))
+            return
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
+            skipped.append((rel, "not_regular_file"))
             return
         files.append(LandingFile(rel, path, st.st_size, st.st_mtime_ns, day))
 

@@ -26,15 +26,17 @@ def data_lock(data_dir: Path, wait: bool = False, poll_s: float = 0.5) -> Iterat
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / ".akhbar.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Without --wait, retry for a moment only: `check_free` probes hold the lock for microseconds.
+    give_up = time.monotonic() + 0.3
     try:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if not wait:
+                if not wait and time.monotonic() > give_up:
                     raise RunLocked(_holder_message(path, data_dir)) from None
-                time.sleep(poll_s)
+                time.sleep(poll_s if wait else 0.05)
         info = {
             "pid": os.getpid(),
             "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -56,3 +58,20 @@ def _holder_message(path: Path, data_dir: Path) -> str:
         f"another run (pid {pid}, started {started}) holds {data_dir}; "
         "wait for it, or pass --wait to queue behind it"
     )
+
+
+def check_free(data_dir: Path) -> None:
+    """Raise RunLocked now if another run holds `data_dir`: lets a command fail before it pays
+    for starting Prefect. Only a hint (the run itself still takes the lock): a run may start
+    in between."""
+    path = data_dir / ".akhbar.lock"
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # no lock file yet: nobody has ever run here
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RunLocked(_holder_message(path, data_dir)) from None
+    finally:
+        os.close(fd)

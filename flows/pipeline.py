@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import time
 import uuid
@@ -27,7 +28,7 @@ from flows.warehouse import publish
 from transforms import schemas
 from transforms.batch import Transformed, drop_duplicates, rejects_table, transform
 from transforms.normalize import NORMALIZER_VERSION
-from transforms.readers import Reject, parse_file
+from transforms.readers import RawArticle, Reject, parse_file
 
 DEFAULT_MAX_FILE_MB = 20
 # Input bytes per read+transform task. Zips count 4x (Arabic JSON compresses about that much).
@@ -149,6 +150,7 @@ def read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: in
     """Read a group of landing files and transform their records, date by date."""
     records_by_date: dict[dt.date, list] = {}
     rejects_by_date: dict[dt.date, list[Reject]] = {}
+    txt_data: dict[str, bytes] = {}
     result = BatchResult(files, {}, {}, {}, [])
     for f in files:
         failpoints.hit("read")
@@ -169,19 +171,45 @@ def read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: in
             result.quarantined.append((rej, f.ingest_date, None))
             continue
         result.file_hash[f.path] = hashlib.blake2b(data, digest_size=16).hexdigest()
-        parsed = parse_file(f.path, data)
+        parsed = parse_file(f.path, data, max_member_bytes=max_file_bytes)
         result.file_records[f.path] = parsed.records_read
         records_by_date.setdefault(f.ingest_date, []).extend(parsed.articles)
         rejects_by_date.setdefault(f.ingest_date, []).extend(parsed.rejects)
         for rej in parsed.rejects:
             whole_file = rej.record is None and rej.member is None
-            result.quarantined.append((rej, f.ingest_date, data if whole_file else None))
+            result.quarantined.append((rej, f.ingest_date, data if whole_file else rej.raw))
+        if any(a.member is None and not f.path.lower().endswith(".zip") for a in parsed.articles):
+            txt_data[f.path] = data  # a .txt article rejected after cleaning: copy the file
     for day in sorted(set(records_by_date) | set(rejects_by_date)):
-        tr = transform(records_by_date.get(day, []), day, run_id)
+        records = records_by_date.get(day, [])
+        tr = transform(records, day, run_id)
+        _quarantine_cleaned_away(tr.rejects, records, txt_data, day, result)
         extra = rejects_table(rejects_by_date.get(day, []), day, run_id)
         tr.rejects = pa.concat_tables([extra, tr.rejects])
         result.by_date[day] = tr
     return result
+
+
+def _quarantine_cleaned_away(
+    rejects: pa.Table,
+    records: list[RawArticle],
+    txt_data: dict[str, bytes],
+    day: dt.date,
+    result: BatchResult,
+) -> None:
+    """Records the readers accepted but cleaning left empty (`no_text` from the transform):
+    quarantine the record as the readers saw it (a .txt file: the file itself)."""
+    if not rejects.num_rows:
+        return
+    by_key = {(r.source_file, r.member, r.record): r for r in records}
+    for row in rejects.to_pylist():
+        rec = by_key.get((row["source_file"], row["member"], row["record"]))
+        raw = txt_data.get(row["source_file"]) if row["member"] is None else None
+        if raw is None and rec is not None:
+            raw = json.dumps({"title": rec.title, "content": rec.body}, ensure_ascii=False)
+            raw = raw.encode("utf-8", "surrogatepass")
+        rej = Reject(row["source_file"], row["member"], row["record"], row["reason"], row["detail"])
+        result.quarantined.append((rej, day, raw))
 
 
 def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
@@ -203,13 +231,32 @@ def _seen_hashes(lake: Lake, plan: Plan) -> set[str]:
     return set(t.filter(keep)["content_hash"].to_pylist())
 
 
+def _flat(name: str) -> str:
+    """A landing path or zip member name as one safe file name (no '/', no '..')."""
+    name = name.replace("\\", "/").replace("..", "_").strip("/")
+    return re.sub(r"[/:\x00]", "__", name)[:150] or "_"
+
+
+def quarantine_name(i: int, rej: Reject) -> str:
+    """`NNNNN_<path>[__<member>][.record-<n>.json]`: the rejected file under its own name, or
+    the offending record (a JSON object or a JSONL line) as its own file."""
+    base = f"{i:05d}_" + _flat(rej.source_file)
+    if rej.member is not None:
+        base += "__" + _flat(rej.member)
+    if rej.record is not None and not (rej.member or rej.source_file).lower().endswith(".txt"):
+        base += f".record-{rej.record}.json"
+    return base
+
+
 def _quarantine(
     data_dir: Path, run_id: str, items: list[tuple[Reject, dt.date, bytes | None]]
 ) -> None:
+    """`<data>/quarantine/<ingest_date>/<run_id>/`: each rejected file (or record) beside its
+    `.reason.json`. Files over the size limit and unreadable ones get the reason only."""
     for i, (rej, day, payload) in enumerate(items):
         qdir = data_dir / "quarantine" / day.isoformat() / run_id
         qdir.mkdir(parents=True, exist_ok=True)
-        base = f"{i:05d}_" + rej.source_file.replace("/", "__")
+        base = quarantine_name(i, rej)
         if payload is not None:
             (qdir / base).write_bytes(payload)
         write_json_atomic(
@@ -310,6 +357,9 @@ def execute(
         recovered = lake.recover()
         if recovered:
             log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
+        swept = sweep_orphan_quarantine(data, lake)
+        if swept:
+            log(f"removed the quarantine of {swept} run(s) killed before they committed")
         plan = make_plan(lake)
         counts = dict.fromkeys(schemas.FUNNEL, 0)
         counts.update(plan.counts)
@@ -533,6 +583,24 @@ def _record_failure(
         publish_fn(lake.root.parent, lake, tx.touched, run_id)
     except Exception:  # the run already failed; its own error is the one to report
         pass
+
+
+def sweep_orphan_quarantine(data: Path, lake: Lake) -> int:
+    """Remove quarantine dirs of runs that never committed (killed before their `runs` row):
+    their rejects are not in the lake, and the next run reads those files again. Call it
+    under the data lock, after `lake.recover()`."""
+    qroot = data / "quarantine"
+    if not qroot.is_dir():
+        return 0
+    known = set(lake.read("runs", columns=["run_id"])["run_id"].to_pylist())
+    swept = set()
+    for qdir in qroot.glob("*/*"):
+        if qdir.is_dir() and qdir.name not in known:
+            shutil.rmtree(qdir, ignore_errors=True)
+            swept.add(qdir.name)
+            if not any(qdir.parent.iterdir()):
+                qdir.parent.rmdir()
+    return len(swept)
 
 
 def reset_data_dir(data: Path) -> None:

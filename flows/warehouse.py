@@ -127,7 +127,7 @@ def publish(
     Returns 'full' or 'incremental'."""
     live = data_dir / "warehouse.duckdb"
     tmp = data_dir / f".warehouse-{run_id}.duckdb"
-    tmp.unlink(missing_ok=True)
+    sweep_temp(data_dir)
     meta = read_meta(live)
     incremental = meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get(
         "lake_version"
@@ -170,4 +170,20 @@ def publish(
     # No fsync: the warehouse is derived. If a power cut truncated it, its metadata no longer
     # reads and the next run rebuilds it from the lake (which is fsynced).
     os.replace(tmp, live)
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # make the rename itself durable
+    finally:
+        os.close(fd)
     return "incremental" if incremental else "full"
+
+
+def sweep_temp(data_dir: Path) -> list[str]:
+    """Remove half-built warehouses (and their .wal) left by a run killed while publishing.
+    Only ever called under the data-dir lock, so none of them belongs to a live run."""
+    removed = []
+    for p in data_dir.glob(".warehouse-*.duckdb*"):
+        p.unlink(missing_ok=True)
+        removed.append(p.name)
+    return removed

@@ -12,7 +12,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
 
@@ -66,6 +66,10 @@ class Reject:
     record: int | None
     reason: str
     detail: str
+    # The offending input itself (a file's or zip member's bytes, a JSON record, a JSONL line),
+    # for the quarantine copy. Not a column of `rejects`: it can be megabytes, and the
+    # quarantine file is where an operator opens it.
+    raw: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -94,8 +98,17 @@ def decode(data: bytes) -> tuple[str, str] | None:
     return str(best), best.encoding
 
 
-def _file_reject(source: str, member: str | None, reason: str, detail: str) -> Parsed:
-    return Parsed([], [Reject(source, member, None, reason, detail)], 1)
+def _file_reject(
+    source: str, member: str | None, reason: str, detail: str, raw: bytes | None = None
+) -> Parsed:
+    return Parsed([], [Reject(source, member, None, reason, detail, raw)], 1)
+
+
+def _dump(obj: object) -> bytes:
+    try:
+        return json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    except (TypeError, ValueError, RecursionError):
+        return repr(obj).encode("utf-8", "surrogatepass")
 
 
 def _text_of(value: object) -> str:
@@ -111,7 +124,9 @@ def _opt(value: object) -> str | None:
     return s or None
 
 
-def parse_txt(source: str, member: str | None, name: str, text: str, enc: str) -> Parsed:
+def parse_txt(
+    source: str, member: str | None, name: str, text: str, enc: str, raw: bytes | None = None
+) -> Parsed:
     """Headline line, blank line, body. A body that does not follow a blank line is accepted
     (the first line is still the headline): real feeds are not that tidy."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -119,7 +134,7 @@ def parse_txt(source: str, member: str | None, name: str, text: str, enc: str) -
     body = "\n".join(lines[1:]).strip()
     if not body:
         detail = "headline only; expected 'headline, blank line, body'"
-        return Parsed([], [Reject(source, member, None, "no_body", detail)], 1)
+        return Parsed([], [Reject(source, member, None, "no_body", detail, raw)], 1)
     m = _ID_FROM_NAME.match(name)
     art = RawArticle(
         source,
@@ -134,14 +149,16 @@ def parse_txt(source: str, member: str | None, name: str, text: str, enc: str) -
 
 
 def _from_obj(
-    source: str, member: str | None, i: int, obj: object, enc: str
+    source: str, member: str | None, i: int, obj: object, enc: str, raw: bytes | None = None
 ) -> RawArticle | Reject:
     if not isinstance(obj, dict):
-        return Reject(source, member, i, "bad_record", f"record {i} is {type(obj).__name__}")
+        detail = f"record {i} is {type(obj).__name__}"
+        return Reject(source, member, i, "bad_record", detail, raw or _dump(obj))
     title = _text_of(obj.get("title")).strip()
     body = _text_of(obj.get("content", obj.get("body"))).strip()
     if not title and not body:
-        return Reject(source, member, i, "no_text", f"record {i} has no title and no content")
+        detail = f"record {i} has no title and no content"
+        return Reject(source, member, i, "no_text", detail, raw or _dump(obj))
     return RawArticle(
         source,
         member,
@@ -157,15 +174,18 @@ def _from_obj(
     )
 
 
-def parse_json(source: str, member: str | None, text: str, enc: str) -> Parsed:
+def parse_json(
+    source: str, member: str | None, text: str, enc: str, raw: bytes | None = None
+) -> Parsed:
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
-        return _file_reject(source, member, "malformed_json", str(e)[:300])
+        return _file_reject(source, member, "malformed_json", str(e)[:300], raw)
     if isinstance(doc, dict):
         doc = doc.get("articles", [doc]) if "title" not in doc else [doc]
     if not isinstance(doc, list):
-        return _file_reject(source, member, "malformed_json", "expected an array of articles")
+        detail = "expected an array of articles"
+        return _file_reject(source, member, "malformed_json", detail, raw)
     out = Parsed([], [], len(doc))
     for i, obj in enumerate(doc):
         rec = _from_obj(source, member, i, obj, enc)
@@ -183,9 +203,10 @@ def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
             obj = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as e:
             detail = f"line {i + 1}: {str(e)[:200]}"
-            out.rejects.append(Reject(source, member, i, "malformed_jsonl_line", detail))
+            raw = line.encode("utf-8", "surrogatepass")
+            out.rejects.append(Reject(source, member, i, "malformed_jsonl_line", detail, raw))
             continue
-        rec = _from_obj(source, member, i, obj, enc)
+        rec = _from_obj(source, member, i, obj, enc, line.encode("utf-8", "surrogatepass"))
         (out.articles if isinstance(rec, RawArticle) else out.rejects).append(rec)
     return out
 
@@ -193,21 +214,22 @@ def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
 def parse_document(source: str, member: str | None, name: str, data: bytes) -> Parsed:
     """One article file (not a zip) from its bytes."""
     if not data.strip():
-        return _file_reject(source, member, "empty", "no content")
+        return _file_reject(source, member, "empty", "no content", data)
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _file_reject(source, member, "binary", "NUL bytes found")
+        return _file_reject(source, member, "binary", "NUL bytes found", data)
     decoded = decode(data)
     if decoded is None:
-        return _file_reject(source, member, "undecodable", "not UTF-8/UTF-16 or a known legacy")
+        detail = "not UTF-8/UTF-16 or a known legacy"
+        return _file_reject(source, member, "undecodable", detail, data)
     text, enc = decoded
     if not text.strip():
-        return _file_reject(source, member, "empty", "whitespace only")
+        return _file_reject(source, member, "empty", "whitespace only", data)
     lower = name.lower()
     if lower.endswith(".txt"):
-        return parse_txt(source, member, name.rsplit("/", 1)[-1], text, enc)
+        return parse_txt(source, member, name.rsplit("/", 1)[-1], text, enc, data)
     if lower.endswith(".jsonl"):
         return parse_jsonl(source, member, text, enc)
-    return parse_json(source, member, text, enc)
+    return parse_json(source, member, text, enc, data)
 
 
 def _unsafe(name: str) -> bool:
@@ -215,28 +237,49 @@ def _unsafe(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
 
 
-def iter_zip(source: str, data: bytes) -> Iterator[tuple[str, bytes] | Reject]:
-    """Members of a zip as (name, bytes), in name order; never extracted to disk."""
+def iter_zip(
+    source: str, data: bytes, max_member_bytes: int | None = None
+) -> Iterator[tuple[str, bytes] | Reject]:
+    """Members of a zip as (name, bytes), in name order; never extracted to disk. A member
+    whose declared size is over `max_member_bytes` is rejected unread (zipfile never inflates
+    past the declared size, so this also bounds a zip bomb)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
             for info in infos:
-                if _unsafe(info.filename):
-                    yield Reject(source, info.filename, None, "zip_unsafe_path", info.filename)
-                elif info.filename.lower().endswith(ARTICLE_EXTS):
-                    yield info.filename, zf.read(info)
+                name = info.filename
+                if not name.lower().endswith(ARTICLE_EXTS) and not _unsafe(name):
+                    continue
+                if max_member_bytes is not None and info.file_size > max_member_bytes:
+                    detail = f"member of {info.file_size} bytes is over {max_member_bytes}"
+                    yield Reject(source, name, None, "too_large", detail)
+                    continue
+                try:
+                    # In memory only; an unsafe member is read for the quarantine copy and is
+                    # never written under its own name.
+                    member = zf.read(info)
+                except Exception as e:  # bad CRC, unsupported method, truncated data, …
+                    detail = f"{type(e).__name__}: {e}"[:300]
+                    yield Reject(source, name, None, "zip_corrupt", detail)
+                    continue
+                if _unsafe(name):
+                    yield Reject(source, name, None, "zip_unsafe_path", name, member)
+                else:
+                    yield name, member
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        yield Reject(source, None, None, "zip_corrupt", str(e)[:300])
+        yield Reject(source, None, None, "zip_corrupt", str(e)[:300], data)
     except Exception as e:  # zipfile raises a zoo of errors on hostile input
-        yield Reject(source, None, None, "zip_corrupt", f"{type(e).__name__}: {e}"[:300])
+        detail = f"{type(e).__name__}: {e}"[:300]
+        yield Reject(source, None, None, "zip_corrupt", detail, data)
 
 
-def parse_file(source: str, data: bytes) -> Parsed:
-    """Any supported landing file from its bytes. `source` is its landing-relative path."""
+def parse_file(source: str, data: bytes, max_member_bytes: int | None = None) -> Parsed:
+    """Any supported landing file from its bytes. `source` is its landing-relative path.
+    `max_member_bytes` limits the inflated size of each zip member."""
     if not source.lower().endswith(".zip"):
         return parse_document(source, None, source, data)
     out = Parsed([], [], 0)
-    for item in iter_zip(source, data):
+    for item in iter_zip(source, data, max_member_bytes):
         if isinstance(item, Reject):
             out.rejects.append(item)
             out.records_read += 1
