@@ -51,8 +51,16 @@ def _finish(summary: dict, data: str) -> None:
 
 
 def _run_flow(fn, **kwargs) -> None:
+    import os
+
     from flows.lock import RunLocked
 
+    if not os.environ.get("PREFECT_API_URL"):
+        click.echo(
+            "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
+            "a running server)…",
+            err=True,
+        )
     try:
         summary = fn(**kwargs)
     except RunLocked as e:
