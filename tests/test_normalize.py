@@ -415,3 +415,16 @@ def test_growth_bound_is_tight():
     # the bound is reached exactly, so a rule that added anything would fail the property
     for s in ("\ufdfa", "كلمة\u200f#وسم", "\u0958", "ﻻ"):
         assert len(clean(s)) == _growth_bound(s)
+
+
+def test_no_fold_target_starts_a_canonical_composition():
+    # _search_from_clean skips the NFC check when nothing was deleted and lower() changed
+    # nothing; that is only sound if folding cannot create a composable pair.
+    # (ا + U+0653 composes, but U+0653 is a mark search deletes, so it cannot follow then.)
+    targets = set(nz.SEARCH_FOLDS.values())
+    deleted = set(nz.SEARCH_DELETE_CHARS)
+    for cp in range(0x110000):
+        d = unicodedata.decomposition(chr(cp)).split()
+        if len(d) == 2 and not d[0].startswith("<"):
+            first, second = chr(int(d[0], 16)), chr(int(d[1], 16))
+            assert first not in targets or second in deleted, hex(cp)

@@ -139,18 +139,18 @@ _DELETE_BEFORE_SIGN_RE = re.compile(
 _ODD_SPACE_RE = re.compile(_py_class(_ODD_SPACES))
 _SPACE_RUN_RE = re.compile("  +")
 _NEWLINE_RUN_RE = re.compile("\n\n\n+")
-_SEARCH_DELETE_RE = re.compile(_py_class(SEARCH_DELETE_CHARS))
-# Folds: the six characters frequent in Arabic news go through chained str.replace (cheapest when
-# present); the other 34 through one class regex with a table lookup per match, because 34
-# str.replace scans of the whole text, mostly finding nothing, cost more than one regex scan.
-# Either way the result is the same one-to-one table.
+# Search steps 1-3 as one table: a deleted mark maps to "", a folded character to its fold.
+# The six folds frequent in Arabic news go through chained str.replace (cheapest when present);
+# deletions and the 34 rare folds go through one class regex with a table lookup per match
+# (about 3 matches per 1 KB of news): one scan instead of 35. Same table either way.
+SEARCH_MAP: dict[str, str] = {**dict.fromkeys(SEARCH_DELETE_CHARS, ""), **SEARCH_FOLDS}
 _FREQUENT_FOLDS = "آأإىة،"
 _FOLD_PAIRS = tuple((a, SEARCH_FOLDS[a]) for a in _FREQUENT_FOLDS)
-_RARE_FOLD_RE = re.compile(_py_class(a for a in SEARCH_FOLDS if a not in _FREQUENT_FOLDS))
+_SEARCH_MAP_RE = re.compile(_py_class(a for a in SEARCH_MAP if a not in _FREQUENT_FOLDS))
 
 
-def _fold_repl(m: re.Match[str]) -> str:
-    return SEARCH_FOLDS[m.group()]
+def _search_repl(m: re.Match[str]) -> str:
+    return SEARCH_MAP[m.group()]
 
 
 def _compat_repl(m: re.Match[str]) -> str:
@@ -202,15 +202,16 @@ def _search_from_clean(s: str) -> str:
     if s.isascii():
         return s.lower()  # nothing else in the search steps touches ASCII
     n = len(s)
-    s = _SEARCH_DELETE_RE.sub("", s)  # step 1
-    deleted = len(s) != n
-    for a, b in _FOLD_PAIRS:  # steps 2 and 3
+    s = _SEARCH_MAP_RE.sub(_search_repl, s)  # steps 1-3: deletions and rare folds
+    deleted = len(s) != n  # folds are one-to-one, so a shorter string means a deletion
+    for a, b in _FOLD_PAIRS:  # steps 2-3: frequent folds
         s = s.replace(a, b)
-    s = _RARE_FOLD_RE.sub(_fold_repl, s)
-    s = s.lower()  # step 4
-    if not unicodedata.is_normalized("NFC", s):  # step 5
-        s = unicodedata.normalize("NFC", s)
-    return _space_structure(s) if deleted else s
+    low = s.lower()  # step 4
+    # step 5: s was NFC (clean) and no fold target starts a canonical composition (tested), so
+    # only a deletion or a case change can make it non-NFC.
+    if (deleted or low != s) and not unicodedata.is_normalized("NFC", low):
+        low = unicodedata.normalize("NFC", low)
+    return _space_structure(low) if deleted else low
 
 
 def normalize(text: str, profile: str = "clean") -> str:
