@@ -1,7 +1,7 @@
 -- v_top_mentions: @mentions ranked over the whole warehouse.
 -- Purpose: the accounts most cited, with the span of days they appear in.
 -- Columns: rank BIGINT, key VARCHAR, handle VARCHAR (most frequent spelling), articles BIGINT,
---          occurrences BIGINT, first_day DATE, last_day DATE
+--          occurrences BIGINT, days BIGINT (days it appeared), first_day DATE, last_day DATE
 -- Example: select handle, articles from v_top_mentions limit 10;
 CREATE OR REPLACE VIEW v_top_mentions AS
 SELECT row_number() OVER (ORDER BY count(DISTINCT m.article_id) DESC, count(*) DESC, key) AS rank,
@@ -9,6 +9,7 @@ SELECT row_number() OVER (ORDER BY count(DISTINCT m.article_id) DESC, count(*) D
        d.handle,
        count(DISTINCT m.article_id) AS articles,
        count(*) AS occurrences,
+       count(DISTINCT m.ingest_date) AS days,
        min(m.ingest_date) AS first_day,
        max(m.ingest_date) AS last_day
 FROM mentions m
