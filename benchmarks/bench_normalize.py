@@ -1,0 +1,211 @@
+"""Normalization throughput, side by side with peers, in one process on the same strings.
+
+    .venv/bin/python benchmarks/bench_normalize.py [--repeat 3] [--limit N]
+
+Corpora are read from ../shared/corpora (SaudiNewsNet title and content as separate strings;
+ASTD tweet texts). Peers (optional, see benchmarks/requirements-bench.txt): pyarabic, CAMeL
+Tools (only camel_tools.utils.dediac and .normalize are imported), and DuckDB with the ar_norm
+macro. A peer that does not import is reported as skipped. The process is pinned to one CPU and
+DuckDB runs with threads=1, so every number is single-core. Time is process CPU time (best of
+--repeat runs), so other jobs on shared cores disturb it less than wall time would.
+MB = UTF-8 megabytes of input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from transforms.normalize import (  # noqa: E402
+    NORMALIZER_VERSION,
+    ar_norm_macro_sql,
+    normalize,
+    normalize_batch,
+)
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def load_saudinewsnet(limit: int | None) -> list[str]:
+    texts: list[str] = []
+    for z in sorted((CORPORA / "saudinewsnet").glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                for art in json.loads(zf.read(name)):
+                    texts += [art.get("title") or "", art.get("content") or ""]
+    return texts[:limit] if limit else texts
+
+
+def load_astd(limit: int | None) -> list[str]:
+    path = CORPORA / "astd" / "Tweets.txt"
+    if not path.exists():
+        return []
+    texts = [line.rsplit("\t", 1)[0] for line in path.read_text("utf-8").splitlines()]
+    return texts[:limit] if limit else texts
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def peers() -> dict[str, Callable[[str], str] | str]:
+    """name -> per-string function, or the reason it is unavailable."""
+    out: dict[str, Callable[[str], str] | str] = {}
+    try:
+        import pyarabic.araby as araby
+        import pyarabic.normalize as pnorm
+
+        def pyarabic_chain(s: str) -> str:
+            return araby.normalize_hamza(araby.strip_tatweel(araby.strip_tashkeel(s)))
+
+        out["pyarabic strip_tashkeel+strip_tatweel+normalize_hamza"] = pyarabic_chain
+        out["pyarabic normalize_searchtext"] = pnorm.normalize_searchtext
+    except Exception as e:  # pragma: no cover - optional peer
+        out["pyarabic"] = f"skipped: {type(e).__name__}: {e}"
+    try:
+        from camel_tools.utils.dediac import dediac_ar
+        from camel_tools.utils.normalize import (
+            normalize_alef_ar,
+            normalize_alef_maksura_ar,
+            normalize_teh_marbuta_ar,
+        )
+
+        def camel_chain(s: str) -> str:
+            s = normalize_alef_ar(dediac_ar(s))
+            return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(s))
+
+        out["CAMeL dediac+alef+alef_maksura+teh_marbuta"] = camel_chain
+    except Exception as e:  # pragma: no cover - optional peer
+        out["CAMeL Tools"] = f"skipped: {type(e).__name__}: {e}"
+    return out
+
+
+def duckdb_ar_norm(texts: list[str]) -> Callable[[], object] | str:
+    try:
+        import duckdb
+        import pyarrow as pa
+    except Exception as e:  # pragma: no cover
+        return f"skipped: {type(e).__name__}: {e}"
+    con = duckdb.connect()
+    con.execute("SET threads = 1").fetchall()
+    con.execute(ar_norm_macro_sql()).fetchall()
+    tbl = pa.table({"x": pa.array(texts, pa.string())})
+    return lambda: con.from_arrow(tbl).project("ar_norm(x) AS y").to_arrow_table()
+
+
+def bench_corpus(name: str, raw: list[str], repeat: int) -> dict[str, float]:
+    clean = normalize_batch(raw, "clean")
+    mb_raw = sum(len(s.encode("utf-8", "surrogatepass")) for s in raw) / 1e6
+    mb_clean = sum(len(s.encode("utf-8")) for s in clean) / 1e6
+    print(f"\n### {name}: {len(raw):,} strings, {mb_raw:.1f} MB raw, {mb_clean:.1f} MB clean\n")
+    rows: dict[str, float] = {}
+
+    def row(label: str, fn: Callable[[], object], mb: float) -> None:
+        rows[label] = mb / timed(fn, repeat)
+        print(f"| {label} | {rows[label]:,.0f} |", flush=True)
+
+    print("| variant | MB/s |\n|---|---:|")
+    row("ours clean (raw in)", lambda: [normalize(s, "clean") for s in raw], mb_raw)
+    row("ours search (clean in)", lambda: [normalize(s, "search") for s in clean], mb_clean)
+    row("ours clean+search (raw in)", lambda: [normalize(s, "search") for s in raw], mb_raw)
+    row("ours batch clean (raw in)", lambda: normalize_batch(raw, "clean"), mb_raw)
+    row("ours batch search (clean in)", lambda: normalize_batch(clean, "search"), mb_clean)
+    row("ours batch clean+search (raw in)", lambda: normalize_batch(raw, "search"), mb_raw)
+    for label, fn in peers().items():
+        if isinstance(fn, str):
+            print(f"| {label} | {fn} |")
+            continue
+        row(f"{label} (raw in)", lambda fn=fn: [fn(s) for s in raw], mb_raw)
+        if label == "pyarabic normalize_searchtext":
+            row(f"{label} (clean in)", lambda fn=fn: [fn(s) for s in clean], mb_clean)
+    q = duckdb_ar_norm(clean)
+    if isinstance(q, str):
+        print(f"| DuckDB ar_norm | {q} |")
+    else:
+        row("DuckDB ar_norm macro, 1 thread (clean in)", q, mb_clean)
+
+    ours = {
+        "search": rows["ours search (clean in)"],
+        "clean+search": rows["ours clean+search (raw in)"],
+    }
+    print("\n| ours ÷ peer | " + " | ".join(ours) + " |\n|---|" + "---:|" * len(ours))
+    for label, v in rows.items():
+        if not label.startswith("ours"):
+            print(f"| {label} | " + " | ".join(f"{o / v:.1f}x" for o in ours.values()) + " |")
+    return rows
+
+
+def check_peer_claims() -> None:
+    """The reasons docs/normalization.md gives for not using the peers, checked live."""
+    print("\n### Peer behaviour checks\n")
+    say = normalize("مستشفى أحمد", "search")
+    print(f"- ours search: مستشفى أحمد -> {say}")
+    try:
+        import pyarabic.araby as araby
+        import pyarabic.normalize as pnorm
+
+        got = pnorm.normalize_searchtext("مستشفى")
+        print(f"- pyarabic normalize_searchtext: مستشفى -> {got} (folds ى to ا: {got[-1] == 'ا'})")
+        got = araby.normalize_hamza("أحمد")
+        print(f"- pyarabic araby.normalize_hamza: أحمد -> {got} (أ to ء: {got[0] == 'ء'})")
+        got = araby.strip_tashkeel("ب\ufe70")
+        print(f"- pyarabic strip_tashkeel leaves harakat form U+FE70: {got == 'ب' + chr(0xFE70)}")
+    except Exception as e:
+        print(f"- pyarabic unavailable: {e}")
+    try:
+        from camel_tools.utils.charmap import CharMapper
+
+        arclean = CharMapper.builtin_mapper("arclean")
+        s = "نص \U0001f600 می\u200cخواهم"
+        got = arclean(s)
+        print(f"- CAMeL arclean: {s!r} -> {got!r}")
+        zwnj = "\u200c" not in got and "ى خواهم" in got  # (it also turns Farsi yeh into ى)
+        print(f"  deletes emoji: {chr(0x1F600) not in got}; ZWNJ to space: {zwnj}")
+    except Exception as e:
+        print(f"- CAMeL arclean unavailable: {type(e).__name__}: {e}")
+    print("- Lucene ArabicNormalizer (Java) not run here; its table has no presentation forms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
+    ap.add_argument("--limit", type=int, default=None, help="first N strings per corpus")
+    args = ap.parse_args()
+    if not CORPORA.is_dir():
+        sys.exit(f"shared corpora not found at {CORPORA} (../shared/corpora): nothing to measure")
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    try:
+        cpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        cpu = next(ln.split(":", 1)[1].strip() for ln in cpu.splitlines() if "Model name" in ln)
+    except Exception:
+        cpu = platform.processor() or "unknown"
+    print(f"## Normalization benchmark ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n")
+    print(f"- CPU: {cpu} (pinned to one core); Python {platform.python_version()}")
+    print(f"- NORMALIZER_VERSION {NORMALIZER_VERSION}; CPU time, best of {args.repeat}")
+    bench_corpus("SaudiNewsNet (title and content)", load_saudinewsnet(args.limit), args.repeat)
+    astd = load_astd(args.limit)
+    if astd:
+        bench_corpus("ASTD tweets", astd, args.repeat)
+    check_peer_claims()
+
+
+if __name__ == "__main__":
+    main()
