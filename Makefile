@@ -36,8 +36,8 @@ format: $(STAMP)
 
 lock:
 	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock
-	/tmp/akhbar-lock/bin/pip install -q -e '.[dev]'
-	( echo "# Full pinned dependency tree (pip freeze of a fresh install of pyproject + [dev])."; \
+	/tmp/akhbar-lock/bin/pip install -q -e '.[dev,dask]'
+	( echo "# Full pinned dependency tree (pip freeze of a fresh install of pyproject + [dev,dask])."; \
 	  echo "# Regenerate: make lock"; /tmp/akhbar-lock/bin/pip freeze --exclude-editable ) > requirements.lock
 
 clean:

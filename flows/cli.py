@@ -1,4 +1,4 @@
-"""`akhbar` command line: run, backfill, query.
+"""`akhbar` command line: run, backfill, serve, query, views, report.
 
 Prefect is imported only by the commands that run flows, so `akhbar query` answers in well
 under a second.
@@ -50,6 +50,13 @@ def _finish(summary: dict, data: str) -> None:
         )
 
 
+def _flow_on(with_runner, fn, runner: str, address: str | None):
+    try:
+        return with_runner(fn, runner, address)
+    except (ValueError, RuntimeError) as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _run_flow(fn, **kwargs) -> None:
     import os
 
@@ -68,6 +75,20 @@ def _run_flow(fn, **kwargs) -> None:
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None
     _finish(summary, kwargs["data"])
+
+
+_RUNNER = click.option(
+    "--runner",
+    type=click.Choice(["default", "dask"]),
+    default="default",
+    show_default=True,
+    help="Where read+transform batches run: this process, or a Dask cluster.",
+)
+_ADDRESS = click.option(
+    "--address",
+    default=None,
+    help="Dask scheduler (tcp://HOST:PORT) for --runner dask; default: a local cluster.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,12 +113,23 @@ def main() -> None:
 @click.option(
     "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
 )
-def run(landing: str, data: str, date: dt.datetime | None, max_file_mb: int, wait: bool) -> None:
+@_RUNNER
+@_ADDRESS
+def run(
+    landing: str,
+    data: str,
+    date: dt.datetime | None,
+    max_file_mb: int,
+    wait: bool,
+    runner: str,
+    address: str | None,
+) -> None:
     """Nightly run: process every landing file that is new or changed since the last run."""
     from flows.nightly import nightly
+    from flows.runners import with_runner
 
     _run_flow(
-        nightly,
+        _flow_on(with_runner, nightly, runner, address),
         landing=landing,
         data=data,
         date=date.date() if date else None,
@@ -118,6 +150,8 @@ def run(landing: str, data: str, date: dt.datetime | None, max_file_mb: int, wai
     "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
 )
 @click.option("--dry-run", is_flag=True, help="List what would be replaced; change nothing.")
+@_RUNNER
+@_ADDRESS
 def backfill(
     start: dt.datetime,
     end: dt.datetime,
@@ -126,6 +160,8 @@ def backfill(
     max_file_mb: int,
     wait: bool,
     dry_run: bool,
+    runner: str,
+    address: str | None,
 ) -> None:
     """Reprocess the landing folders of START..END and replace exactly those dates."""
     if end < start:
@@ -144,9 +180,10 @@ def backfill(
             click.echo(f"{day}: no landing folder: would be left unchanged")
         return
     from flows.nightly import backfill as backfill_flow
+    from flows.runners import with_runner
 
     _run_flow(
-        backfill_flow,
+        _flow_on(with_runner, backfill_flow, runner, address),
         start=start.date(),
         end=end.date(),
         landing=landing,
@@ -188,15 +225,29 @@ def serve(cron: str, timezone: str, landing: str, data: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "parquet"]),
     default="table",
     show_default=True,
+    help="parquet needs --output.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the result to this file instead of stdout.",
 )
 @click.option("--limit", default=1000, show_default=True, help="Rows to print in table format.")
-def query(sql: str, data: str, fmt: str, limit: int) -> None:
-    """Run SQL against the warehouse, read-only."""
+def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None:
+    """Run SQL against the warehouse, read-only.
+
+    Views and macros are listed by `akhbar views`; e.g.
+    akhbar query "from search_articles('مدرسة')" --format csv -o hits.csv
+    """
     import duckdb
 
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet writes a file: add --output FILE.parquet")
     path = Path(data) / "warehouse.duckdb"
     if not path.exists():
         raise click.ClickException(
@@ -205,31 +256,50 @@ def query(sql: str, data: str, fmt: str, limit: int) -> None:
     with duckdb.connect(str(path), read_only=True) as con:
         try:
             rel = con.sql(sql)
+            if rel is None:
+                return
+            cols = rel.columns
+            if fmt == "parquet":
+                table = rel.to_arrow_table()
+            else:
+                rows = rel.fetchall()
         except duckdb.Error as e:
             raise click.ClickException(f"{e}\n  in: {sql}") from None
-        if rel is None:
-            return
-        cols = rel.columns
-        rows = rel.fetchall()
-    if fmt == "json":
-        click.echo(
-            json.dumps(
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, output, compression="zstd")
+        click.echo(f"wrote {table.num_rows} rows to {output}", err=True)
+        return
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "json":
+            text = json.dumps(
                 [dict(zip(cols, r, strict=True)) for r in rows],
                 ensure_ascii=False,
                 default=str,
                 indent=1,
             )
-        )
-    elif fmt == "csv":
-        import csv
+            click.echo(text, file=out)
+        elif fmt == "csv":
+            import csv
 
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(cols)
-        w.writerows(rows)
-    else:
-        click.echo(_table(cols, rows[:limit], isolate=sys.stdout.isatty()))
-        if len(rows) > limit:
-            click.echo(f"… {len(rows) - limit} more rows (raise --limit or use --format csv)")
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(cols)
+            w.writerows(rows)
+        else:
+            isolate = output is None and sys.stdout.isatty()
+            click.echo(_table(cols, rows[:limit], isolate=isolate), file=out)
+            if len(rows) > limit:
+                click.echo(
+                    f"… {len(rows) - limit} more rows (raise --limit or use --format csv)",
+                    file=out,
+                )
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"wrote {len(rows)} rows to {output}", err=True)
 
 
 def _table(cols: list[str], rows: list[tuple], isolate: bool = False) -> str:
@@ -265,6 +335,75 @@ def _table(cols: list[str], rows: list[tuple], isolate: bool = False) -> str:
     out += [line(r) for r in cells]
     out.append(f"({len(rows)} rows)")
     return "\n".join(out)
+
+
+@main.command()
+@click.option("--data", default="data", show_default=True, help="Dir holding warehouse.duckdb.")
+@click.option("--examples", "-e", is_flag=True, help="Show each object's example query too.")
+def views(data: str, examples: bool) -> None:
+    """List the views and macros analysts can query, with their purpose.
+
+    Read from the header comments in sql/ (works without a warehouse). When DATA has a
+    warehouse, each object is marked: + present in it, - not (yet) in it.
+    """
+    import duckdb
+
+    from flows.report import installed_objects, sql_catalog
+
+    objs = sql_catalog()
+    path = Path(data) / "warehouse.duckdb"
+    have: set[str] | None = None
+    if path.exists():
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                have = installed_objects(con)
+        except duckdb.Error as e:
+            click.echo(f"(could not read {path}: {e})", err=True)
+    width = max(len(o.signature) for o in objs) + 2
+    builtin = (
+        "ar_norm(text)",
+        "the search normalization in SQL (generated from transforms.normalize)",
+    )
+    for kind, title in (("view", "views (sql/views)"), ("macro", "macros (sql/macros)")):
+        click.echo(title)
+        rows = [(o.name, o.signature, o.purpose, o.example) for o in objs if o.kind == kind]
+        if kind == "macro":
+            rows.insert(0, ("ar_norm", *builtin, "select ar_norm('#الرّياض');"))
+        for name, sig, purpose, example in rows:
+            mark = "" if have is None else ("+ " if name in have else "- ")
+            click.echo(f"  {mark}{sig:<{width}}{purpose}")
+            if examples and example:
+                click.echo(f"  {' ' * len(mark)}{'':<{width}}e.g. {example}")
+    if have is None:
+        click.echo(f"\n(no warehouse at {path}: listed from sql/ only)")
+
+
+@main.command()
+@click.option("--data", default="data", show_default=True, help="Dir holding warehouse.duckdb.")
+@click.option(
+    "--days",
+    default=30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Days shown, ending on the newest ingest date in the warehouse.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="HTML file to write [default: DATA/report.html].",
+)
+def report(data: str, days: int, output: str | None) -> None:
+    """Write one self-contained HTML report (no network needed): top and trending hashtags, a
+    daily chart of the top tags, mentions, articles per source per day, recent runs, rejects."""
+    from flows.report import write_report
+
+    try:
+        out = write_report(Path(data), Path(output) if output else None, days)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ costs 3-6 ms, an article about 30 µs.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from flows.lake import Lake
@@ -27,6 +29,7 @@ from flows.pipeline import (
     plan_nightly,
     read_and_transform,
 )
+from flows.runners import windowed
 from flows.warehouse import publish
 
 DEFAULT_LANDING = "seeds/landing"
@@ -47,19 +50,46 @@ def publish_task(data: Path, lake: Lake, touched: dict, run_id: str) -> str:
 def _prefect_map(
     batches: list[list[LandingFile]], run_id: str, max_bytes: int
 ) -> Iterator[BatchResult]:
+    """Default runner: one task call per batch, in the flow's process, one at a time."""
     for b in batches:
         yield read_transform_task(b, run_id, max_bytes)
+
+
+def _dask_workers() -> int:
+    tr = getattr(FlowRunContext.get(), "task_runner", None)
+    client = getattr(tr, "_client", None)
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # no client yet, or a runner that does not say: assume this machine
+        return os.cpu_count() or 1
+
+
+def _submit_map(
+    batches: list[list[LandingFile]], run_id: str, max_bytes: int
+) -> Iterator[BatchResult]:
+    """Dask runner: every batch is submitted, at most two per worker in flight, and results
+    are yielded in batch order (so dates complete in order and memory stays bounded)."""
+    window = 2 * _dask_workers()
+    yield from windowed(lambda b: read_transform_task.submit(b, run_id, max_bytes), batches, window)
+
+
+def _runner_name() -> str:
+    tr = getattr(FlowRunContext.get(), "task_runner", None)
+    return "dask" if type(tr).__name__ == "DaskTaskRunner" else "default"
 
 
 def _run(settings: Settings, make_plan, params: dict) -> dict:
     logger = get_run_logger()
     run_id = str(flow_run.id) if flow_run.id else None
+    runner = _runner_name()
+    if runner != "default":
+        params = {**params, "runner": runner}
     outcome: RunOutcome = execute(
         settings,
         make_plan,
         params,
         run_id=run_id,
-        map_batches=_prefect_map,
+        map_batches=_submit_map if runner == "dask" else _prefect_map,
         publish_fn=publish_task,
         log=logger.info,
     )
