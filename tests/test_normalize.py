@@ -332,6 +332,11 @@ def test_batch_arrow_chunked_array():
     assert got.to_pylist() == ["ا", None, "ي"]
 
 
+def test_batch_rejects_a_single_string():
+    with pytest.raises(TypeError):
+        normalize_batch("نص")
+
+
 def test_batch_arrow_rejects_non_strings():
     with pytest.raises(TypeError):
         normalize_batch(pa.array([1, 2]), "clean")

@@ -22,7 +22,10 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 NORMALIZER_VERSION = "1.0.0"
 #: Unicode data the tables were built from; a different one may change output (bump the version).
@@ -227,6 +230,14 @@ def normalize(text: str, profile: str = "clean") -> str:
     raise ValueError(f"unknown normalization profile {profile!r}; valid profiles: {PROFILES}")
 
 
+@overload
+def normalize_batch(texts: Sequence[str | None], profile: str = "clean") -> list[str | None]: ...
+@overload
+def normalize_batch(texts: pa.Array, profile: str = "clean") -> pa.Array: ...
+@overload
+def normalize_batch(texts: pa.ChunkedArray, profile: str = "clean") -> pa.ChunkedArray: ...
+
+
 def normalize_batch(texts: Any, profile: str = "clean") -> Any:
     """``normalize`` over a batch; ``None`` stays ``None``.
 
@@ -236,6 +247,8 @@ def normalize_batch(texts: Any, profile: str = "clean") -> Any:
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown normalization profile {profile!r}; valid profiles: {PROFILES}")
+    if isinstance(texts, str):
+        raise TypeError("normalize_batch takes a sequence of strings; use normalize() for one")
     if not isinstance(texts, Sequence) and type(texts).__module__.startswith("pyarrow"):
         return _normalize_arrow(texts, profile)
     fn = _clean if profile == "clean" else _search_clean_fn
