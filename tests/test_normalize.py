@@ -153,6 +153,11 @@ def test_clean_4_nfc(raw, want):
     assert clean(raw) == want
 
 
+def test_space_table_has_every_zs():
+    zs = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"]
+    assert sorted(nz.SPACE_CHARS) == sorted(["\t", *zs])
+
+
 @pytest.mark.parametrize(
     "sp", ["\u00a0", "\u1680", *[chr(c) for c in range(0x2000, 0x200B)], "\u202f", "\u3000", "\t"]
 )
