@@ -275,9 +275,14 @@ def _normalize_arrow(arr: Any, profile: str) -> Any:
 
 
 def _re2_class(chars: Iterable[str], negate: bool = False) -> str:
-    body = "".join(
-        f"\\x{{{a:04X}}}" if a == b else f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" for a, b in _ranges(chars)
-    )
+    """An RE2 character class; letters, marks, digits, punctuation and symbols outside ASCII are
+    written literally (a third of the text of \\x{...} escapes), everything else escaped."""
+
+    def esc(cp: int) -> str:
+        literal = cp > 0x7F and unicodedata.category(chr(cp))[0] in "LMNPS"
+        return chr(cp) if literal else f"\\x{{{cp:04X}}}"
+
+    body = "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in _ranges(chars))
     return f"[{'^' if negate else ''}{body}]"
 
 
