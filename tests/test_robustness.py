@@ -261,3 +261,28 @@ def test_quarantine_names_are_flat_and_safe() -> None:
         quarantine_name(0, Reject("d/f.jsonl", None, 7, "r", ""))
         == "00000_d__f.jsonl.record-7.json"
     )
+
+
+def test_record_emptied_by_cleaning_is_rejected_and_quarantined(tmp_path: Path) -> None:
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    day = landing / "2026-10-01"
+    day.mkdir(parents=True)
+    ghost = "\u0640\n\n\u200b\u200f"  # tatweel, then zero-width marks: nothing survives cleaning
+    (day / "ghost.txt").write_text(ghost, encoding="utf-8")
+    (day / "feed.jsonl").write_text(
+        json.dumps({"title": "\u200b", "content": "\u0640\u0640"}) + "\n", encoding="utf-8"
+    )
+    s = _run(landing, data)
+    _adds_up(s)
+    assert (s["records_read"], s["records_rejected"], s["articles_loaded"]) == (2, 2, 0)
+    assert sorted(query(data, "select source_file, record, reason from rejects")) == [
+        ("2026-10-01/feed.jsonl", 0, "no_text"),
+        ("2026-10-01/ghost.txt", 0, "no_text"),
+    ]
+    qdir = data / "quarantine" / "2026-10-01" / s["run_id"]
+    names = sorted(p.name for p in qdir.iterdir())
+    assert len(names) == 4, names  # two payloads, two reasons
+    txt = next(p for p in qdir.iterdir() if p.name.endswith("ghost.txt"))
+    assert txt.read_text(encoding="utf-8") == ghost  # the file itself
+    rec = next(p for p in qdir.iterdir() if p.name.endswith("feed.jsonl.record-0.json"))
+    assert json.loads(rec.read_text(encoding="utf-8"))["content"] == "\u0640\u0640"
