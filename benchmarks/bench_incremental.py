@@ -60,7 +60,7 @@ def main() -> None:
         empty = tmp / "empty"
         empty.mkdir()
         t = time.perf_counter()
-        subprocess.run(
+        proc = subprocess.run(
             [
                 str(ROOT / ".venv/bin/akhbar"),
                 "run",
@@ -69,9 +69,12 @@ def main() -> None:
                 "--data",
                 str(tmp / "p"),
             ],
-            check=True,
             capture_output=True,
+            text=True,
+            check=False,
         )
+        if proc.returncode:
+            raise SystemExit(f"akhbar run failed:\n{proc.stderr[-2000:]}")
         prefect_fixed = time.perf_counter() - t
         size = sum(z.stat().st_size for z in zips) / 1e6
     finally:
