@@ -1,0 +1,350 @@
+"""End to end, landing files -> lake -> published warehouse, side by side with a naive pipeline
+and dlt, on landing dirs made by build_corpus.py.
+
+    .venv/bin/python benchmarks/bench_e2e.py /tmp/akhbar-corpus/real /tmp/akhbar-corpus/synth-100000
+        [--peers naive,dlt] [--peers-max 100000] [--prefect] [--dask] [--views]
+
+Each pipeline runs in its own subprocess (`--child`), which reports its wall time, its peak RSS
+(getrusage: itself and, for Dask, its children) and, for akhbar, a per-stage breakdown taken by
+wrapping the pipeline's functions (no permanent instrumentation):
+  discover, read+decode (parse_file), transform (normalize + extract), dedup+stage (lake tables
+  assembled per date), lake write (Parquet files + commit), publish (DuckDB warehouse).
+`--prefect` also runs the `nightly` flow (default runner) and reports Prefect's overhead (flow
+minus direct call) and its fixed cost (`akhbar run` on an empty landing dir). `--dask` runs
+the flow with `--runner dask` (LocalCluster of processes). `--views` times every view of the
+last warehouse. Peers: `naive` = pandas reads each file, pyarabic normalize + twitter-text's
+Extractor per row, to_parquet, DuckDB insert; `dlt` = dlt[duckdb] loads the same records
+(replace disposition, no normalization: a lower bound of what dlt costs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, machine
+
+HERE = Path(__file__).resolve().parent
+LOGICAL = dt.date(2026, 1, 1)
+
+
+def _rss_mb() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(me, kids) / 1024
+
+
+def _size_mb(p: Path) -> float:
+    if p.is_file():
+        return p.stat().st_size / 1e6
+    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file()) / 1e6 if p.exists() else 0.0
+
+
+# --------------------------------------------------------------------------------- akhbar
+def child_akhbar(landing: Path, data: Path, mode: str) -> dict:
+    import flows.lake as lake_mod
+    import flows.pipeline as pl
+
+    stages: dict[str, float] = {}
+
+    def timed(name, fn):
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
+
+        return wrapper
+
+    pl.discover = timed("discover", pl.discover)
+    pl.parse_file = timed("read+decode", pl.parse_file)
+    pl.transform = timed("transform", pl.transform)
+    pl._seen_hashes = timed("dedup+stage", pl._seen_hashes)
+    pl._stage_date = timed("dedup+stage", pl._stage_date)
+    pl.read_bytes = timed("read+decode", pl.read_bytes)
+    lake_mod._write = timed("lake write", lake_mod._write)
+    lake_mod.Transaction.commit = timed("lake write", lake_mod.Transaction.commit)
+    n_batches = [0]
+    orig_batches = pl.make_batches
+
+    def counting(files):
+        b = orig_batches(files)
+        n_batches[0] = len(b)
+        return b
+
+    pl.make_batches = counting
+    t0 = time.perf_counter()
+    if mode == "direct":
+        from flows.warehouse import publish
+
+        s = pl.Settings(landing, data)
+        out = pl.execute(
+            s,
+            lambda lake: pl.plan_nightly(s, lake, LOGICAL),
+            {},
+            publish_fn=timed("publish", publish),
+            log=lambda _m: None,
+        ).summary()
+    else:
+        import flows.nightly as nt
+        from flows.runners import with_runner
+
+        nt.publish = timed("publish", nt.publish)
+        fl = with_runner(nt.nightly, "dask" if mode == "dask" else "default")
+        out = fl(landing=str(landing), data=str(data), date=LOGICAL)
+    wall = time.perf_counter() - t0
+    # In the dask mode read/decode/transform run on the workers: not timed here.
+    # Partition files are written inside _stage_date: count them as lake write only.
+    if "dedup+stage" in stages:
+        stages["dedup+stage"] -= stages.get("lake write", 0.0)
+    return {
+        "wall": wall,
+        "articles": out["articles_loaded"],
+        "records": out["records_read"],
+        "stages": stages,
+        "tasks": n_batches[0],
+    }
+
+
+# ---------------------------------------------------------------------------------- naive
+def _iter_frames(landing: Path):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    for p in sorted(landing.rglob("*")):
+        if p.suffix == ".jsonl":
+            yield p, pd.read_json(p, lines=True, dtype=False)
+        elif p.suffix == ".zip":
+            with zipfile.ZipFile(p) as zf:
+                for name in zf.namelist():
+                    yield p, pd.read_json(io.BytesIO(zf.read(name)), dtype=False)
+        elif p.suffix == ".json":
+            yield p, pd.read_json(p, dtype=False)
+
+
+def child_naive(landing: Path, data: Path) -> dict:
+    import duckdb
+    import twitter_text
+    from pyarabic import araby
+
+    ex = twitter_text.Extractor
+
+    def norm(s: str) -> str:
+        s = araby.strip_tashkeel(araby.strip_tatweel(s or ""))
+        return araby.normalize_teh(araby.normalize_hamza(araby.normalize_alef(s)))
+
+    t0 = time.perf_counter()
+    lake = data / "lake"
+    lake.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for i, (_p, df) in enumerate(_iter_frames(landing)):
+        df = df.fillna("")
+        df["title_norm"] = [norm(s) for s in df["title"]]
+        df["body_norm"] = [norm(s) for s in df["content"]]
+        tags, handles = [], []
+        for s in df["content"]:
+            e = ex(s)
+            tags.append([h["hashtag"] for h in e.extract_hashtags_with_indices()])
+            handles.append(
+                [m["screen_name"] for m in e.extract_mentioned_screen_names_with_indices()]
+            )
+        df["hashtags"] = tags
+        df["mentions"] = handles
+        df.to_parquet(lake / f"part-{i:05d}.parquet")
+        n += len(df)
+    con = duckdb.connect(str(data / "warehouse.duckdb"))
+    con.execute(f"CREATE TABLE articles AS SELECT * FROM read_parquet('{lake}/*.parquet')")
+    con.close()
+    return {"wall": time.perf_counter() - t0, "articles": n, "records": n}
+
+
+# ------------------------------------------------------------------------------------ dlt
+def child_dlt(landing: Path, data: Path) -> dict:
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    import dlt
+
+    t0 = time.perf_counter()
+
+    def records():
+        for _p, df in _iter_frames(landing):
+            yield df.fillna("").to_dict("records")
+
+    pipe = dlt.pipeline(
+        pipeline_name="akhbar_bench",
+        destination=dlt.destinations.duckdb(str(data / "warehouse.duckdb")),
+        dataset_name="news",
+        pipelines_dir=str(data / "dlt"),
+    )
+    pipe.run(records(), table_name="articles", write_disposition="replace")
+    import duckdb
+
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        n = con.execute("select count(*) from news.articles").fetchone()[0]
+    return {"wall": time.perf_counter() - t0, "articles": n, "records": n}
+
+
+# ---------------------------------------------------------------------------------- views
+def time_views(db: Path) -> list[tuple[str, float, float, int]]:
+    import duckdb
+
+    reps = {
+        "v_articles": "select source, count(*) from v_articles group by 1 order by 2 desc limit 5",
+        "v_hashtag_daily": "select * from v_hashtag_daily order by articles desc limit 10",
+        "v_hashtag_display": "select * from v_hashtag_display limit 10",
+        "v_mention_daily": "select * from v_mention_daily order by articles desc limit 10",
+        "v_mention_display": "select * from v_mention_display limit 10",
+        "v_top_hashtags": "select * from v_top_hashtags limit 10",
+        "v_top_mentions": "select * from v_top_mentions limit 10",
+        "v_source_daily": "select * from v_source_daily order by articles desc limit 10",
+        "v_run_history": "select * from v_run_history limit 5",
+        "v_rejects_summary": "select * from v_rejects_summary limit 10",
+    }
+    out = []
+    with duckdb.connect(str(db), read_only=True) as con:
+        views = [
+            r[0]
+            for r in con.execute(
+                "select view_name from duckdb_views() where not internal order by 1"
+            ).fetchall()
+        ]
+        for v in views:
+            t = time.perf_counter()
+            n = con.execute(f"select count(*) from {v}").fetchone()[0]
+            c = time.perf_counter() - t
+            q = reps.get(v, f"select * from {v} limit 10")
+            t = time.perf_counter()
+            con.execute(q).fetchall()
+            out.append((v, c, time.perf_counter() - t, n))
+    return out
+
+
+# --------------------------------------------------------------------------------- parent
+def run_child(kind: str, landing: Path, data: Path) -> dict:
+    if data.exists():
+        shutil.rmtree(data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env["DO_NOT_TRACK"] = "1"
+    t = time.perf_counter()
+    r = subprocess.run(
+        [sys.executable, str(HERE / "bench_e2e.py"), "--child", kind, str(landing), str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    outer = time.perf_counter() - t
+    if r.returncode != 0:
+        print(f"  {kind} failed: {r.stderr.strip().splitlines()[-1:]}")
+        return {}
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    res["outer"] = outer
+    res["lake_mb"] = _size_mb(data / "lake")
+    res["wh_mb"] = _size_mb(data / "warehouse.duckdb")
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("landings", nargs="*", type=Path)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--peers", default="naive,dlt", help="comma list of naive,dlt or ''")
+    ap.add_argument("--peers-max", type=int, default=100_000, help="skip peers above N articles")
+    ap.add_argument("--prefect", action="store_true", help="also run the Prefect flow")
+    ap.add_argument("--dask", action="store_true", help="also run the flow on a Dask cluster")
+    ap.add_argument("--views", action="store_true", help="time every view of the last warehouse")
+    ap.add_argument("--work", default=None, help="scratch dir for lakes (default: a temp dir)")
+    args = ap.parse_args()
+    if args.child:
+        landing, data = args.landings
+        fn = {
+            "akhbar": lambda: child_akhbar(landing, data, "direct"),
+            "akhbar-prefect": lambda: child_akhbar(landing, data, "prefect"),
+            "akhbar-dask": lambda: child_akhbar(landing, data, "dask"),
+            "naive": lambda: child_naive(landing, data),
+            "dlt": lambda: child_dlt(landing, data),
+        }[args.child]
+        res = fn()
+        res["rss_mb"] = _rss_mb()
+        print(json.dumps(res))
+        return
+    work = Path(args.work or tempfile.mkdtemp(prefix="akhbar-e2e-"))
+    peers = [p for p in args.peers.split(",") if p]
+    print(f"machine: {machine()} (shared with other engineers' jobs)")
+    last = None
+    for landing in args.landings:
+        mb = _size_mb(landing)
+        print(f"\n## {landing.name}: {mb:.0f} MB of landing files")
+        kinds = ["akhbar"]
+        kinds += ["akhbar-prefect"] if args.prefect else []
+        kinds += ["akhbar-dask"] if args.dask else []
+        results = {}
+        for kind in kinds + peers:
+            if kind in peers and results.get("akhbar", {}).get("records", 0) > args.peers_max:
+                print(f"  {kind}: skipped above {args.peers_max} articles (too slow)")
+                continue
+            res = run_child(kind, landing, work / f"{landing.name}-{kind}")
+            if not res:
+                continue
+            results[kind] = res
+            arts = res["articles"] / res["wall"]
+            print(
+                f"  {kind:<15} {res['wall']:8.1f} s  {arts:8.0f} articles/s  "
+                f"{mb / res['wall']:6.1f} MB/s  peak RSS {res['rss_mb']:6.0f} MB  "
+                f"lake {res['lake_mb']:6.0f} MB  warehouse {res['wh_mb']:6.0f} MB  "
+                f"articles {res['articles']}"
+                + (f"  tasks {res['tasks']}" if "tasks" in res else "")
+            )
+            if res.get("stages"):
+                st = res["stages"]
+                known = sum(st.values())
+                st["other"] = res["wall"] - known
+                print(
+                    "      stages: "
+                    + ", ".join(
+                        f"{k} {v:.1f} s" for k, v in sorted(st.items(), key=lambda kv: -kv[1])
+                    )
+                )
+            last = work / f"{landing.name}-akhbar"
+        base = results.get("akhbar")
+        for kind, res in results.items():
+            if base and kind != "akhbar":
+                print(f"  akhbar vs {kind}: {res['wall'] / base['wall']:.2f}x")
+        if "akhbar-prefect" in results and base:
+            print(f"  prefect overhead: {results['akhbar-prefect']['wall'] - base['wall']:.1f} s")
+    if args.prefect:
+        empty = work / "empty"
+        empty.mkdir(exist_ok=True)
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "akhbar"),
+                "run",
+                "--landing",
+                str(empty),
+                "--data",
+                str(work / "p"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        print(f"\nprefect fixed cost (akhbar run, empty landing): {time.perf_counter() - t:.1f} s")
+    if args.views and last is not None:
+        print(f"\n## views on {last.name}")
+        for v, c, q, n in time_views(last / "warehouse.duckdb"):
+            print(f"  {v:<26} count(*) {c * 1000:7.0f} ms  query {q * 1000:7.0f} ms  rows {n}")
+
+
+if __name__ == "__main__":
+    main()
