@@ -286,3 +286,16 @@ def test_record_emptied_by_cleaning_is_rejected_and_quarantined(tmp_path: Path) 
     assert txt.read_text(encoding="utf-8") == ghost  # the file itself
     rec = next(p for p in qdir.iterdir() if p.name.endswith("feed.jsonl.record-0.json"))
     assert json.loads(rec.read_text(encoding="utf-8"))["content"] == "\u0640\u0640"
+
+
+def test_symlink_loop_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    day = landing / "2026-10-01"
+    day.mkdir(parents=True)
+    (day / "good.txt").write_text("عنوان\n\nنص", encoding="utf-8")
+    os.symlink("b.txt", day / "a.txt")
+    os.symlink("a.txt", day / "b.txt")
+    s = _run(landing, data)
+    _adds_up(s)
+    assert (s["files_loaded"], s["files_skipped"]) == (1, 2)
+    assert "2026-10-01/a.txt (unreadable: symlink loop)" in s["skipped_files"]
