@@ -20,7 +20,7 @@ def test_backfill_dry_run_lists_and_changes_nothing(landing: Path, data_dir: Pat
             "--start",
             "2026-11-25",
             "--end",
-            "2026-11-27",
+            "2026-11-28",
             "--dry-run",
             "--landing",
             str(landing),
@@ -34,7 +34,7 @@ def test_backfill_dry_run_lists_and_changes_nothing(landing: Path, data_dir: Pat
     assert lines[0].startswith("2026-11-25: would replace ")
     assert lines[0].endswith(f"from {n_files} landing files")
     assert "2026-11-26: would replace" in lines[1]
-    # The loose file was loaded under the nightly run's date, so a backfill of that date re-reads it.
+    # The loose file was loaded under the nightly run's date: a backfill of that date re-reads it.
     assert lines[2] == "2026-11-27: would replace 1 article rows from 1 landing files"
     assert lines[3] == "2026-11-28: no landing folder: would be left unchanged"
     assert checksums(data_dir) == before
