@@ -438,3 +438,12 @@ def test_no_fold_target_starts_a_canonical_composition():
         if len(d) == 2 and not d[0].startswith("<"):
             first, second = chr(int(d[0], 16)), chr(int(d[1], 16))
             assert first not in targets or second in deleted, hex(cp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text()), max_size=8))
+def test_search_of_clean_batch_equals_search_on_clean_text(texts: list[str | None]) -> None:
+    from transforms.normalize import search_of_clean_batch
+
+    clean = normalize_batch(texts, "clean")
+    assert search_of_clean_batch(clean) == normalize_batch(texts, "search")

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from transforms import schemas
 from transforms.extract import extract_batch
-from transforms.normalize import NORMALIZER_VERSION, normalize_batch
+from transforms.normalize import NORMALIZER_VERSION, normalize_batch, search_of_clean_batch
 from transforms.readers import RawArticle, Reject
 
 
@@ -136,8 +136,8 @@ def transform(
             "record": [r.record for r in recs],
             "title": t_clean,
             "body": b_clean,
-            "title_norm": normalize_batch(t_clean, "search"),
-            "body_norm": normalize_batch(b_clean, "search"),
+            "title_norm": search_of_clean_batch(t_clean),
+            "body_norm": search_of_clean_batch(b_clean),
             "source": [r.source for r in recs],
             "url": [r.url for r in recs],
             "author": [r.author for r in recs],
