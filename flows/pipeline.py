@@ -368,6 +368,7 @@ def execute(
         counts["files_deleted"] = len(plan.deleted)
         dates = [d.isoformat() for d in plan.dates]
         tx = Transaction(lake, run_id)
+        committed = False
         try:
             if plan.flow == "backfill" and not plan.dates:
                 log(
@@ -387,27 +388,19 @@ def execute(
                     time.perf_counter() - t0,
                 )
             _stage(plan, lake, tx, run_id, settings, counts, map_batches, log)
-            tx.append_file(
-                "runs",
-                plan.logical_date,
-                _runs_row(
-                    run_id,
-                    plan.flow,
-                    params,
-                    started,
-                    "completed",
-                    counts,
-                    dates,
-                    None,
-                    plan.logical_date,
-                ),
-                f"run-{run_id}.parquet",
-            )
+            _append_run_row(tx, plan, params, started, "completed", counts, dates, None)
             tx.commit()
+            committed = True
             failpoints.hit("before_publish")
             mode = publish_fn(data, lake, tx.touched, run_id)
         except Exception as e:
-            _record_failure(lake, tx, run_id, plan, params, started, counts, dates, e, publish_fn)
+            error = f"{type(e).__name__}: {e}"
+            if committed:
+                error = (
+                    "the data is in the lake, but publishing the warehouse failed (the next "
+                    f"run publishes it): {error}"
+                )
+            _record_failure(lake, tx, plan, params, started, counts, dates, error, publish_fn)
             raise
         return RunOutcome(
             run_id,
@@ -545,16 +538,31 @@ def _manifest_rows(
     return pa.Table.from_pylist(rows, schema=schemas.FILE_MANIFEST)
 
 
+def _append_run_row(
+    tx: Transaction,
+    plan: Plan,
+    params: dict,
+    started: dt.datetime,
+    status: str,
+    counts: dict[str, int],
+    dates: list[str],
+    error: str | None,
+) -> None:
+    row = _runs_row(
+        tx.run_id, plan.flow, params, started, status, counts, dates, error, plan.logical_date
+    )
+    tx.append_file("runs", plan.logical_date, row, f"run-{tx.run_id}.parquet")
+
+
 def _record_failure(
     lake: Lake,
     failed_tx: Transaction,
-    run_id: str,
     plan: Plan,
     params: dict,
     started: dt.datetime,
     counts: dict[str, int],
     dates: list[str],
-    err: Exception,
+    error: str,
     publish_fn: Callable[..., str],
 ) -> None:
     """Discard what the run staged and record it as failed; never mask the original error."""
@@ -562,25 +570,10 @@ def _record_failure(
         if op["tmp"]:
             (lake.root / op["dir"] / op["tmp"]).unlink(missing_ok=True)
     try:
-        tx = Transaction(lake, run_id)
-        tx.append_file(
-            "runs",
-            plan.logical_date,
-            _runs_row(
-                run_id,
-                plan.flow,
-                params,
-                started,
-                "failed",
-                counts,
-                dates,
-                f"{type(err).__name__}: {err}",
-                plan.logical_date,
-            ),
-            f"run-{run_id}.parquet",
-        )
+        tx = Transaction(lake, failed_tx.run_id)
+        _append_run_row(tx, plan, params, started, "failed", counts, dates, error)
         tx.commit()
-        publish_fn(lake.root.parent, lake, tx.touched, run_id)
+        publish_fn(lake.root.parent, lake, tx.touched, tx.run_id)
     except Exception:  # the run already failed; its own error is the one to report
         pass
 

@@ -189,3 +189,31 @@ def test_second_writer_fails_fast_with_holder(landing: Path, data_dir: Path) -> 
 
     with data_lock(data_dir), pytest.raises(RunLocked, match=rf"pid {os.getpid()}"):
         nightly(landing, data_dir)
+
+
+def test_publish_failure_after_commit_is_said_and_repaired_by_next_run(
+    landing: Path, data_dir: Path
+) -> None:
+    from flows.pipeline import Settings, execute, plan_nightly
+
+    s = Settings(landing, data_dir)
+
+    def broken_publish(*_a, **_k) -> str:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        execute(
+            s,
+            lambda lake: plan_nightly(s, lake, dt.date(2026, 11, 27)),
+            {},
+            publish_fn=broken_publish,
+            log=lambda _m: None,
+        )
+    assert not (data_dir / "warehouse.duckdb").exists()
+    nxt = nightly(landing, data_dir)
+    assert nxt["files_new"] == 0 and nxt["publish"] == "full"  # loaded by the failed run
+    runs = query(data_dir, "select status, error from runs order by started_at")
+    assert runs[0][0] == "failed" and "the data is in the lake" in runs[0][1]
+    assert runs[1] == ("completed", None)
+    (n,) = query(data_dir, "select count(*) from articles")[0]
+    assert n > 20
