@@ -133,3 +133,22 @@ def test_corpora(con):
     assert _lower_differences(con, chars) <= {"\u0130"}
     bad = _mismatches(con, texts)
     assert bad == [], f"{len(bad)} of {len(texts)} differ, first: {bad[:1]!r}"
+
+
+def test_macro_probes_skip_only_code_points_without_properties() -> None:
+    """The macro's probes scan SCAN_RANGES only; that is exact as long as every code point
+    outside them is unassigned or private use (no case, mark or decomposition)."""
+    import sys
+    import unicodedata
+
+    from transforms.normalize import SCAN_RANGES
+
+    inside = set().union(*(set(r) for r in SCAN_RANGES))
+    odd = [
+        hex(cp)
+        for cp in range(sys.maxunicode + 1)
+        if cp not in inside
+        and not 0xD800 <= cp <= 0xDFFF
+        and unicodedata.category(chr(cp)) not in ("Cn", "Co")
+    ]
+    assert odd == []

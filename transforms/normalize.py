@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
@@ -298,15 +297,24 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+# Outside these ranges Unicode 14 has only unassigned (Cn) and private-use (Co) code points,
+# which have no case, no combining class and no decomposition: the probes below skip them
+# (a test checks the claim), which makes rendering the macro four times faster.
+SCAN_RANGES = (range(0x0000, 0xD800), range(0xE000, 0x40000), range(0xE0000, 0xE1000))
+
+
+def _code_points() -> Iterator[str]:
+    for r in SCAN_RANGES:
+        for cp in r:
+            yield chr(cp)
+
+
 def _final_sigma_sets() -> tuple[list[str], list[str]]:
     """Probe ``str.lower``'s Final_Sigma context as the search steps see it (after deletion and
     folds): characters that count as cased-and-not-ignorable, and case-ignorable ones."""
     deleted = set(SEARCH_DELETE_CHARS) | set(DELETE_CHARS)
     cased, ignorable = [], []
-    for cp in range(sys.maxunicode + 1):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        c = chr(cp)
+    for c in _code_points():
         e = "" if c in deleted else SEARCH_FOLDS.get(c, c)
         if e and (e + "\u03a3").lower().endswith("\u03c2"):
             cased.append(c)
@@ -320,8 +328,8 @@ def _nfc_suspects() -> list[str]:
     with a nonzero combining class, NFC_Quick_Check No or Maybe (second of a canonical pair,
     Hangul V/T jamo), or whose lowercase contains one; minus the characters search deletes."""
     seconds = {chr(c) for c in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}
-    for cp in range(sys.maxunicode + 1):
-        d = unicodedata.decomposition(chr(cp)).split()
+    for ch in _code_points():
+        d = unicodedata.decomposition(ch).split()
         if len(d) == 2 and not d[0].startswith("<"):
             seconds.add(chr(int(d[1], 16)))
 
@@ -332,9 +340,8 @@ def _nfc_suspects() -> list[str]:
 
     deleted = set(SEARCH_DELETE_CHARS) | set(DELETE_CHARS)
     out = []
-    for cp in range(sys.maxunicode + 1):
-        c = chr(cp)
-        if 0xD800 <= cp <= 0xDFFF or c in deleted:
+    for c in _code_points():
+        if c in deleted:
             continue
         if suspect(c) or any(suspect(x) for x in c.lower()):
             out.append(c)
@@ -371,9 +378,8 @@ def ar_norm_macro_sql() -> str:
     src = "".join(SEARCH_FOLDS) + "".join(odd_spaces)
     dst = "".join(SEARCH_FOLDS.values()) + " " * len(odd_spaces)
     expr = f"translate({expr}, {_sql_str(src)}, {_sql_str(dst)})"
-    for cp in range(sys.maxunicode + 1):
-        c = chr(cp)
-        if not 0xD800 <= cp <= 0xDFFF and len(c.lower()) > 1:
+    for c in _code_points():
+        if len(c.lower()) > 1:
             expr = f"replace({expr}, {_sql_str(c)}, {_sql_str(c.lower())})"
     expr = f"lower({expr})"
     nfc_if = f"regexp_matches(x, {_sql_str(_re2_class(_nfc_suspects()))})"
