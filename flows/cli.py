@@ -414,12 +414,20 @@ def views(data: str, examples: bool) -> None:
 def report(data: str, days: int, output: str | None) -> None:
     """Write one self-contained HTML report (no network needed): top and trending hashtags, a
     daily chart of the top tags, mentions, articles per source per day, recent runs, rejects."""
+    import duckdb
+
     from flows.report import write_report
 
     try:
         out = write_report(Path(data), Path(output) if output else None, days)
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None
+    except duckdb.CatalogException as e:
+        # A warehouse published by an older akhbar lacks newer views; any run re-creates them.
+        raise click.ClickException(
+            f"{e}\nThe warehouse in {data} predates this version of akhbar's views: "
+            f"run `akhbar run --data {data}` (nothing new is re-read) to refresh them."
+        ) from None
     click.echo(f"wrote {out}")
 
 
