@@ -7,6 +7,7 @@ which files to read and which rows of which dates they replace.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import re
@@ -391,6 +392,10 @@ def execute(
             _append_run_row(tx, plan, params, started, "completed", counts, dates, None)
             tx.commit()
             committed = True
+            # DuckDB takes up to its memory limit to publish: hand back first what the staging
+            # left in Python's and Arrow's pools, so the two peaks do not stack.
+            gc.collect()
+            pa.default_memory_pool().release_unused()
             failpoints.hit("before_publish")
             mode = publish_fn(data, lake, tx.touched, run_id)
         except Exception as e:
