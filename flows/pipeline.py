@@ -394,8 +394,9 @@ def execute(
             committed = True
             # DuckDB takes up to its memory limit to publish: hand back first what the staging
             # left in Python's and Arrow's pools, so the two peaks do not stack.
-            gc.collect()
-            pa.default_memory_pool().release_unused()
+            if plan.to_read:
+                gc.collect()
+                pa.default_memory_pool().release_unused()
             failpoints.hit("before_publish")
             mode = publish_fn(data, lake, tx.touched, run_id)
         except Exception as e:
