@@ -301,33 +301,6 @@ class RunOutcome:
         }
 
 
-def _runs_row(
-    run_id: str,
-    flow: str,
-    params: dict,
-    started: dt.datetime,
-    status: str,
-    counts: dict[str, int],
-    dates: list[str],
-    error: str | None,
-    logical: dt.date,
-) -> pa.Table:
-    row = {
-        "run_id": run_id,
-        "flow": flow,
-        "parameters": json.dumps(params, ensure_ascii=False, default=str),
-        "started_at": started,
-        "finished_at": dt.datetime.now(dt.UTC),
-        "status": status,
-        **{k: counts.get(k, 0) for k in schemas.FUNNEL},
-        "dates": json.dumps(dates),
-        "error": error,
-        "normalizer_version": NORMALIZER_VERSION,
-        "ingest_date": logical,
-    }
-    return pa.Table.from_pylist([row], schema=schemas.RUNS)
-
-
 MapBatches = Callable[[list[list[LandingFile]], str, int], Iterator[BatchResult]]
 
 
@@ -554,10 +527,22 @@ def _append_run_row(
     dates: list[str],
     error: str | None,
 ) -> None:
-    row = _runs_row(
-        tx.run_id, plan.flow, params, started, status, counts, dates, error, plan.logical_date
-    )
-    tx.append_file("runs", plan.logical_date, row, f"run-{tx.run_id}.parquet")
+    """The run's ledger row, one file per run: `runs/ingest_date=<logical date>/run-<id>`."""
+    row = {
+        "run_id": tx.run_id,
+        "flow": plan.flow,
+        "parameters": json.dumps(params, ensure_ascii=False, default=str),
+        "started_at": started,
+        "finished_at": dt.datetime.now(dt.UTC),
+        "status": status,
+        **{k: counts.get(k, 0) for k in schemas.FUNNEL},
+        "dates": json.dumps(dates),
+        "error": error,
+        "normalizer_version": NORMALIZER_VERSION,
+        "ingest_date": plan.logical_date,
+    }
+    table = pa.Table.from_pylist([row], schema=schemas.RUNS)
+    tx.append_file("runs", plan.logical_date, table, f"run-{tx.run_id}.parquet")
 
 
 def _record_failure(
