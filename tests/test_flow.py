@@ -132,3 +132,20 @@ def test_every_command_has_help(cmd: list[str]) -> None:
 
 def test_seed_article_is_the_users_example() -> None:
     assert (ROOT / "seeds" / "landing" / "2026-11-24" / SEED_ARTICLE).exists()
+
+
+def test_run_publishes_its_funnel_as_a_table_artifact(seeded: dict) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["nightly-funnel"]))
+        )
+    mine = [a for a in arts if str(a.flow_run_id) == seeded["summary"]["run_id"]]
+    assert len(mine) == 1 and mine[0].type == "table"
+    data = mine[0].data
+    rows = json.loads(data) if isinstance(data, str) else data
+    counts = {r["step"]: r["count"] for r in rows}
+    assert counts["articles_loaded"] == seeded["summary"]["articles_loaded"]
+    assert counts["files_seen"] == seeded["summary"]["files_seen"]
