@@ -22,6 +22,7 @@ def _summary_lines(s: dict) -> list[str]:
     lines = [
         f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})",
         f"  files    seen {s['files_seen']}  new {s['files_new']}  changed {s['files_changed']}  "
+        f"re-read {s['files_reread']}  "
         f"unchanged {s['files_unchanged']}  skipped {s['files_skipped']}  "
         f"rejected {s['files_rejected']}  deleted {s['files_deleted']}",
         f"  records  read {s['records_read']}  articles {s['articles_loaded']}  "

@@ -27,14 +27,20 @@ from flows.landing import Discovery, LandingFile, discover, folder_date, read_by
 from flows.lock import data_lock
 from flows.warehouse import publish
 from transforms import schemas
-from transforms.batch import Transformed, drop_duplicates, rejects_table, transform
+from transforms.batch import (
+    Transformed,
+    drop_duplicates,
+    duplicates_table,
+    rejects_table,
+    transform,
+)
 from transforms.normalize import NORMALIZER_VERSION
 from transforms.readers import RawArticle, Reject, parse_file
 
 DEFAULT_MAX_FILE_MB = 20
 # Input bytes per read+transform task. Zips count 4x (Arabic JSON compresses about that much).
 BATCH_BYTES = 48 * 1024 * 1024
-DATA_TABLES = ("articles", "hashtags", "mentions", "rejects")
+DATA_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates")
 
 
 @dataclass
@@ -105,8 +111,35 @@ def plan_nightly(settings: Settings, lake: Lake, logical_date: dt.date) -> Plan:
             counts["files_new"] += 1
         to_read.append(f)
         replace.setdefault(f.ingest_date, set()).add(f.path)
+    counts["files_reread"] = 0
+    changed = {f.path for f in to_read if f.path in known}
+    if changed:
+        by_path = {f.path: f for f in disc.files}
+        for path in _duplicate_holders(lake, changed, {f.path for f in to_read}):
+            f = by_path.get(path)
+            if f is None:  # the holder was deleted from the landing zone: nothing to re-read
+                continue
+            # Unchanged on disk, but it holds a copy of content that a changed file loaded:
+            # read it again, so that if the change dropped that content, this copy loads.
+            to_read.append(LandingFile(f.path, f.abs_path, f.size, f.mtime_ns, known[path][2]))
+            replace.setdefault(known[path][2], set()).add(f.path)
+            counts["files_unchanged"] -= 1
+            counts["files_reread"] += 1
     deleted = sorted(set(known) - seen_paths)
     return Plan("nightly", logical_date, disc, to_read, replace, counts, deleted, disc.skipped)
+
+
+def _duplicate_holders(lake: Lake, changed: set[str], reading: set[str]) -> list[str]:
+    """Landing files, not already being read, that hold duplicates of content loaded from the
+    `changed` files."""
+    arts = lake.read("articles", columns=["source_file", "content_hash"])
+    mine = pc.is_in(arts["source_file"], value_set=pa.array(sorted(changed), pa.string()))
+    hashes = arts.filter(mine)["content_hash"]
+    if not len(hashes):
+        return []
+    dups = lake.read("duplicates", columns=["source_file", "content_hash"])
+    holders = dups.filter(pc.is_in(dups["content_hash"], value_set=pc.unique(hashes)))
+    return sorted(set(holders["source_file"].to_pylist()) - reading)
 
 
 def plan_backfill(settings: Settings, lake: Lake, start: dt.date, end: dt.date) -> Plan:
@@ -444,11 +477,12 @@ def _stage_date(
     per_file_dups: dict[str, int] = {}
     for part in parts:
         tr = drop_duplicates(part, seen)
-        for src, _rec, _h in tr.duplicate_rows:
+        for src, *_ in tr.duplicate_rows:
             per_file_dups[src] = per_file_dups.get(src, 0) + 1
         counts["duplicates"] += tr.duplicates
-        for t in DATA_TABLES:
+        for t in ("articles", "hashtags", "mentions", "rejects"):
             new[t].append(getattr(tr, t))
+        new["duplicates"].append(duplicates_table(tr.duplicate_rows, day, tx.run_id))
     replaced = plan.replace.get(day)
     for t in DATA_TABLES:
         fresh = _concat(new[t], schemas.TABLES[t])
@@ -459,7 +493,7 @@ def _stage_date(
             counts["articles_loaded"] += fresh.num_rows
         elif t == "rejects":
             counts["records_rejected"] += fresh.num_rows
-        else:
+        elif t != "duplicates":  # counted as they are dropped, above
             counts[t] += fresh.num_rows
     manifest = _manifest_rows(results, files, day, tx.run_id, new, per_file_dups)
     counts["records_read"] += sum(

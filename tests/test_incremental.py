@@ -73,3 +73,33 @@ def test_saudinewsnet_three_days_sequence(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     nightly(landing, fresh, d3)
     assert checksums(fresh) == full
+
+
+def test_changed_file_that_drops_loaded_content_brings_its_duplicate_back(
+    landing: Path, data_dir: Path
+) -> None:
+    """B holds a duplicate of an article loaded from A. When A changes and drops it, the
+    nightly run re-reads B too (unchanged on disk), so the content is not lost."""
+    a = landing / "2026-11-24" / "100_00000000000000a1.txt"
+    b = landing / "2026-11-25" / "copy_of_a.txt"
+    text = "خبر مكرر\n\nنص الخبر نفسه في ملفين مع #وسم_مكرر"
+    a.write_text(text, encoding="utf-8")
+    b.write_text(text, encoding="utf-8")
+    first = nightly(landing, data_dir)
+    assert first["duplicates"] == 1
+    (held,) = query(data_dir, "select source_file from duplicates")
+    assert held == ("2026-11-25/copy_of_a.txt",)
+
+    a.write_text("خبر آخر\n\nنص مختلف تماما", encoding="utf-8")
+    s = nightly(landing, data_dir)
+    assert (s["files_changed"], s["files_reread"], s["duplicates"]) == (1, 1, 0)
+    assert s["files_seen"] == (
+        s["files_loaded"] + s["files_rejected"] + s["files_unchanged"] + s["files_skipped"]
+    )
+    rows = query(data_dir, "select source_file from articles where title = 'خبر مكرر'")
+    assert rows == [("2026-11-25/copy_of_a.txt",)]
+    assert query(data_dir, "select count(*) from duplicates") == [(0,)]
+    assert query(data_dir, "select count(*) from hashtags where tag = 'وسم_مكرر'") == [(1,)]
+
+    again = nightly(landing, data_dir)  # and nothing is re-read when nothing changed
+    assert (again["files_reread"], again["files_unchanged"]) == (0, s["files_seen"])

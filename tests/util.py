@@ -10,7 +10,7 @@ import duckdb
 
 from flows.pipeline import Settings, execute, plan_backfill, plan_nightly
 
-CONTENT_TABLES = ("articles", "hashtags", "mentions", "rejects", "file_manifest")
+CONTENT_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates", "file_manifest")
 
 
 def checksums(data_dir: Path) -> dict[str, tuple[int, str]]:

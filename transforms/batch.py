@@ -36,7 +36,8 @@ class Transformed:
     mentions: pa.Table
     rejects: pa.Table
     duplicates: int = 0
-    duplicate_rows: list[tuple[str, int, str]] = field(default_factory=list)
+    # (source_file, member, record, content_hash) of each record dropped as a duplicate
+    duplicate_rows: list[tuple[str, str | None, int, str]] = field(default_factory=list)
 
 
 def rejects_table(rejects: Iterable[Reject], ingest_date: dt.date, run_id: str) -> pa.Table:
@@ -99,7 +100,7 @@ def transform(
     keep: list[int] = []
     hashes: list[str] = []
     rejects: list[Reject] = []
-    dups: list[tuple[str, int, str]] = []
+    dups: list[tuple[str, str | None, int, str]] = []
     for i, r in enumerate(records):
         if not titles[i] and not bodies[i]:
             detail = "nothing left after cleaning (only controls or spaces)"
@@ -107,7 +108,7 @@ def transform(
             continue
         h = content_hash(titles[i], bodies[i])
         if h in seen:
-            dups.append((r.source_file, r.record, h))
+            dups.append((r.source_file, r.member, r.record, h))
             continue
         seen.add(h)
         keep.append(i)
@@ -176,11 +177,12 @@ def drop_duplicates(tr: Transformed, seen: set[str]) -> Transformed:
     srcs = tr.articles["source_file"].to_pylist()
     ids = tr.articles["article_id"].to_pylist()
     recs = tr.articles["record"].to_pylist()
-    for h, src, aid, rec in zip(hashes, srcs, ids, recs, strict=True):
+    members = tr.articles["member"].to_pylist()
+    for h, src, aid, rec, mem in zip(hashes, srcs, ids, recs, members, strict=True):
         if h in seen:
             keep_mask.append(False)
             dropped.add((src, aid))
-            dups.append((src, rec, h))
+            dups.append((src, mem, rec, h))
         else:
             keep_mask.append(True)
             seen.add(h)
@@ -201,4 +203,22 @@ def drop_duplicates(tr: Transformed, seen: set[str]) -> Transformed:
         tr.rejects,
         len(dups),
         dups,
+    )
+
+
+def duplicates_table(
+    rows: Sequence[tuple[str, str | None, int, str]], ingest_date: dt.date, run_id: str
+) -> pa.Table:
+    """The records dropped as duplicates: which copy of which content, so that a later change
+    to the loaded copy can bring a duplicate back (see flows.pipeline.plan_nightly)."""
+    return pa.table(
+        {
+            "source_file": [r[0] for r in rows],
+            "member": [r[1] for r in rows],
+            "record": [r[2] for r in rows],
+            "content_hash": [r[3] for r in rows],
+            "ingest_date": [ingest_date] * len(rows),
+            "run_id": [run_id] * len(rows),
+        },
+        schema=schemas.DUPLICATES,
     )

@@ -64,6 +64,17 @@ REJECTS = pa.schema(
     ]
 )
 
+DUPLICATES = pa.schema(
+    [
+        ("source_file", _S),  # where the duplicate record was read
+        ("member", _S),
+        ("record", _I32),
+        ("content_hash", _S),  # equals articles.content_hash of the copy that was loaded
+        ("ingest_date", pa.date32()),
+        ("run_id", _S),
+    ]
+)
+
 FILE_MANIFEST = pa.schema(
     [
         ("path", _S),
@@ -84,6 +95,7 @@ FUNNEL = (
     "files_seen",
     "files_new",
     "files_changed",
+    "files_reread",  # unchanged files read again: they held duplicates of changed content
     "files_unchanged",
     "files_deleted",
     "files_skipped",
@@ -118,6 +130,7 @@ TABLES: dict[str, pa.Schema] = {
     "hashtags": HASHTAGS,
     "mentions": MENTIONS,
     "rejects": REJECTS,
+    "duplicates": DUPLICATES,
     "file_manifest": FILE_MANIFEST,
     "runs": RUNS,
 }
