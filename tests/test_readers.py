@@ -6,6 +6,9 @@ import io
 import json
 import zipfile
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from transforms.readers import REASONS, decode, parse_file
 
 ARTICLE = "عنوان الخبر\n\nنص الخبر الأول.\n\nفقرة ثانية."
@@ -144,3 +147,36 @@ def test_corrupt_zip() -> None:
     p = parse_file("x.zip", b"PK\x03\x04 not really a zip")
     assert [r.reason for r in p.rejects] == ["zip_corrupt"]
     assert p.records_read == 1
+
+
+def test_json_lone_surrogate_escape_rejects_the_record_only() -> None:
+    data = b'[{"title": "t", "content": "bad \\ud800 text"}, {"title": "ok", "content": "fine"}]'
+    p = parse_file("a.json", data)
+    assert [a.title for a in p.articles] == ["ok"]
+    (r,) = p.rejects
+    assert (r.reason, r.record) == ("invalid_unicode", 0)
+    assert "body" in r.detail
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["title", "content", "source", "url", "author", "id"]),
+            st.text(alphabet=st.characters(blacklist_categories=())),  # surrogates included
+        ),
+        max_size=4,
+    )
+)
+def test_any_json_strings_load_or_reject_and_reach_arrow(records: list[dict]) -> None:
+    """Whatever strings a JSON file holds (lone surrogates included), each record is loaded
+    or rejected, and what loads converts to Arrow (a surrogate there would crash the run)."""
+    import datetime as dt
+
+    from transforms.batch import transform
+
+    data = json.dumps(records).encode()  # ensure_ascii: surrogates become \\udxxx escapes
+    p = parse_file("x.json", data)
+    assert p.records_read == len(p.articles) + len(p.rejects) == len(records)
+    tr = transform(p.articles, dt.date(2026, 1, 1), "run")
+    assert tr.articles.num_rows + tr.rejects.num_rows + tr.duplicates == len(p.articles)

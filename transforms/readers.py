@@ -33,6 +33,7 @@ REASONS = {
     "zip_corrupt": "the .zip archive cannot be read",
     "zip_unsafe_path": "a .zip member has an absolute or '..' path",
     "unreadable": "the file cannot be read (permissions or I/O error)",
+    "invalid_unicode": "a JSON string holds a lone surrogate escape (\\ud800-\\udfff unpaired)",
     "symlink_outside": "a symlink points outside the landing dir",
 }
 
@@ -104,6 +105,9 @@ def _file_reject(
     return Parsed([], [Reject(source, member, None, reason, detail, raw)], 1)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _dump(obj: object) -> bytes:
     try:
         return json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
@@ -159,7 +163,7 @@ def _from_obj(
     if not title and not body:
         detail = f"record {i} has no title and no content"
         return Reject(source, member, i, "no_text", detail, raw or _dump(obj))
-    return RawArticle(
+    art = RawArticle(
         source,
         member,
         i,
@@ -172,6 +176,17 @@ def _from_obj(
         published_at=_opt(obj.get("date_extracted") or obj.get("published_at")),
         encoding=enc,
     )
+    # JSON may escape half a surrogate pair ("\ud800"): a str no UTF-8 (so no Parquet) can hold.
+    fields = ("title", "body", "article_id", "source", "url", "author", "published_at")
+    bad = [
+        f
+        for f in fields
+        if (v := getattr(art, f)) and not v.isascii() and _SURROGATE.search(v) is not None
+    ]
+    if bad:
+        detail = f"record {i}: unpaired surrogate escape in {', '.join(bad)}"
+        return Reject(source, member, i, "invalid_unicode", detail, raw or _dump(obj))
+    return art
 
 
 def parse_json(
