@@ -13,6 +13,7 @@ from pathlib import Path
 
 from transforms.readers import SUPPORTED_EXTS
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE_DIR = re.compile(r"^(?:date=)?(\d{4}-\d{2}-\d{2})$")
 
 
@@ -52,6 +53,9 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
 
     def visit(path: Path, day: dt.date) -> None:
         rel = path.relative_to(landing).as_posix()
+        if not _utf8(rel):  # undecodable bytes in the name: Parquet could not store the path
+            skipped.append((rel, "name_not_utf8: rename the file"))
+            return
         if path.is_symlink():
             try:
                 target = path.resolve()
@@ -100,7 +104,16 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
                 )
         else:
             visit(entry, logical_date)
-    return Discovery(files, skipped, sorted(set(date_dirs)))
+    # Names are reported, and stored with the run: never with undecodable bytes in them.
+    shown = [
+        (n if _utf8(n) else n.encode("utf-8", "backslashreplace").decode(), w) for n, w in skipped
+    ]
+    return Discovery(files, shown, sorted(set(date_dirs)))
+
+
+def _utf8(name: str) -> bool:
+    """False for a name holding the surrogates Python uses for undecodable file-name bytes."""
+    return name.isascii() or not _SURROGATE.search(name)
 
 
 def read_bytes(f: LandingFile, max_bytes: int) -> bytes:

@@ -217,3 +217,15 @@ def test_publish_failure_after_commit_is_said_and_repaired_by_next_run(
     assert runs[1] == ("completed", None)
     (n,) = query(data_dir, "select count(*) from articles")[0]
     assert n > 20
+
+
+def test_file_name_with_undecodable_bytes_is_skipped_not_fatal(
+    landing: Path, data_dir: Path
+) -> None:
+    day = os.fsencode(landing / "2026-11-26")
+    with open(day + b"/bad\xffname.txt", "wb") as f:
+        f.write("عنوان\n\nنص".encode())
+    s = nightly(landing, data_dir)
+    _funnel_adds_up(s)
+    assert "2026-11-26/bad\\udcffname.txt (name_not_utf8: rename the file)" in s["skipped_files"]
+    assert s["articles_loaded"] > 20
