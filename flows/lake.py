@@ -116,6 +116,10 @@ class Transaction:
     run_id: str
     ops: list[dict] = field(default_factory=list)
     touched: dict[str, set[dt.date]] = field(default_factory=dict)
+    # Set once the journal is on disk: from then on the run is committed, whatever happens
+    # while applying it (a failure there is rolled forward, never rolled back).
+    journal_written: bool = False
+    _dirs: set[Path] = field(default_factory=set)
 
     def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
         """Make `data` the whole content of (table, day) at commit; empty data removes it."""
@@ -129,6 +133,7 @@ class Transaction:
             pdir.mkdir(parents=True, exist_ok=True)
             tmp = f".{final}.tmp"
             _write(data, pdir / tmp)
+            self._dirs.add(pdir)
             failpoints.hit("lake_write")
         rel = str(pdir.relative_to(self.lake.root))
         self.ops.append(
@@ -141,6 +146,7 @@ class Transaction:
         pdir.mkdir(parents=True, exist_ok=True)
         tmp = f".{name}.tmp"
         _write(data.cast(schemas.TABLES[table]), pdir / tmp)
+        self._dirs.add(pdir)
         rel = str(pdir.relative_to(self.lake.root))
         self.ops.append({"dir": rel, "tmp": tmp, "final": name, "delete": []})
         self.touched.setdefault(table, set()).add(day)
@@ -148,8 +154,12 @@ class Transaction:
     def commit(self) -> int:
         version = self.lake.version + 1
         journal = {"run_id": self.run_id, "version": version, "ops": self.ops}
+        # The staged files' directory entries must be durable before the journal names them.
+        for d in sorted(self._dirs):
+            _fsync_dir(d)
         failpoints.hit("before_commit")
         write_json_atomic(self.lake.root / "_journal" / f"{self.run_id}.json", journal)
+        self.journal_written = True
         failpoints.hit("after_commit")
         _apply(self.lake.root, journal)
         (self.lake.root / "_journal" / f"{self.run_id}.json").unlink()
@@ -169,11 +179,21 @@ def _apply(root: Path, journal: dict) -> None:
         pdir = root / op["dir"]
         if op["tmp"] and (pdir / op["tmp"]).exists():
             os.replace(pdir / op["tmp"], pdir / op["final"])
+        if op["tmp"] and not (pdir / op["final"]).exists():
+            # Neither the staged file nor its renamed copy: deleting the old files now would
+            # lose the partition. Stop; the journal stays for someone to look at.
+            raise RuntimeError(
+                f"lake journal of run {journal['run_id']}: {op['dir']}/{op['tmp']} is missing; "
+                "the partition was left as it was"
+            )
         for name in op["delete"]:
             (pdir / name).unlink(missing_ok=True)
         if pdir.exists() and not any(pdir.iterdir()):
             pdir.rmdir()
         failpoints.hit("lake_apply")
+    for d in sorted({root / op["dir"] for op in journal["ops"]}):
+        if d.exists():
+            _fsync_dir(d)
     write_json_atomic(
         root / "_state.json", {"version": journal["version"], "run_id": journal["run_id"]}
     )

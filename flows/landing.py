@@ -50,6 +50,7 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
     files: list[LandingFile] = []
     skipped: list[tuple[str, str]] = []
     date_dirs: list[dt.date] = []
+    visited: set[Path] = {landing}
 
     def visit(path: Path, day: dt.date) -> None:
         rel = path.relative_to(landing).as_posix()
@@ -68,6 +69,11 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
         if path.name.startswith("."):
             return
         if path.is_dir():
+            real = path.resolve()
+            if real in visited:  # a link back to a folder already walked (e.g. `ln -s . x`)
+                skipped.append((rel, "unreadable: symlink loop"))
+                return
+            visited.add(real)
             for child in sorted(path.iterdir()):
                 visit(child, day)
             return
@@ -95,6 +101,7 @@ def discover(landing: Path, logical_date: dt.date) -> Discovery:
                 skipped.append((entry.name, "symlink_outside"))
                 continue
             date_dirs.append(day)
+            visited.add(entry.resolve())
             for child in sorted(entry.iterdir()):
                 visit(child, day)
         elif entry.is_dir():

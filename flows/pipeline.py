@@ -81,12 +81,14 @@ class Settings:
     wait_for_lock: bool = False
 
 
-def _manifest_index(lake: Lake) -> dict[str, tuple[int, int, dt.date]]:
-    t = lake.read("file_manifest", columns=["path", "size", "mtime_ns", "ingest_date"])
-    rows = zip(
-        *(t[c].to_pylist() for c in ("path", "size", "mtime_ns", "ingest_date")), strict=True
-    )
-    return {p: (s, m, d) for p, s, m, d in rows}
+def _manifest_index(lake: Lake) -> dict[str, tuple[int, int, dt.date, bool]]:
+    """path -> (size, mtime_ns, ingest_date, was read). A file that could not be read has no
+    content hash: it is tried again even if its stat is the same, since fixing permissions or
+    raising --max-file-mb changes neither size nor mtime."""
+    cols = ("path", "size", "mtime_ns", "ingest_date", "content_hash")
+    t = lake.read("file_manifest", columns=list(cols))
+    rows = zip(*(t[c].to_pylist() for c in cols), strict=True)
+    return {p: (s, m, d, bool(h)) for p, s, m, d, h in rows}
 
 
 def plan_nightly(settings: Settings, lake: Lake, logical_date: dt.date) -> Plan:
@@ -100,7 +102,9 @@ def plan_nightly(settings: Settings, lake: Lake, logical_date: dt.date) -> Plan:
     for f in disc.files:
         seen_paths.add(f.path)
         prev = known.get(f.path)
-        if prev is not None and prev[0] == f.size and prev[1] == f.mtime_ns:
+        # Same stat and read before (or still over the size limit): nothing to do.
+        tried = prev is not None and (prev[3] or f.size > settings.max_file_bytes)
+        if tried and prev[0] == f.size and prev[1] == f.mtime_ns:
             counts["files_unchanged"] += 1
             continue
         if prev is not None:
@@ -407,7 +411,7 @@ def execute(
             mode = publish_fn(data, lake, tx.touched, run_id)
         except Exception as e:
             error = f"{type(e).__name__}: {e}"
-            if committed:
+            if committed or tx.journal_written:
                 error = (
                     "the data is in the lake, but publishing the warehouse failed (the next "
                     f"run publishes it): {error}"
@@ -590,10 +594,17 @@ def _record_failure(
     error: str,
     publish_fn: Callable[..., str],
 ) -> None:
-    """Discard what the run staged and record it as failed; never mask the original error."""
-    for op in failed_tx.ops:
-        if op["tmp"]:
-            (lake.root / op["dir"] / op["tmp"]).unlink(missing_ok=True)
+    """Discard what the run staged (or, past its commit point, finish applying it) and record
+    it as failed; never mask the original error."""
+    if failed_tx.journal_written:
+        try:
+            lake.recover()  # committed: roll forward, so the lake is whole again
+        except Exception:  # still failing (disk full?): the next run rolls it forward
+            return
+    else:
+        for op in failed_tx.ops:
+            if op["tmp"]:
+                (lake.root / op["dir"] / op["tmp"]).unlink(missing_ok=True)
     try:
         tx = Transaction(lake, failed_tx.run_id)
         _append_run_row(tx, plan, params, started, "failed", counts, dates, error)

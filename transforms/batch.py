@@ -38,6 +38,10 @@ class Transformed:
     duplicates: int = 0
     # (source_file, member, record, content_hash) of each record dropped as a duplicate
     duplicate_rows: list[tuple[str, str | None, int, str]] = field(default_factory=list)
+    # For each hashtag / mention row, the index of its article's row in `articles`: ids alone
+    # cannot link them (two records of one file may share an NNN_<hex> name inside a zip).
+    hashtag_articles: list[int] = field(default_factory=list)
+    mention_articles: list[int] = field(default_factory=list)
 
 
 def rejects_table(rejects: Iterable[Reject], ingest_date: dt.date, run_id: str) -> pa.Table:
@@ -163,6 +167,8 @@ def transform(
         rejects=rejects_table(rejects, ingest_date, run_id),
         duplicates=len(dups),
         duplicate_rows=dups,
+        hashtag_articles=[row % n for row, _ in tags],
+        mention_articles=[row % n for row, _ in ments],
     )
 
 
@@ -172,37 +178,49 @@ def drop_duplicates(tr: Transformed, seen: set[str]) -> Transformed:
     canonical copy deterministic: the first one in that order, or the one already loaded."""
     hashes = tr.articles["content_hash"].to_pylist()
     keep_mask: list[bool] = []
-    dropped: set[tuple[str, str]] = set()
     dups = list(tr.duplicate_rows)
     srcs = tr.articles["source_file"].to_pylist()
-    ids = tr.articles["article_id"].to_pylist()
     recs = tr.articles["record"].to_pylist()
     members = tr.articles["member"].to_pylist()
-    for h, src, aid, rec, mem in zip(hashes, srcs, ids, recs, members, strict=True):
+    for h, src, rec, mem in zip(hashes, srcs, recs, members, strict=True):
         if h in seen:
             keep_mask.append(False)
-            dropped.add((src, aid))
             dups.append((src, mem, rec, h))
         else:
             keep_mask.append(True)
             seen.add(h)
-    if not dropped:
-        return Transformed(tr.articles, tr.hashtags, tr.mentions, tr.rejects, len(dups), dups)
+    if all(keep_mask):
+        return Transformed(
+            tr.articles,
+            tr.hashtags,
+            tr.mentions,
+            tr.rejects,
+            len(dups),
+            dups,
+            tr.hashtag_articles,
+            tr.mention_articles,
+        )
+    # New positions of the kept articles, to re-link the entities that stay.
+    new_pos: dict[int, int] = {}
+    for i, keep in enumerate(keep_mask):
+        if keep:
+            new_pos[i] = len(new_pos)
 
-    def keep_entities(t: pa.Table) -> pa.Table:
-        mask = [
-            (s, a) not in dropped
-            for s, a in zip(t["source_file"].to_pylist(), t["article_id"].to_pylist(), strict=True)
-        ]
-        return t.filter(pa.array(mask, type=pa.bool_()))
+    def keep_entities(t: pa.Table, arts: list[int]) -> tuple[pa.Table, list[int]]:
+        mask = [a in new_pos for a in arts]
+        return t.filter(pa.array(mask, type=pa.bool_())), [new_pos[a] for a in arts if a in new_pos]
 
+    tags, tag_arts = keep_entities(tr.hashtags, tr.hashtag_articles)
+    ments, ment_arts = keep_entities(tr.mentions, tr.mention_articles)
     return Transformed(
         tr.articles.filter(pa.array(keep_mask, type=pa.bool_())),
-        keep_entities(tr.hashtags),
-        keep_entities(tr.mentions),
+        tags,
+        ments,
         tr.rejects,
         len(dups),
         dups,
+        tag_arts,
+        ment_arts,
     )
 
 

@@ -169,7 +169,8 @@ def _from_obj(
         i,
         title,
         body,
-        article_id=_opt(obj.get("article_id") or obj.get("id")),
+        # No id from the record: feeds reuse ids (per file, per split), and the contract is
+        # "from the NNN_<hex> file name, else a content hash".
         source=_opt(obj.get("source")),
         url=_opt(obj.get("url")),
         author=_opt(obj.get("author")),
@@ -210,7 +211,10 @@ def parse_json(
 
 def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
     out = Parsed([], [], 0)
-    for i, line in enumerate(text.splitlines()):
+    # Lines end at '\n' only: str.splitlines() would also split at U+2028/U+2029/U+0085,
+    # which JSON allows raw inside strings (and json.dumps(ensure_ascii=False) writes).
+    for i, line in enumerate(text.split("\n")):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         out.records_read += 1
