@@ -206,12 +206,29 @@ def report_data(con: duckdb.DuckDBPyConnection, days: int, top: int = 6) -> dict
     }
 
 
+# The runs table's funnel columns the report shows, with their short headings.
+_FUNNEL_SHOWN = (
+    ("files_seen", "files"),
+    ("files_new", "new"),
+    ("files_changed", "changed"),
+    ("files_reread", "re-read"),
+    ("files_unchanged", "unchanged"),
+    ("files_skipped", "skipped"),
+    ("files_rejected", "rejected"),
+    ("records_read", "records"),
+    ("articles_loaded", "loaded"),
+    ("duplicates", "dupes"),
+    ("records_rejected", "rejected"),
+    ("hashtags", "#"),
+    ("mentions", "@"),
+)
+
+
 def _runs(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return _rows(
         con,
-        "SELECT started_at, flow, status, seconds, files_seen, files_new, files_changed, "
-        "files_unchanged, files_skipped, files_rejected, records_read, articles_loaded, "
-        "duplicates, records_rejected, hashtags, mentions, error FROM v_run_history LIMIT 10",
+        f"SELECT started_at, flow, status, seconds, {', '.join(c for c, _ in _FUNNEL_SHOWN)}, "
+        "error FROM v_run_history LIMIT 10",
     )
 
 
@@ -429,27 +446,10 @@ def render_html(data: dict, generated: dt.datetime | None = None) -> str:
         body.append(
             f"<tr><td class=t dir=ltr>{_e(started)}</td>{_txt(r['flow'])}"
             f"<td class={cls}>{_e(r['status'])}</td>{_num(r['seconds'])}"
-            + "".join(
-                _num(r[k])
-                for k in (
-                    "files_seen",
-                    "files_new",
-                    "files_changed",
-                    "files_unchanged",
-                    "files_skipped",
-                    "files_rejected",
-                    "records_read",
-                    "articles_loaded",
-                    "duplicates",
-                    "records_rejected",
-                    "hashtags",
-                    "mentions",
-                )
-            )
+            + "".join(_num(r[c]) for c, _ in _FUNNEL_SHOWN)
             + f"{_txt(r['error'])}</tr>"
         )
-    head = ["started (UTC)", "flow", "status", "s", "files", "new", "changed", "unchanged"]
-    head += ["skipped", "rejected", "records", "loaded", "dupes", "rejected", "#", "@", "error"]
+    head = ["started (UTC)", "flow", "status", "s", *(h for _, h in _FUNNEL_SHOWN), "error"]
     add(_table(head, body, "no runs recorded"))
     add("<h2>المرفوضات <small>(rejects)</small></h2>")
     body = [
