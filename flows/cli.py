@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -293,10 +294,11 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
     try:
         if fmt == "json":
             text = json.dumps(
-                [dict(zip(cols, r, strict=True)) for r in rows],
+                [dict(zip(cols, map(_json_safe, r), strict=True)) for r in rows],
                 ensure_ascii=False,
                 default=str,
                 indent=1,
+                allow_nan=False,
             )
             click.echo(text, file=out)
         elif fmt == "csv":
@@ -304,7 +306,7 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
 
             w = csv.writer(out, lineterminator="\n")
             w.writerow(cols)
-            w.writerows(rows)
+            w.writerows([[_csv_cell(v) for v in r] for r in rows])
         else:
             isolate = output is None and sys.stdout.isatty()
             click.echo(_table(cols, rows[:limit], isolate=isolate), file=out)
@@ -317,7 +319,18 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
         if output:
             out.close()
     if output:
-        click.echo(f"wrote {len(rows)} rows to {output}", err=True)
+        shown = min(len(rows), limit) if fmt == "table" else len(rows)
+        click.echo(f"wrote {shown} rows to {output}", err=True)
+
+
+def _json_safe(v: object) -> object:
+    """NaN and infinities are not JSON: write null."""
+    return None if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def _csv_cell(v: object) -> object:
+    """Lists and structs as JSON (readable back by DuckDB and most tools), not Python reprs."""
+    return json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, list | dict) else v
 
 
 def _table(cols: list[str], rows: list[tuple], isolate: bool = False) -> str:

@@ -255,18 +255,20 @@ def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
-def _seen_hashes(lake: Lake, plan: Plan) -> set[str]:
-    """Content already in the lake, minus the rows this run is about to replace."""
-    t = lake.read("articles", columns=["content_hash", "source_file", "ingest_date"])
+def _seen(lake: Lake, plan: Plan) -> tuple[set[str], set[str]]:
+    """Content hashes and article ids already in the lake, minus the rows this run is about
+    to replace."""
+    t = lake.read("articles", columns=["content_hash", "article_id", "source_file", "ingest_date"])
     if not t.num_rows:
-        return set()
+        return set(), set()
     keep = pa.array([True] * t.num_rows)
     for day, paths in plan.replace.items():
         on_day = pc.equal(t["ingest_date"], pa.scalar(day, pa.date32()))
         if paths is not None:
             on_day = pc.and_(on_day, pc.is_in(t["source_file"], value_set=pa.array(sorted(paths))))
         keep = pc.and_(keep, pc.invert(on_day))
-    return set(t.filter(keep)["content_hash"].to_pylist())
+    kept = t.filter(keep)
+    return set(kept["content_hash"].to_pylist()), set(kept["article_id"].to_pylist())
 
 
 def _flat(name: str) -> str:
@@ -444,7 +446,7 @@ def _stage(
 ) -> None:
     if not plan.to_read and not plan.dates:
         return
-    seen = _seen_hashes(lake, plan)
+    seen, seen_ids = _seen(lake, plan)
     batches = make_batches(plan.to_read)
     pending: dict[dt.date, list[BatchResult]] = {}
     remaining = {d: sum(1 for f in plan.to_read if f.ingest_date == d) for d in plan.dates}
@@ -457,10 +459,10 @@ def _stage(
         _quarantine(settings.data, run_id, result.quarantined)
         log(f"read {done_files}/{len(plan.to_read)} files")
         for day in sorted(d for d, n in remaining.items() if n == 0 and d in pending):
-            _stage_date(plan, lake, tx, day, pending.pop(day), seen, counts)
+            _stage_date(plan, lake, tx, day, pending.pop(day), (seen, seen_ids), counts)
     for day in plan.dates:  # dates with a folder but no files still get replaced (emptied)
         if day in remaining and day not in tx.touched.get("articles", set()):
-            _stage_date(plan, lake, tx, day, [], seen, counts)
+            _stage_date(plan, lake, tx, day, [], (seen, seen_ids), counts)
 
 
 def _stage_date(
@@ -469,7 +471,7 @@ def _stage_date(
     tx: Transaction,
     day: dt.date,
     results: list[BatchResult],
-    seen: set[str],
+    seen: tuple[set[str], set[str]],  # content hashes and article ids in use
     counts: dict[str, int],
 ) -> None:
     results = list({id(r): r for r in results}.values())
@@ -480,7 +482,7 @@ def _stage_date(
     new = {t: [] for t in DATA_TABLES}
     per_file_dups: dict[str, int] = {}
     for part in parts:
-        tr = drop_duplicates(part, seen)
+        tr = drop_duplicates(part, *seen)
         for src, *_ in tr.duplicate_rows:
             per_file_dups[src] = per_file_dups.get(src, 0) + 1
         counts["duplicates"] += tr.duplicates

@@ -112,7 +112,13 @@ def report_data(con: duckdb.DuckDBPyConnection, days: int, top: int = 6) -> dict
         "SELECT max(ingest_date), min(ingest_date), count(*) FROM articles"
     ).fetchone()
     if last is None:
-        return {"empty": True, "days": days, "runs": _runs(con), "rejects": []}
+        # Nothing loaded is exactly when the rejects matter: show them all.
+        rejects = _rows(
+            con,
+            "SELECT day, reason, rejects, files, example FROM v_rejects_summary "
+            "ORDER BY day DESC, rejects DESC, reason",
+        )
+        return {"empty": True, "days": days, "runs": _runs(con), "rejects": rejects}
     start = last - dt.timedelta(days=days - 1)
     p = [start]
     top_tags = _rows(

@@ -173,3 +173,76 @@ def test_too_large_file_is_retried_only_once_the_limit_allows_it(
     assert run(1)["files_changed"] == 0  # still too large: not retried
     s = run(5)  # the limit was raised: the same file loads
     assert (s["files_changed"], s["articles_loaded"]) == (1, 1)
+
+
+def test_same_file_name_id_on_two_days_keeps_article_ids_unique(
+    landing: Path, data_dir: Path
+) -> None:
+    """The id comes from the NNN_<hex> name; a second file of that name with other content
+    gets its content hash, so every view counting distinct articles counts both."""
+    name = "950_00000000000000f1.txt"
+    (landing / "2026-11-24" / name).write_text("عنوان أ\n\nنص أ #وسم #آخر", encoding="utf-8")
+    (landing / "2026-11-25" / name).write_text("عنوان ب\n\nنص ب #وسم #آخر", encoding="utf-8")
+    nightly(landing, data_dir)
+    ids = query(data_dir, "select article_id from articles where source_file like '%950_%'")
+    assert len(ids) == 2 and len(set(ids)) == 2
+    assert ("00000000000000f1",) in ids  # the first in (date, path) order keeps the name id
+    assert query(data_dir, "select articles from v_top_hashtags where key = 'وسم'") == [(2,)]
+    # Re-running changes nothing, and the ids are stable.
+    again = nightly(landing, data_dir)
+    assert again["articles_loaded"] == 0
+    assert sorted(
+        query(data_dir, "select article_id from articles where source_file like '%950_%'")
+    ) == sorted(ids)
+
+
+def test_search_snippet_starts_at_the_word_despite_harakat(tmp_path: Path) -> None:
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    (landing / "2026-11-01").mkdir(parents=True)
+    body = "كَتَبَ المُعَلِّمُ في المَدْرَسَةِ اليوم درسا"
+    (landing / "2026-11-01" / "a.txt").write_text(f"عنوان\n\n{body}", encoding="utf-8")
+    nightly(landing, data)
+    for term, word in (("المدرسه", "المَدْرَسَةِ"), ("المعلم", "المُعَلِّمُ"), ("اليوم", "اليوم")):
+        (pos,) = query(data, "select match_pos from search_articles(?)", [term])[0]
+        assert body[pos - 1 :].startswith(word), (term, pos)  # match_pos is 1-based
+
+
+def test_report_on_a_warehouse_with_only_rejects_lists_them(tmp_path: Path) -> None:
+    from flows.report import write_report
+
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    (landing / "2026-11-05").mkdir(parents=True)
+    (landing / "2026-11-05" / "bad.json").write_text("{not json", encoding="utf-8")
+    nightly(landing, data)
+    html = write_report(data).read_text(encoding="utf-8")
+    assert "malformed_json" in html and "nothing rejected" not in html
+
+
+def test_query_json_csv_and_output_count(landing: Path, data_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    nightly(landing, data_dir)
+    run = CliRunner().invoke
+    res = run(
+        main, ["query", "select 'nan'::double x, 1 y", "--data", str(data_dir), "--format", "json"]
+    )
+    assert res.exit_code == 0 and json.loads(res.output) == [{"x": None, "y": 1}]
+    res = run(main, ["query", "select ['أ', 'ب'] l", "--data", str(data_dir), "--format", "csv"])
+    assert res.output.splitlines()[1] == '"[""أ"", ""ب""]"'
+    out = tmp_path / "t.txt"
+    res = run(
+        main,
+        [
+            "query",
+            "select * from range(5)",
+            "--data",
+            str(data_dir),
+            "--limit",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0 and "wrote 2 rows" in res.output

@@ -172,34 +172,35 @@ def transform(
     )
 
 
-def drop_duplicates(tr: Transformed, seen: set[str]) -> Transformed:
+def drop_duplicates(
+    tr: Transformed, seen: set[str], seen_ids: set[str] | None = None
+) -> Transformed:
     """Drop articles whose content is in `seen` (content loaded earlier) with their entities,
     and add the kept ones to `seen`. Processing batches in (date, path) order makes the
-    canonical copy deterministic: the first one in that order, or the one already loaded."""
+    canonical copy deterministic: the first one in that order, or the one already loaded.
+
+    With `seen_ids` (article ids in use), a kept article whose file-name id is taken by other
+    content (two `NNN_<hex>.txt` files of the same name) gets its content hash as id instead,
+    so `article_id` stays unique; the kept ids are added to `seen_ids`."""
     hashes = tr.articles["content_hash"].to_pylist()
+    ids = tr.articles["article_id"].to_pylist()
     keep_mask: list[bool] = []
+    new_ids: list[str] = []
     dups = list(tr.duplicate_rows)
     srcs = tr.articles["source_file"].to_pylist()
     recs = tr.articles["record"].to_pylist()
     members = tr.articles["member"].to_pylist()
-    for h, src, rec, mem in zip(hashes, srcs, recs, members, strict=True):
+    for h, aid, src, rec, mem in zip(hashes, ids, srcs, recs, members, strict=True):
         if h in seen:
             keep_mask.append(False)
             dups.append((src, mem, rec, h))
-        else:
-            keep_mask.append(True)
-            seen.add(h)
-    if all(keep_mask):
-        return Transformed(
-            tr.articles,
-            tr.hashtags,
-            tr.mentions,
-            tr.rejects,
-            len(dups),
-            dups,
-            tr.hashtag_articles,
-            tr.mention_articles,
-        )
+            continue
+        keep_mask.append(True)
+        seen.add(h)
+        if seen_ids is not None:
+            aid = h if aid in seen_ids else aid
+            seen_ids.add(aid)
+        new_ids.append(aid)
     # New positions of the kept articles, to re-link the entities that stay.
     new_pos: dict[int, int] = {}
     for i, keep in enumerate(keep_mask):
@@ -208,20 +209,18 @@ def drop_duplicates(tr: Transformed, seen: set[str]) -> Transformed:
 
     def keep_entities(t: pa.Table, arts: list[int]) -> tuple[pa.Table, list[int]]:
         mask = [a in new_pos for a in arts]
-        return t.filter(pa.array(mask, type=pa.bool_())), [new_pos[a] for a in arts if a in new_pos]
+        kept_arts = [new_pos[a] for a in arts if a in new_pos]
+        t = t.filter(pa.array(mask, type=pa.bool_()))
+        col = pa.array([new_ids[a] for a in kept_arts], pa.string())
+        return t.set_column(t.schema.get_field_index("article_id"), "article_id", col), kept_arts
 
+    articles = tr.articles.filter(pa.array(keep_mask, type=pa.bool_()))
+    articles = articles.set_column(
+        articles.schema.get_field_index("article_id"), "article_id", pa.array(new_ids, pa.string())
+    )
     tags, tag_arts = keep_entities(tr.hashtags, tr.hashtag_articles)
     ments, ment_arts = keep_entities(tr.mentions, tr.mention_articles)
-    return Transformed(
-        tr.articles.filter(pa.array(keep_mask, type=pa.bool_())),
-        tags,
-        ments,
-        tr.rejects,
-        len(dups),
-        dups,
-        tag_arts,
-        ment_arts,
-    )
+    return Transformed(articles, tags, ments, tr.rejects, len(dups), dups, tag_arts, ment_arts)
 
 
 def duplicates_table(

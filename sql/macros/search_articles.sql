@@ -30,7 +30,7 @@ located AS (
            CASE WHEN p > 0 THEN coalesce(
                list_filter(
                    range(p, p + d + 1),
-                   lambda q: ar_norm(substr(body, q, 1)) <> ''
+                   lambda q: trim(ar_norm(substr(body, q, 1)), ' ' || chr(10)) <> ''
                              AND starts_with(ar_norm(substr(body, q, n + d)), t)
                )[1],
                p
