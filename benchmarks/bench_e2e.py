@@ -69,7 +69,7 @@ def child_akhbar(landing: Path, data: Path, mode: str) -> dict:
     pl.discover = timed("discover", pl.discover)
     pl.parse_file = timed("read+decode", pl.parse_file)
     pl.transform = timed("transform", pl.transform)
-    pl._seen_hashes = timed("dedup+stage", pl._seen_hashes)
+    pl._seen = timed("dedup+stage", pl._seen)
     pl._stage_date = timed("dedup+stage", pl._stage_date)
     pl.read_bytes = timed("read+decode", pl.read_bytes)
     lake_mod._write = timed("lake write", lake_mod._write)
