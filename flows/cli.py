@@ -278,6 +278,8 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
             if rel is None:
                 return
             cols = rel.columns
+            if cols == ["Success"] and fmt != "parquet" and not rel.fetchall():
+                return  # a statement with no result (SET, PRAGMA …): nothing to print
             if fmt == "parquet":
                 table = rel.to_arrow_table()
             else:

@@ -246,3 +246,23 @@ def test_query_json_csv_and_output_count(landing: Path, data_dir: Path, tmp_path
         ],
     )
     assert res.exit_code == 0 and "wrote 2 rows" in res.output
+
+
+def test_search_snippet_position_after_dotted_capital_i(tmp_path: Path) -> None:
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    (landing / "2026-11-01").mkdir(parents=True)
+    body = "زار İstanbul وفد ثم ذهب إلى المدرسة صباحا"
+    (landing / "2026-11-01" / "a.txt").write_text(f"عنوان\n\n{body}", encoding="utf-8")
+    nightly(landing, data)
+    (pos,) = query(data, "select match_pos from search_articles('المدرسه')")[0]
+    assert body[pos - 1 :].startswith("المدرسة")
+
+
+def test_query_statement_without_result_prints_nothing(landing: Path, data_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    nightly(landing, data_dir)
+    res = CliRunner().invoke(main, ["query", "SET threads = 1", "--data", str(data_dir)])
+    assert res.exit_code == 0 and res.output == ""

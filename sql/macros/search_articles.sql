@@ -5,7 +5,8 @@
 --          The snippet is cut from the clean `body` (what is displayed), not from body_norm
 --          (folded: ة shown as ه). Offsets differ between the two (search deletes harakat and
 --          ZWNJ), so the match is located in body_norm at p, and then in body at the first
---          q in [p, p + d] (d = length(body) - length(body_norm), deletions only push it right)
+--          q in [p - e, p + d] (d: characters search deletes, which push it right; e: the
+--          İ before it, whose lower case is two characters)
 --          where body's text starting at q normalizes to something starting with the term and
 --          the character at q is not one that normalization deletes. This is exact, costs d + 1
 --          ar_norm calls on a short window per matching article (d is 0 for most news), and
@@ -20,7 +21,10 @@ hit AS (
     SELECT a.article_id, a.ingest_date, a.source, a.title, a.body, t.t,
            length(t.t) AS n,
            strpos(a.body_norm, t.t) AS p,
-           greatest(length(a.body) - length(a.body_norm), 0) AS d
+           -- İ (U+0130) is the one character whose lower case is longer (i + dot): each one
+           -- before the match pulls it left in body by one.
+           length(a.body) - length(replace(a.body, 'İ', '')) AS e,
+           greatest(length(a.body) - length(a.body_norm) + e, 0) AS d
     FROM articles a
     CROSS JOIN t
     WHERE t.t <> '' AND (contains(a.body_norm, t.t) OR contains(a.title_norm, t.t))
@@ -29,7 +33,7 @@ located AS (
     SELECT *,
            CASE WHEN p > 0 THEN coalesce(
                list_filter(
-                   range(p, p + d + 1),
+                   range(greatest(p - e, 1), p + d + 1),
                    lambda q: trim(ar_norm(substr(body, q, 1)), ' ' || chr(10)) <> ''
                              AND starts_with(ar_norm(substr(body, q, n + d)), t)
                )[1],
