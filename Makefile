@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format lock clean help
+.PHONY: run test lint format lock sql clean help
 
 help:
 	@echo "make run    build .venv if needed, run the nightly flow on seeds/landing -> data/"
 	@echo "make test   build .venv if needed, run the test suite"
 	@echo "make lint   ruff check + format check"
+	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -35,6 +36,9 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(BIN)/ruff format .
+
+sql: $(STAMP)
+	$(BIN)/python -c "from flows.warehouse import write_ar_norm_sql as w; print('wrote', w())"
 
 lock:
 	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock

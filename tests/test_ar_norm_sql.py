@@ -52,6 +52,21 @@ def _mismatches(con, texts: list[str]) -> list[tuple[str, str, str]]:
     return rel.filter("got IS DISTINCT FROM want").fetchall()
 
 
+def test_shipped_macro_file_is_the_rendered_one():
+    from flows.warehouse import AR_NORM_FILE, render_ar_norm_sql
+
+    shipped = AR_NORM_FILE.read_text(encoding="utf-8")
+    assert shipped == render_ar_norm_sql(), "sql/macros/ar_norm.sql is stale: run `make sql`"
+
+
+def test_install_refuses_a_macro_file_of_another_version(monkeypatch) -> None:
+    from flows import warehouse
+
+    monkeypatch.setattr(warehouse, "NORMALIZER_VERSION", "9.9.9")
+    with duckdb.connect() as c, pytest.raises(RuntimeError, match="make sql"):
+        warehouse.install_objects(c)
+
+
 def test_macro_is_generated_sql_text():
     sql = ar_norm_macro_sql()
     assert sql.startswith("CREATE OR REPLACE MACRO ar_norm(x) AS ")

@@ -153,6 +153,23 @@ def test_clean_4_nfc(raw, want):
     assert clean(raw) == want
 
 
+_MARKY = st.text(
+    alphabet=st.sampled_from(
+        [" ", "\n", "a", "e", "ا", "و", "ي", "ه", "\u0301", "\u0327", "\u064e", "\u0650",
+         "\u0651", "\u0653", "\u0654", "\u0655", "\u0670", "\u1100", "\u1161", "\u11a8"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(s=st.one_of(st.text(max_size=40), _MARKY))
+@example(s="ا \u0654")  # a mark after a space stays there: no composition across the space
+@example(s="\u0651\u064e \u0651\u064e")
+def test_clean_4_word_by_word_nfc_equals_nfc(s):
+    assert nz.nfc(s) == unicodedata.normalize("NFC", s)
+
+
 def test_space_table_has_every_zs():
     zs = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"]
     assert sorted(nz.SPACE_CHARS) == sorted(["\t", *zs])
