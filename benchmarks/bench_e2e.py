@@ -20,6 +20,7 @@ Extractor per row, to_parquet, DuckDB insert; `dlt` = dlt[duckdb] loads the same
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -43,6 +44,49 @@ def _rss_mb() -> float:
     return max(me, kids) / 1024
 
 
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    for kids in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            for kid in kids.read_text().split():
+                out += _tree(int(kid))
+        except OSError:
+            pass
+    return out
+
+
+class TreeRss:
+    """Peak of the summed RSS of this process and all its descendants (worker processes,
+    Dask workers), sampled every 50 ms from /proc: ru_maxrss only knows one process at a time.
+    Shared pages (libraries) count once per process, so this is an upper bound."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        total = 0
+        for pid in _tree(os.getpid()):
+            with contextlib.suppress(OSError, IndexError, ValueError):  # the process ended
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page
+        self.peak = max(self.peak, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return self.peak / 1024 / 1024
+
+
 def _size_mb(p: Path) -> float:
     if p.is_file():
         return p.stat().st_size / 1e6
@@ -50,69 +94,51 @@ def _size_mb(p: Path) -> float:
 
 
 # --------------------------------------------------------------------------------- akhbar
-def child_akhbar(landing: Path, data: Path, mode: str) -> dict:
-    import flows.lake as lake_mod
+def child_akhbar(landing: Path, data: Path, mode: str, workers: int) -> dict:
     import flows.pipeline as pl
 
-    stages: dict[str, float] = {}
-
-    def timed(name, fn):
-        def wrapper(*a, **kw):
-            t = time.perf_counter()
-            try:
-                return fn(*a, **kw)
-            finally:
-                stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
-
-        return wrapper
-
-    pl.discover = timed("discover", pl.discover)
-    pl.parse_file = timed("read+decode", pl.parse_file)
-    pl.transform = timed("transform", pl.transform)
-    pl._seen = timed("dedup+stage", pl._seen)
-    pl._stage_date = timed("dedup+stage", pl._stage_date)
-    pl.read_bytes = timed("read+decode", pl.read_bytes)
-    lake_mod._write = timed("lake write", lake_mod._write)
-    lake_mod.Transaction.commit = timed("lake write", lake_mod.Transaction.commit)
     n_batches = [0]
     orig_batches = pl.make_batches
 
-    def counting(files):
-        b = orig_batches(files)
+    def counting(files, w=1):
+        b = orig_batches(files, w)
         n_batches[0] = len(b)
         return b
 
     pl.make_batches = counting
     t0 = time.perf_counter()
     if mode == "direct":
-        from flows.warehouse import publish
-
-        s = pl.Settings(landing, data)
+        s = pl.Settings(landing, data, workers=workers)
         out = pl.execute(
-            s,
-            lambda lake: pl.plan_nightly(s, lake, LOGICAL),
-            {},
-            publish_fn=timed("publish", publish),
-            log=lambda _m: None,
+            s, lambda lake: pl.plan_nightly(s, lake, LOGICAL), {}, log=lambda _m: None
         ).summary()
     else:
         import flows.nightly as nt
         from flows.runners import with_runner
 
-        nt.publish = timed("publish", nt.publish)
         fl = with_runner(nt.nightly, "dask" if mode == "dask" else "default")
-        out = fl(landing=str(landing), data=str(data), date=LOGICAL)
+        out = fl(landing=str(landing), data=str(data), date=LOGICAL, workers=workers)
     wall = time.perf_counter() - t0
-    # In the dask mode read/decode/transform run on the workers: not timed here.
-    # Partition files are written inside _stage_date: count them as lake write only.
-    if "dedup+stage" in stages:
-        stages["dedup+stage"] -= stages.get("lake write", 0.0)
+    # The run's own timings (RunOutcome.timings): read/parse/transform are summed over the
+    # worker processes (CPU-seconds there), the rest is this process's wall time. On Dask
+    # read/parse/transform run on the cluster and are not reported.
+    st = dict(out["timings"])
+    stages = {
+        "read+decode": st["read"] + st["parse"],
+        "transform": st["transform"],
+        "dedup+stage": st["stage"],
+        "lake write": st["lake_write"],
+        "publish": st["publish"],
+        "plan": st["plan"],
+        "waiting for workers": st["wait"],
+    }
     return {
         "wall": wall,
         "articles": out["articles_loaded"],
         "records": out["records_read"],
         "stages": stages,
         "tasks": n_batches[0],
+        "workers": out["workers"],
     }
 
 
@@ -231,14 +257,23 @@ def time_views(db: Path) -> list[tuple[str, float, float, int]]:
 
 
 # --------------------------------------------------------------------------------- parent
-def run_child(kind: str, landing: Path, data: Path) -> dict:
+def run_child(kind: str, landing: Path, data: Path, workers: int = 0) -> dict:
     if data.exists():
         shutil.rmtree(data)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env["DO_NOT_TRACK"] = "1"
     t = time.perf_counter()
     r = subprocess.run(
-        [sys.executable, str(HERE / "bench_e2e.py"), "--child", kind, str(landing), str(data)],
+        [
+            sys.executable,
+            str(HERE / "bench_e2e.py"),
+            "--child",
+            kind,
+            str(landing),
+            str(data),
+            "--workers",
+            str(workers),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -265,18 +300,23 @@ def main() -> None:
     ap.add_argument("--dask", action="store_true", help="also run the flow on a Dask cluster")
     ap.add_argument("--views", action="store_true", help="time every view of the last warehouse")
     ap.add_argument("--work", default=None, help="scratch dir for lakes (default: a temp dir)")
+    ap.add_argument("--workers", type=int, default=0, help="akhbar --workers (0: one per core)")
+    ap.add_argument("--one-process", action="store_true", help="also run akhbar with --workers 1")
     args = ap.parse_args()
     if args.child:
         landing, data = args.landings
         fn = {
-            "akhbar": lambda: child_akhbar(landing, data, "direct"),
-            "akhbar-prefect": lambda: child_akhbar(landing, data, "prefect"),
-            "akhbar-dask": lambda: child_akhbar(landing, data, "dask"),
+            "akhbar": lambda: child_akhbar(landing, data, "direct", args.workers),
+            "akhbar-1": lambda: child_akhbar(landing, data, "direct", 1),
+            "akhbar-prefect": lambda: child_akhbar(landing, data, "prefect", args.workers),
+            "akhbar-dask": lambda: child_akhbar(landing, data, "dask", 1),
             "naive": lambda: child_naive(landing, data),
             "dlt": lambda: child_dlt(landing, data),
         }[args.child]
+        tree = TreeRss() if Path("/proc/self/statm").exists() else None
         res = fn()
         res["rss_mb"] = _rss_mb()
+        res["tree_rss_mb"] = tree.stop() if tree else res["rss_mb"]
         print(json.dumps(res))
         return
     work = Path(args.work or tempfile.mkdtemp(prefix="akhbar-e2e-"))
@@ -287,6 +327,7 @@ def main() -> None:
         mb = _size_mb(landing)
         print(f"\n## {landing.name}: {mb:.0f} MB of landing files")
         kinds = ["akhbar"]
+        kinds += ["akhbar-1"] if args.one_process else []
         kinds += ["akhbar-prefect"] if args.prefect else []
         kinds += ["akhbar-dask"] if args.dask else []
         results = {}
@@ -294,17 +335,19 @@ def main() -> None:
             if kind in peers and results.get("akhbar", {}).get("records", 0) > args.peers_max:
                 print(f"  {kind}: skipped above {args.peers_max} articles (too slow)")
                 continue
-            res = run_child(kind, landing, work / f"{landing.name}-{kind}")
+            res = run_child(kind, landing, work / f"{landing.name}-{kind}", args.workers)
             if not res:
                 continue
             results[kind] = res
             arts = res["articles"] / res["wall"]
             print(
                 f"  {kind:<15} {res['wall']:8.1f} s  {arts:8.0f} articles/s  "
-                f"{mb / res['wall']:6.1f} MB/s  peak RSS {res['rss_mb']:6.0f} MB  "
+                f"{mb / res['wall']:6.1f} MB/s  peak RSS {res['rss_mb']:6.0f} MB "
+                f"(all processes {res['tree_rss_mb']:5.0f})  "
                 f"lake {res['lake_mb']:6.0f} MB  warehouse {res['wh_mb']:6.0f} MB  "
                 f"articles {res['articles']}"
                 + (f"  tasks {res['tasks']}" if "tasks" in res else "")
+                + (f"  workers {res['workers']}" if "workers" in res else "")
             )
             if res.get("stages"):
                 st = res["stages"]

@@ -30,6 +30,15 @@ def _summary_lines(s: dict) -> list[str]:
         f"duplicates {s['duplicates']}  rejected {s['records_rejected']}",
         f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}",
     ]
+    t = s.get("timings") or {}
+    if any(t.values()):
+        w = s.get("workers", 1)
+        summed = f" (summed over {w} worker processes)" if w > 1 else ""
+        lines.append(
+            f"  seconds  plan {t['plan']:.1f}  read {t['read'] + t['parse']:.1f}  "
+            f"transform {t['transform']:.1f}{summed}  stage {t['stage']:.1f}  "
+            f"lake write {t['lake_write']:.1f}  publish {t['publish']:.1f}"
+        )
     if s["dates"]:
         lines.append(f"  dates    {', '.join(s['dates'])}")
     for label, key in (("skipped", "skipped_files"), ("deleted", "deleted_files")):
@@ -101,6 +110,13 @@ _RUNNER = click.option(
     show_default=True,
     help="Where read+transform batches run: this process, or a Dask cluster.",
 )
+_WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes that read and transform (0: one per core; 1: this process only).",
+)
 _ADDRESS = click.option(
     "--address",
     default=None,
@@ -130,6 +146,7 @@ def main() -> None:
 @click.option(
     "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
 )
+@_WORKERS
 @_RUNNER
 @_ADDRESS
 def run(
@@ -138,6 +155,7 @@ def run(
     date: dt.datetime | None,
     max_file_mb: int,
     wait: bool,
+    workers: int,
     runner: str,
     address: str | None,
 ) -> None:
@@ -153,6 +171,7 @@ def run(
         date=date.date() if date else None,
         max_file_mb=max_file_mb,
         wait=wait,
+        workers=workers,
     )
 
 
@@ -168,6 +187,7 @@ def run(
     "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
 )
 @click.option("--dry-run", is_flag=True, help="List what would be replaced; change nothing.")
+@_WORKERS
 @_RUNNER
 @_ADDRESS
 def backfill(
@@ -178,6 +198,7 @@ def backfill(
     max_file_mb: int,
     wait: bool,
     dry_run: bool,
+    workers: int,
     runner: str,
     address: str | None,
 ) -> None:
@@ -209,6 +230,7 @@ def backfill(
         data=data,
         max_file_mb=max_file_mb,
         wait=wait,
+        workers=workers,
     )
 
 
@@ -393,15 +415,9 @@ def views(data: str, examples: bool) -> None:
         except duckdb.Error as e:
             click.echo(f"(could not read {path}: {e})", err=True)
     width = max(len(o.signature) for o in objs) + 2
-    builtin = (
-        "ar_norm(text)",
-        "the search normalization in SQL (generated from transforms.normalize)",
-    )
     for kind, title in (("view", "views (sql/views)"), ("macro", "macros (sql/macros)")):
         click.echo(title)
         rows = [(o.name, o.signature, o.purpose, o.example) for o in objs if o.kind == kind]
-        if kind == "macro":
-            rows.insert(0, ("ar_norm", *builtin, "select ar_norm('#الرّياض');"))
         for name, sig, purpose, example in rows:
             mark = "" if have is None else ("+ " if name in have else "- ")
             click.echo(f"  {mark}{sig:<{width}}{purpose}")

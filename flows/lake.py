@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,7 +125,15 @@ class Transaction:
     # Set once the journal is on disk: from then on the run is committed, whatever happens
     # while applying it (a failure there is rolled forward, never rolled back).
     journal_written: bool = False
+    write_seconds: float = 0.0  # spent writing staged Parquet files (for the run's timings)
+    # Told of every staged partition (the warehouse build takes them from memory).
+    on_stage: Callable[[str, dt.date, pa.Table], None] | None = None
     _dirs: set[Path] = field(default_factory=set)
+
+    def _write(self, data: pa.Table, path: Path) -> None:
+        t = time.perf_counter()
+        _write(data, path)
+        self.write_seconds += time.perf_counter() - t
 
     def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
         """Make `data` the whole content of (table, day) at commit; empty data removes it."""
@@ -137,7 +146,7 @@ class Transaction:
         if data.num_rows:
             pdir.mkdir(parents=True, exist_ok=True)
             tmp = f".{final}.tmp"
-            _write(data, pdir / tmp)
+            self._write(data, pdir / tmp)
             self._dirs.add(pdir)
             failpoints.hit("lake_write")
         rel = str(pdir.relative_to(self.lake.root))
@@ -145,12 +154,14 @@ class Transaction:
             {"dir": rel, "tmp": tmp, "final": final, "delete": [o for o in old if o != final]}
         )
         self.touched.setdefault(table, set()).add(day)
+        if self.on_stage is not None:
+            self.on_stage(table, day, data)
 
     def append_file(self, table: str, day: dt.date, data: pa.Table, name: str) -> None:
         pdir = self.lake.part_dir(table, day)
         pdir.mkdir(parents=True, exist_ok=True)
         tmp = f".{name}.tmp"
-        _write(data.cast(schemas.TABLES[table]), pdir / tmp)
+        self._write(data.cast(schemas.TABLES[table]), pdir / tmp)
         self._dirs.add(pdir)
         rel = str(pdir.relative_to(self.lake.root))
         self.ops.append({"dir": rel, "tmp": tmp, "final": name, "delete": []})

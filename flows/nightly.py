@@ -17,20 +17,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
+from flows.batches import BatchResult
 from flows.lake import Lake
 from flows.landing import LandingFile
 from flows.pipeline import (
     DEFAULT_MAX_FILE_MB,
-    BatchResult,
     RunOutcome,
     Settings,
     execute,
     plan_backfill,
     plan_nightly,
-    read_and_transform,
 )
 from flows.runners import windowed
-from flows.warehouse import publish
+from flows.warehouse import Build, publish
+from flows.workers import active, run_batch
 
 DEFAULT_LANDING = "seeds/landing"
 DEFAULT_DATA = "data"
@@ -38,21 +38,29 @@ DEFAULT_DATA = "data"
 
 @task(name="read-transform", cache_policy=NO_CACHE)
 def read_transform_task(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
-    return read_and_transform(files, run_id, max_file_bytes)
+    return run_batch(files, run_id, max_file_bytes)
 
 
 # Publishing is file I/O on the data volume: the one step worth a retry.
 @task(name="publish-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def publish_task(data: Path, lake: Lake, touched: dict, run_id: str) -> str:
-    return publish(data, lake, touched, run_id)
+def publish_task(
+    data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None
+) -> str:
+    return publish(data, lake, touched, run_id, build)
 
 
 def _prefect_map(
     batches: list[list[LandingFile]], run_id: str, max_bytes: int
 ) -> Iterator[BatchResult]:
-    """Default runner: one task call per batch, in the flow's process, one at a time."""
-    for b in batches:
-        yield read_transform_task(b, run_id, max_bytes)
+    """Default runner: one task per batch. With worker processes (flows.workers) the tasks
+    are submitted, two per worker in flight, each waiting in a thread for its worker; without
+    them they run in the flow's process, one at a time."""
+    if not active():
+        for b in batches:
+            yield read_transform_task(b, run_id, max_bytes)
+        return
+    submit = lambda b: read_transform_task.submit(b, run_id, max_bytes)  # noqa: E731
+    yield from windowed(submit, batches, 2 * active())
 
 
 def _dask_workers() -> int:
@@ -104,8 +112,10 @@ def _run(settings: Settings, make_plan, params: dict) -> dict:
     return summary
 
 
-def _settings(landing: str, data: str, max_file_mb: int, wait: bool) -> Settings:
-    return Settings(Path(landing), Path(data), max_file_mb * 1024 * 1024, wait)
+def _settings(landing: str, data: str, max_file_mb: int, wait: bool, workers: int) -> Settings:
+    # On Dask the cluster's workers are the parallelism: no process pool of our own.
+    workers = 1 if _runner_name() == "dask" else workers
+    return Settings(Path(landing), Path(data), max_file_mb * 1024 * 1024, wait, workers)
 
 
 @flow(name="nightly", log_prints=False)
@@ -115,11 +125,13 @@ def nightly(
     date: dt.date | None = None,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     wait: bool = False,
+    workers: int = 0,
 ) -> dict:
-    """Process every landing file that is new or changed since the last successful run."""
+    """Process every landing file that is new or changed since the last successful run.
+    `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only."""
     logical = date or dt.date.today()
     params = {"landing": landing, "data": data, "date": logical.isoformat()}
-    settings = _settings(landing, data, max_file_mb, wait)
+    settings = _settings(landing, data, max_file_mb, wait, workers)
     return _run(settings, lambda lake: plan_nightly(settings, lake, logical), params)
 
 
@@ -131,8 +143,10 @@ def backfill(
     data: str = DEFAULT_DATA,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     wait: bool = False,
+    workers: int = 0,
 ) -> dict:
-    """Re-read the landing folders of start..end (inclusive) and replace exactly those dates."""
+    """Re-read the landing folders of start..end (inclusive) and replace exactly those dates.
+    `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only."""
     params = {"landing": landing, "data": data, "start": start.isoformat(), "end": end.isoformat()}
-    settings = _settings(landing, data, max_file_mb, wait)
+    settings = _settings(landing, data, max_file_mb, wait, workers)
     return _run(settings, lambda lake: plan_backfill(settings, lake, start, end), params)

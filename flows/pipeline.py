@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import json
 import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,24 +21,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows import failpoints
+from flows.batches import BatchResult, make_batches
 from flows.lake import Lake, Transaction, drop_rows, write_json_atomic
-from flows.landing import Discovery, LandingFile, discover, folder_date, read_bytes
+from flows.landing import Discovery, LandingFile, discover, folder_date
 from flows.lock import data_lock
-from flows.warehouse import publish
+from flows.warehouse import Build, publish
+from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
-from transforms.batch import (
-    Transformed,
-    drop_duplicates,
-    duplicates_table,
-    rejects_table,
-    transform,
-)
+from transforms.batch import drop_duplicates, duplicates_table
 from transforms.normalize import NORMALIZER_VERSION
-from transforms.readers import RawArticle, Reject, parse_file
+from transforms.readers import Reject
 
 DEFAULT_MAX_FILE_MB = 20
-# Input bytes per read+transform task. Zips count 4x (Arabic JSON compresses about that much).
-BATCH_BYTES = 48 * 1024 * 1024
 DATA_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates")
 
 
@@ -62,23 +55,13 @@ class Plan:
 
 
 @dataclass
-class BatchResult:
-    """What one read+transform task returns: the transformed rows of its files, plus the
-    per-file facts the manifest needs."""
-
-    files: list[LandingFile]
-    by_date: dict[dt.date, Transformed]
-    file_hash: dict[str, str]
-    file_records: dict[str, int]
-    quarantined: list[tuple[Reject, dt.date, bytes | None]]
-
-
-@dataclass
 class Settings:
     landing: Path
     data: Path
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
     wait_for_lock: bool = False
+    # read+transform processes (flows.workers): 0 = one per core, 1 = this process only
+    workers: int = 0
 
 
 def _manifest_index(lake: Lake) -> dict[str, tuple[int, int, dt.date, bool]]:
@@ -167,89 +150,6 @@ def plan_backfill(settings: Settings, lake: Lake, start: dt.date, end: dt.date) 
     return Plan("backfill", end, disc, to_read, replace, counts, [], skipped, missing)
 
 
-def make_batches(files: list[LandingFile]) -> list[list[LandingFile]]:
-    """Consecutive groups in (date, path) order, each about BATCH_BYTES of input."""
-    batches: list[list[LandingFile]] = []
-    cur: list[LandingFile] = []
-    size = 0
-    for f in sorted(files, key=lambda f: (f.ingest_date, f.path)):
-        weight = f.size * (4 if f.path.lower().endswith(".zip") else 1)
-        if cur and size + weight > BATCH_BYTES:
-            batches.append(cur)
-            cur, size = [], 0
-        cur.append(f)
-        size += weight
-    if cur:
-        batches.append(cur)
-    return batches
-
-
-def read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
-    """Read a group of landing files and transform their records, date by date."""
-    records_by_date: dict[dt.date, list] = {}
-    rejects_by_date: dict[dt.date, list[Reject]] = {}
-    txt_data: dict[str, bytes] = {}
-    result = BatchResult(files, {}, {}, {}, [])
-    for f in files:
-        failpoints.hit("read")
-        try:
-            data = read_bytes(f, max_file_bytes)
-        except ValueError as e:
-            rej = Reject(f.path, None, None, "too_large", str(e))
-            rejects_by_date.setdefault(f.ingest_date, []).append(rej)
-            result.file_records[f.path] = 1
-            result.file_hash[f.path] = ""
-            result.quarantined.append((rej, f.ingest_date, None))
-            continue
-        except OSError as e:
-            rej = Reject(f.path, None, None, "unreadable", f"{e.strerror or e}: check permissions")
-            rejects_by_date.setdefault(f.ingest_date, []).append(rej)
-            result.file_records[f.path] = 1
-            result.file_hash[f.path] = ""
-            result.quarantined.append((rej, f.ingest_date, None))
-            continue
-        result.file_hash[f.path] = hashlib.blake2b(data, digest_size=16).hexdigest()
-        parsed = parse_file(f.path, data, max_member_bytes=max_file_bytes)
-        result.file_records[f.path] = parsed.records_read
-        records_by_date.setdefault(f.ingest_date, []).extend(parsed.articles)
-        rejects_by_date.setdefault(f.ingest_date, []).extend(parsed.rejects)
-        for rej in parsed.rejects:
-            whole_file = rej.record is None and rej.member is None
-            result.quarantined.append((rej, f.ingest_date, data if whole_file else rej.raw))
-        if any(a.member is None and not f.path.lower().endswith(".zip") for a in parsed.articles):
-            txt_data[f.path] = data  # a .txt article rejected after cleaning: copy the file
-    for day in sorted(set(records_by_date) | set(rejects_by_date)):
-        records = records_by_date.get(day, [])
-        tr = transform(records, day, run_id)
-        _quarantine_cleaned_away(tr.rejects, records, txt_data, day, result)
-        extra = rejects_table(rejects_by_date.get(day, []), day, run_id)
-        tr.rejects = pa.concat_tables([extra, tr.rejects])
-        result.by_date[day] = tr
-    return result
-
-
-def _quarantine_cleaned_away(
-    rejects: pa.Table,
-    records: list[RawArticle],
-    txt_data: dict[str, bytes],
-    day: dt.date,
-    result: BatchResult,
-) -> None:
-    """Records the readers accepted but cleaning left empty (`no_text` from the transform):
-    quarantine the record as the readers saw it (a .txt file: the file itself)."""
-    if not rejects.num_rows:
-        return
-    by_key = {(r.source_file, r.member, r.record): r for r in records}
-    for row in rejects.to_pylist():
-        rec = by_key.get((row["source_file"], row["member"], row["record"]))
-        raw = txt_data.get(row["source_file"]) if row["member"] is None else None
-        if raw is None and rec is not None:
-            raw = json.dumps({"title": rec.title, "content": rec.body}, ensure_ascii=False)
-            raw = raw.encode("utf-8", "surrogatepass")
-        rej = Reject(row["source_file"], row["member"], row["record"], row["reason"], row["detail"])
-        result.quarantined.append((rej, day, raw))
-
-
 def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
     parts = [p for p in parts if p.num_rows]
     return pa.concat_tables(parts) if parts else schema.empty_table()
@@ -324,6 +224,9 @@ class RunOutcome:
     publish_mode: str
     seconds: float
     error: str | None = None
+    # Where the time went (see Timer.STAGES); read/parse/transform add up over the workers.
+    timings: dict[str, float] = field(default_factory=dict)
+    workers: int = 1
 
     def summary(self) -> dict:
         return {
@@ -337,17 +240,33 @@ class RunOutcome:
             "missing_dates": self.missing_dates,
             "publish": self.publish_mode,
             "seconds": round(self.seconds, 2),
+            "workers": self.workers,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
 
-MapBatches = Callable[[list[list[LandingFile]], str, int], Iterator[BatchResult]]
+class Timer:
+    """Seconds per stage of a run, for the summary and the benchmarks."""
 
+    # "build": the warehouse built in the background while staging (flows.warehouse.Build)
+    STAGES = (
+        "plan",
+        "read",
+        "parse",
+        "transform",
+        "wait",
+        "stage",
+        "lake_write",
+        "build",
+        "publish",
+    )
 
-def _serial_map(
-    batches: list[list[LandingFile]], run_id: str, max_bytes: int
-) -> Iterator[BatchResult]:
-    for b in batches:
-        yield read_and_transform(b, run_id, max_bytes)
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(self.STAGES, 0.0)
+        self.workers = 1
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] += seconds
 
 
 def execute(
@@ -355,7 +274,7 @@ def execute(
     make_plan: Callable[[Lake], Plan],
     params: dict,
     run_id: str | None = None,
-    map_batches: MapBatches = _serial_map,
+    map_batches: MapBatches = map_local,
     publish_fn: Callable[..., str] = publish,
     log: Callable[[str], None] = print,
 ) -> RunOutcome:
@@ -366,6 +285,7 @@ def execute(
     t0 = time.perf_counter()
     data = settings.data
     lake = Lake(data / "lake")
+    timer = Timer()
     with data_lock(data, wait=settings.wait_for_lock):
         recovered = lake.recover()
         if recovered:
@@ -373,7 +293,9 @@ def execute(
         swept = sweep_orphan_quarantine(data, lake)
         if swept:
             log(f"removed the quarantine of {swept} run(s) killed before they committed")
+        t = time.perf_counter()
         plan = make_plan(lake)
+        timer.add("plan", time.perf_counter() - t)
         counts = dict.fromkeys(schemas.FUNNEL, 0)
         counts.update(plan.counts)
         counts["files_seen"] = len(plan.to_read) + counts["files_unchanged"] + len(plan.skipped)
@@ -382,6 +304,7 @@ def execute(
         dates = [d.isoformat() for d in plan.dates]
         tx = Transaction(lake, run_id)
         committed = False
+        build = None
         try:
             if plan.flow == "backfill" and not plan.dates:
                 log(
@@ -400,9 +323,14 @@ def execute(
                     "none",
                     time.perf_counter() - t0,
                 )
-            _stage(plan, lake, tx, run_id, settings, counts, map_batches, log)
+            if plan.to_read or plan.dates:
+                build = Build.start(data, lake, run_id, set(plan.dates))
+                tx.on_stage = build.add
+            _stage(plan, lake, tx, run_id, settings, counts, map_batches, log, timer)
             _append_run_row(tx, plan, params, started, "completed", counts, dates, None)
+            t = time.perf_counter()
             tx.commit()
+            timer.add("lake_write", time.perf_counter() - t)
             committed = True
             # DuckDB takes up to its memory limit to publish: hand back first what the staging
             # left in Python's and Arrow's pools, so the two peaks do not stack.
@@ -410,8 +338,16 @@ def execute(
                 gc.collect()
                 pa.default_memory_pool().release_unused()
             failpoints.hit("before_publish")
-            mode = publish_fn(data, lake, tx.touched, run_id)
+            t = time.perf_counter()
+            mode = publish_fn(data, lake, tx.touched, run_id, build)
+            timer.add("publish", time.perf_counter() - t)
+            if build is not None:
+                timer.add("build", build.seconds)
+                if build.error is not None:
+                    log(f"published from the lake instead ({build.error})")
         except Exception as e:
+            if build is not None:
+                build.discard()
             error = f"{type(e).__name__}: {e}"
             if committed or tx.journal_written:
                 error = (
@@ -431,6 +367,8 @@ def execute(
             [d.isoformat() for d in plan.missing_dates],
             mode,
             time.perf_counter() - t0,
+            timings=timer.seconds,
+            workers=timer.workers,
         )
 
 
@@ -443,26 +381,54 @@ def _stage(
     counts: dict[str, int],
     map_batches: MapBatches,
     log: Callable[[str], None],
+    timer: Timer,
 ) -> None:
     if not plan.to_read and not plan.dates:
         return
-    seen, seen_ids = _seen(lake, plan)
-    batches = make_batches(plan.to_read)
-    pending: dict[dt.date, list[BatchResult]] = {}
-    remaining = {d: sum(1 for f in plan.to_read if f.ingest_date == d) for d in plan.dates}
-    done_files = 0
-    for result in map_batches(batches, run_id, settings.max_file_bytes):
-        done_files += len(result.files)
-        for f in result.files:
-            remaining[f.ingest_date] -= 1
-            pending.setdefault(f.ingest_date, []).append(result)
-        _quarantine(settings.data, run_id, result.quarantined)
-        log(f"read {done_files}/{len(plan.to_read)} files")
-        for day in sorted(d for d, n in remaining.items() if n == 0 and d in pending):
-            _stage_date(plan, lake, tx, day, pending.pop(day), (seen, seen_ids), counts)
+    workers = resolve(settings.workers)
+    batches = make_batches(plan.to_read, workers)
+    # The pool's processes start while this process reads what the lake holds already.
+    with worker_pool(workers, len(batches)):
+        timer.workers = active() or 1
+        t = time.perf_counter()
+        seen = _seen(lake, plan)
+        timer.add("stage", time.perf_counter() - t)
+        pending: dict[dt.date, list[BatchResult]] = {}
+        remaining = {d: sum(1 for f in plan.to_read if f.ingest_date == d) for d in plan.dates}
+        done_files = 0
+        t = time.perf_counter()
+        for result in map_batches(batches, run_id, settings.max_file_bytes):
+            timer.add("wait", time.perf_counter() - t)
+            for stage, sec in result.seconds.items():
+                timer.add(stage, sec)
+            done_files += len(result.files)
+            for f in result.files:
+                remaining[f.ingest_date] -= 1
+                pending.setdefault(f.ingest_date, []).append(result)
+            _quarantine(settings.data, run_id, result.quarantined)
+            log(f"read {done_files}/{len(plan.to_read)} files")
+            for day in sorted(d for d, n in remaining.items() if n == 0 and d in pending):
+                _timed_stage_date(plan, lake, tx, day, pending.pop(day), seen, counts, timer)
+            t = time.perf_counter()
     for day in plan.dates:  # dates with a folder but no files still get replaced (emptied)
         if day in remaining and day not in tx.touched.get("articles", set()):
-            _stage_date(plan, lake, tx, day, [], (seen, seen_ids), counts)
+            _timed_stage_date(plan, lake, tx, day, [], seen, counts, timer)
+
+
+def _timed_stage_date(
+    plan: Plan,
+    lake: Lake,
+    tx: Transaction,
+    day: dt.date,
+    results: list[BatchResult],
+    seen: tuple[set[str], set[str]],
+    counts: dict[str, int],
+    timer: Timer,
+) -> None:
+    t, written = time.perf_counter(), tx.write_seconds
+    _stage_date(plan, lake, tx, day, results, seen, counts)
+    timer.add("lake_write", tx.write_seconds - written)
+    timer.add("stage", time.perf_counter() - t - (tx.write_seconds - written))
 
 
 def _stage_date(

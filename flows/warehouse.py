@@ -10,10 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import queue
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from flows import failpoints
 from flows.lake import Lake
@@ -24,6 +28,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Bump when a table's columns change: forces a full rebuild. 2: duplicates, runs.files_reread.
 SCHEMA_VERSION = 2
 PUBLISH_MEMORY_LIMIT = "768MB"  # DuckDB's, while publishing (benchmarks/RESULTS.md, end to end)
+ROW_GROUP_SIZE = 16384  # rows; see _connect
 
 
 def _sql_files(sub: str) -> list[Path]:
@@ -46,8 +51,17 @@ def _ddl_type(t) -> str:
     raise TypeError(t)
 
 
+# Article text: DuckDB's FSST saves 1% on Arabic (two-byte letters, few repeated substrings)
+# and costs a third of the publish time, so it is stored uncompressed.
+TEXT_COLUMNS = {"title", "body", "title_norm", "body_norm"}
+
+
 def create_table_sql(name: str) -> str:
-    cols = ", ".join(f'"{f.name}" {_ddl_type(f.type)}' for f in schemas.TABLES[name])
+    cols = ", ".join(
+        f'"{f.name}" {_ddl_type(f.type)}'
+        + (" USING COMPRESSION uncompressed" if f.name in TEXT_COLUMNS else "")
+        for f in schemas.TABLES[name]
+    )
     return f"CREATE TABLE {name} ({cols})"
 
 
@@ -155,28 +169,87 @@ def read_meta(path: Path) -> dict[str, str]:
         return {}
 
 
+def _incremental(meta: dict[str, str], lake_version: int) -> bool:
+    """Can the warehouse published at `meta` take the changes of lake version `lake_version`?"""
+    return meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get("lake_version") == str(
+        lake_version - 1
+    )
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection writing the warehouse file at `path` (a temporary one, never the live one).
+
+    Bounded memory: without a limit a full rebuild buffers up to 80% of RAM (2 GB at 100k
+    articles); past the limit DuckDB spills to `<path>.tmp/` (swept with the file).
+    Row groups of ROW_GROUP_SIZE rows, not DuckDB's 122,880: inserts then fill whole row groups
+    as a run goes, which DuckDB writes out in parallel before the commit, so publishing the
+    real corpus takes 0.2 s after the lake commit instead of 1.1 s (benchmarks/RESULTS.md)."""
+    con = duckdb.connect(
+        config={"memory_limit": PUBLISH_MEMORY_LIMIT, "temp_directory": f"{path}.tmp"}
+    )
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS warehouse (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    con.execute("USE warehouse")
+    return con
+
+
+def _new_runs(con: duckdb.DuckDBPyConnection, lake: Lake, days: set[dt.date]) -> list[Path]:
+    """The `runs` files (one per run) of `days` not in the warehouse yet."""
+    have = {r[0] for r in con.execute("SELECT DISTINCT run_id FROM runs").fetchall()}
+    files = [f for d in sorted(days) for f in lake.files("runs", d)]
+    return [f for f in files if f.stem.removeprefix("run-") not in have]
+
+
+def _complete(
+    con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, incremental: bool, meta: dict
+) -> None:
+    defs = objects_fingerprint()
+    if not incremental or meta.get("objects") != defs:
+        install_objects(con)
+    _meta(con, lake.version, run_id, defs)
+    failpoints.hit("publish")
+    con.execute("CHECKPOINT")
+
+
+def _swap(tmp: Path, data_dir: Path) -> None:
+    # No fsync: the warehouse is derived. If a power cut truncated it, its metadata no longer
+    # reads and the next run rebuilds it from the lake (which is fsynced).
+    os.replace(tmp, data_dir / "warehouse.duckdb")
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # make the rename itself durable
+    finally:
+        os.close(fd)
+
+
 def publish(
     data_dir: Path,
     lake: Lake,
     touched: dict[str, set[dt.date]],
     run_id: str,
+    build: Build | None = None,
 ) -> str:
     """Apply the touched (table, date) partitions to a copy of the warehouse and swap it in.
     Falls back to a full rebuild when the warehouse is missing, from another schema, or out of
     step with the lake (a crash between lake commit and publish).
-    Returns 'full' or 'incremental'."""
+    With `build` (the run's warehouse built while it staged), finish that one instead; if it
+    failed or does not match the lake, it is discarded and the warehouse published from the
+    lake as above. Returns 'full' or 'incremental'."""
+    if build is not None:
+        try:
+            return build.finish(lake, touched)
+        except Exception as e:  # any failure of the fast path: the lake has it all
+            build.discard()
+            build.error = build.error or e
     live = data_dir / "warehouse.duckdb"
     tmp = data_dir / f".warehouse-{run_id}.duckdb"
     sweep_temp(data_dir)
     meta = read_meta(live)
-    incremental = meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get(
-        "lake_version"
-    ) == str(lake.version - 1)
+    incremental = _incremental(meta, lake.version)
     if incremental:
         shutil.copyfile(live, tmp)
-    # Bounded memory: without a limit a full rebuild buffers up to 80% of RAM (2 GB at 100k
-    # articles); past the limit DuckDB flushes or spills to `<tmp>.tmp/`.
-    con = duckdb.connect(str(tmp), config={"memory_limit": PUBLISH_MEMORY_LIMIT})
+    con = _connect(tmp)
     try:
         if incremental:
             for table, days in sorted(touched.items()):
@@ -187,38 +260,152 @@ def publish(
                     )
                     files = [f for d in sorted(days) for f in lake.files(table, d)]
                 else:
-                    have = {
-                        r[0] for r in con.execute("SELECT DISTINCT run_id FROM runs").fetchall()
-                    }
-                    files = [
-                        f
-                        for d in sorted(days)
-                        for f in lake.files(table, d)
-                        if f.stem.removeprefix("run-") not in have
-                    ]
+                    files = _new_runs(con, lake, days)
                 _insert_files(con, table, files)
         else:
             for table in schemas.TABLES:
                 con.execute(create_table_sql(table))
                 _insert_files(con, table, lake.files(table))
-        defs = objects_fingerprint()
-        if not incremental or meta.get("objects") != defs:
-            install_objects(con)
-        _meta(con, lake.version, run_id, defs)
-        failpoints.hit("publish")
-        con.execute("CHECKPOINT")
+        _complete(con, lake, run_id, incremental, meta)
     finally:
         con.close()
-    # No fsync: the warehouse is derived. If a power cut truncated it, its metadata no longer
-    # reads and the next run rebuilds it from the lake (which is fsynced).
-    os.replace(tmp, live)
-    Path(f"{tmp}.wal").unlink(missing_ok=True)
-    fd = os.open(data_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)  # make the rename itself durable
-    finally:
-        os.close(fd)
+    _swap(tmp, data_dir)
     return "incremental" if incremental else "full"
+
+
+_DONE = object()
+
+
+class Build:
+    """The run's next warehouse, built while the run stages the lake, so that publishing costs
+    little after the lake commit.
+
+    `start()` (under the data-dir lock, before staging) copies the live warehouse in a
+    background thread, or creates a new one and loads the lake partitions the run will not
+    replace. Each partition the run stages is handed over with `add()` and applied from the
+    Arrow table in memory (no Parquet re-read) while the run goes on. After the lake commit,
+    `publish(..., build=)` calls `finish()`: the runs rows, views and metadata, then the swap.
+    Anything unexpected (an error in the thread, a partition missing, the lake at another
+    version) discards it, and the warehouse is published from the lake the usual way.
+    """
+
+    # Staged partitions waiting for the thread: bounds the memory they hold.
+    QUEUE = 8
+
+    def __init__(self, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> None:
+        self.data_dir = data_dir
+        self.tmp = data_dir / f".warehouse-{run_id}.duckdb"
+        self.run_id = run_id
+        self.base_version = lake.version
+        self.meta = read_meta(data_dir / "warehouse.duckdb")
+        self.incremental = _incremental(self.meta, lake.version + 1)
+        self.replacing = replacing
+        self.applied: set[tuple[str, dt.date]] = set()
+        self.seconds = 0.0  # the thread's busy time
+        self.error: BaseException | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._queue: queue.Queue = queue.Queue(self.QUEUE)
+        self._thread = threading.Thread(
+            target=self._run, args=(lake,), name="akhbar-warehouse", daemon=True
+        )
+
+    @classmethod
+    def start(cls, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> Build:
+        sweep_temp(data_dir)
+        build = cls(data_dir, lake, run_id, replacing)
+        build._thread.start()
+        return build
+
+    def add(self, table: str, day: dt.date, data: pa.Table) -> None:
+        """Queue a staged partition (the whole content of (table, day)); blocks while the
+        thread is QUEUE partitions behind. Ignored once the build has failed."""
+        if self.error is None and self._thread.is_alive():
+            self._queue.put((table, day, data))
+
+    def _run(self, lake: Lake) -> None:
+        t = time.perf_counter()
+        try:
+            self._setup(lake)
+            while (item := self._queue.get()) is not _DONE:
+                if self.error is None:
+                    self._apply(*item)
+        except BaseException as e:  # reported by finish(); the run itself goes on
+            self.error = e
+            while self._queue.get() is not _DONE:  # keep draining: add() must never block
+                pass
+        finally:
+            self.seconds = time.perf_counter() - t
+
+    def _setup(self, lake: Lake) -> None:
+        if self.incremental:
+            shutil.copyfile(self.data_dir / "warehouse.duckdb", self.tmp)
+        self._con = _connect(self.tmp)
+        # One transaction for the whole build: many small autocommitted inserts would go
+        # through the WAL and its checkpoints (twice the time, a file twice the size).
+        self._con.execute("BEGIN")
+        if self.incremental:
+            return
+        for table in schemas.TABLES:
+            self._con.execute(create_table_sql(table))
+            if table != "runs":
+                days = [d for d in lake.dates(table) if d not in self.replacing]
+                _insert_files(self._con, table, [f for d in days for f in lake.files(table, d)])
+
+    def _apply(self, table: str, day: dt.date, data: pa.Table) -> None:
+        con = self._con
+        assert con is not None
+        if self.incremental:
+            con.execute(f"DELETE FROM {table} WHERE ingest_date = ?", [day])
+        if data.num_rows:
+            cols = ", ".join(f'"{n}"' for n in data.column_names)
+            con.register("_akhbar_staged", data)
+            try:
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _akhbar_staged")
+            finally:
+                con.unregister("_akhbar_staged")
+        self.applied.add((table, day))
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(_DONE)
+            self._thread.join()
+
+    def finish(self, lake: Lake, touched: dict[str, set[dt.date]]) -> str:
+        """Complete and swap in the build, or raise (the caller then publishes from the lake)."""
+        self._stop()
+        if self.error is not None:
+            raise RuntimeError(f"the warehouse built during the run failed: {self.error}")
+        expected = {(t, d) for t, days in touched.items() if t != "runs" for d in days}
+        # A full build left the replaced dates out of every table: all must have come back.
+        replaced = {(t, d) for t in schemas.TABLES if t != "runs" for d in self.replacing}
+        if (
+            self.applied != expected
+            or not (self.incremental or replaced <= expected)
+            or lake.version != self.base_version + 1
+        ):
+            raise RuntimeError("the warehouse built during the run does not match the lake")
+        con = self._con
+        assert con is not None
+        try:
+            days = touched.get("runs", set()) if self.incremental else set(lake.dates("runs"))
+            _insert_files(con, "runs", _new_runs(con, lake, days))
+            con.execute("COMMIT")
+            _complete(con, lake, self.run_id, self.incremental, self.meta)
+        finally:
+            con.close()
+            self._con = None
+        _swap(self.tmp, self.data_dir)
+        return "incremental" if self.incremental else "full"
+
+    def discard(self) -> None:
+        """Stop the thread and remove what it built. Idempotent."""
+        self._stop()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        for p in (self.tmp, Path(f"{self.tmp}.wal")):
+            p.unlink(missing_ok=True)
+        shutil.rmtree(f"{self.tmp}.tmp", ignore_errors=True)
 
 
 def sweep_temp(data_dir: Path) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import pipeline
+from flows import batches as pipeline
 from flows.runners import dask_available, task_runner, windowed
 from tests.util import checksums
 
@@ -64,17 +64,25 @@ def test_dask_runner_matches_default(
     from flows.nightly import backfill, nightly
     from flows.runners import with_runner
 
-    # Small batches, so that several tasks are in flight on the two workers.
+    # Small batches, so that several tasks are in flight on the two workers (and, for the
+    # default runner, on its own two worker processes).
     monkeypatch.setattr(pipeline, "BATCH_BYTES", 2048)
-    a, b = tmp_path / "a", tmp_path / "b"
-    sa = nightly(landing=str(landing), data=str(a), date=DAY)
+    monkeypatch.setattr(pipeline, "MIN_BATCH_BYTES", 2048)
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    sa = nightly(landing=str(landing), data=str(a), date=DAY, workers=2)
+    assert sa["workers"] == 2
     on_dask = with_runner(nightly, "dask", workers=2)
     sb = on_dask(landing=str(landing), data=str(b), date=DAY)
-    assert sb["status"] == "completed"
-    assert {k: v for k, v in sb.items() if k not in ("run_id", "seconds")} == {
-        k: v for k, v in sa.items() if k not in ("run_id", "seconds")
+    assert sb["status"] == "completed" and sb["workers"] == 1  # no pool of our own on Dask
+    sc = nightly(landing=str(landing), data=str(c), date=DAY, workers=1)
+    same = ("run_id", "seconds", "timings", "workers")
+    assert {k: v for k, v in sb.items() if k not in same} == {
+        k: v for k, v in sa.items() if k not in same
     }
-    assert checksums(b) == checksums(a)
+    assert {k: v for k, v in sc.items() if k not in same} == {
+        k: v for k, v in sa.items() if k not in same
+    }
+    assert checksums(b) == checksums(a) == checksums(c)
     # A backfill on Dask replaces the same dates with the same content.
     start, end = dt.date(2026, 11, 24), dt.date(2026, 11, 26)
     sb2 = with_runner(backfill, "dask", workers=2)(

@@ -103,3 +103,23 @@ def test_transform_is_total_on_any_text(rows: list[tuple[str, str, bool]]) -> No
     assert tr.articles.num_rows + tr.rejects.num_rows + tr.duplicates == len(records)
     for t, b in zip(tr.articles["title"].to_pylist(), tr.articles["body"].to_pylist(), strict=True):
         assert t or b
+
+
+_TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
+
+
+@FAST
+@given(pairs=st.lists(st.tuples(_TEXT, _TEXT), max_size=8), cut=st.integers(0, 3))
+def test_content_hashes_from_arrow_buffers_equal_content_hash(
+    pairs: list[tuple[str, str]], cut: int
+) -> None:
+    import pyarrow as pa
+
+    from transforms.batch import content_hash, content_hashes
+
+    titles = pa.array([t for t, _ in pairs], pa.string())
+    bodies = pa.array([b for _, b in pairs], pa.string())
+    want = [content_hash(t, b) for t, b in pairs]
+    assert content_hashes(titles, bodies) == want
+    # a sliced array (non-zero offset) reads the right bytes too
+    assert content_hashes(titles[cut:], bodies[cut:]) == want[cut:]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import flows.batches
 import flows.lake
 import flows.pipeline
 from tests.util import checksums, nightly, query
@@ -68,14 +69,14 @@ def test_unreadable_file_is_retried_on_the_next_night(
 ) -> None:
     target = landing / "2026-11-26" / "900_00000000000000e1.txt"
     target.write_text("عنوان\n\nنص يقرأ في المرة الثانية", encoding="utf-8")
-    real = flows.pipeline.read_bytes
+    real = flows.batches.read_bytes
 
     def flaky(f, max_bytes):
         if f.path.endswith("900_00000000000000e1.txt"):
             raise PermissionError(13, "Permission denied")
         return real(f, max_bytes)
 
-    monkeypatch.setattr(flows.pipeline, "read_bytes", flaky)
+    monkeypatch.setattr(flows.batches, "read_bytes", flaky)
     first = nightly(landing, data_dir)
     assert first["files_rejected"] == 1
     monkeypatch.undo()  # permissions fixed: same size, same mtime

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from flows.batches import read_and_transform
 from flows.landing import LandingFile
-from flows.pipeline import Settings, execute, plan_nightly, quarantine_name, read_and_transform
+from flows.pipeline import Settings, execute, plan_nightly, quarantine_name
 from tests.corpus import LOGICAL, MAX_FILE_BYTES, generate
 from tests.util import checksums, query
 

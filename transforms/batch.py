@@ -29,6 +29,29 @@ def content_hash(title: str, body: str) -> str:
     return h.hexdigest()
 
 
+def _utf8_slices(arr: pa.Array) -> tuple[memoryview, list[int]]:
+    """The UTF-8 bytes and offsets of a string array without nulls (arr[i] is
+    data[offsets[i]:offsets[i + 1]])."""
+    _validity, offsets, data = arr.buffers()
+    offs = memoryview(offsets).cast("i")[arr.offset : arr.offset + len(arr) + 1].tolist()
+    return memoryview(data) if data is not None else memoryview(b""), offs
+
+
+def content_hashes(titles: pa.Array, bodies: pa.Array) -> list[str]:
+    """``content_hash`` of each (title, body) of two string arrays, from their UTF-8 buffers:
+    the arrays are built anyway, and encoding every text a second time for the hash cost
+    as much as hashing it."""
+    (td, to), (bd, bo) = _utf8_slices(titles), _utf8_slices(bodies)
+    blake2b = hashlib.blake2b
+    out = []
+    for i in range(len(titles)):
+        h = blake2b(td[to[i] : to[i + 1]], digest_size=8)
+        h.update(b"\x00")
+        h.update(bd[bo[i] : bo[i + 1]])
+        out.append(h.hexdigest())
+    return out
+
+
 @dataclass(slots=True)
 class Transformed:
     articles: pa.Table
@@ -100,6 +123,9 @@ def transform(
     seen = seen_hashes if seen_hashes is not None else set()
     titles = normalize_batch([r.title for r in records], "clean")
     bodies = normalize_batch([r.body for r in records], "clean")
+    title_arr = pa.array(titles, pa.string())
+    body_arr = pa.array(bodies, pa.string())
+    all_hashes = content_hashes(title_arr, body_arr)
 
     keep: list[int] = []
     hashes: list[str] = []
@@ -110,7 +136,7 @@ def transform(
             detail = "nothing left after cleaning (only controls or spaces)"
             rejects.append(Reject(r.source_file, r.member, r.record, "no_text", detail))
             continue
-        h = content_hash(titles[i], bodies[i])
+        h = all_hashes[i]
         if h in seen:
             dups.append((r.source_file, r.member, r.record, h))
             continue
@@ -119,6 +145,7 @@ def transform(
         hashes.append(h)
 
     recs = [records[i] for i in keep]
+    kept = pa.array(keep, pa.int64())
     t_clean = [titles[i] for i in keep]
     b_clean = [bodies[i] for i in keep]
     n = len(recs)
@@ -139,8 +166,8 @@ def transform(
             "source_file": files,
             "member": [r.member for r in recs],
             "record": [r.record for r in recs],
-            "title": t_clean,
-            "body": b_clean,
+            "title": title_arr if n == len(records) else title_arr.take(kept),
+            "body": body_arr if n == len(records) else body_arr.take(kept),
             "title_norm": search_of_clean_batch(t_clean),
             "body_norm": search_of_clean_batch(b_clean),
             "source": [r.source for r in recs],

@@ -12,7 +12,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from charset_normalizer import from_bytes
 
@@ -106,6 +106,9 @@ def _file_reject(
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Text decoded strictly holds no surrogates: only a JSON escape can make one. A document
+# without such an escape skips the per-field check (a valid pair also matches: checked, fine).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _dump(obj: object) -> bytes:
@@ -153,7 +156,13 @@ def parse_txt(
 
 
 def _from_obj(
-    source: str, member: str | None, i: int, obj: object, enc: str, raw: bytes | None = None
+    source: str,
+    member: str | None,
+    i: int,
+    obj: object,
+    enc: str,
+    raw: bytes | None = None,
+    check_surrogates: bool = True,
 ) -> RawArticle | Reject:
     if not isinstance(obj, dict):
         detail = f"record {i} is {type(obj).__name__}"
@@ -177,6 +186,8 @@ def _from_obj(
         published_at=_opt(obj.get("date_extracted") or obj.get("published_at")),
         encoding=enc,
     )
+    if not check_surrogates:
+        return art
     # JSON may escape half a surrogate pair ("\ud800"): a str no UTF-8 (so no Parquet) can hold.
     fields = ("title", "body", "article_id", "source", "url", "author", "published_at")
     bad = [
@@ -203,14 +214,16 @@ def parse_json(
         detail = "expected an array of articles"
         return _file_reject(source, member, "malformed_json", detail, raw)
     out = Parsed([], [], len(doc))
+    check = _SURROGATE_ESCAPE.search(text) is not None
     for i, obj in enumerate(doc):
-        rec = _from_obj(source, member, i, obj, enc)
+        rec = _from_obj(source, member, i, obj, enc, check_surrogates=check)
         (out.articles if isinstance(rec, RawArticle) else out.rejects).append(rec)
     return out
 
 
 def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
     out = Parsed([], [], 0)
+    check = _SURROGATE_ESCAPE.search(text) is not None
     # Lines end at '\n' only: str.splitlines() would also split at U+2028/U+2029/U+0085,
     # which JSON allows raw inside strings (and json.dumps(ensure_ascii=False) writes).
     for i, line in enumerate(text.split("\n")):
@@ -225,7 +238,9 @@ def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
             raw = line.encode("utf-8", "surrogatepass")
             out.rejects.append(Reject(source, member, i, "malformed_jsonl_line", detail, raw))
             continue
-        rec = _from_obj(source, member, i, obj, enc, line.encode("utf-8", "surrogatepass"))
+        rec = _from_obj(source, member, i, obj, enc, check_surrogates=check)
+        if isinstance(rec, Reject):  # quarantine the line as it was, not a re-dump
+            rec = replace(rec, raw=line.encode("utf-8", "surrogatepass"))
         (out.articles if isinstance(rec, RawArticle) else out.rejects).append(rec)
     return out
 

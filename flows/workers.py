@@ -1,0 +1,130 @@
+"""Worker processes for read+transform, so that a run uses every core of one machine.
+
+The transforms are pure Python and hold the GIL: a second core needs a second process. A run
+with more than one batch opens a pool of `spawn`ed processes (`--workers`, default one per
+core), each running `read_and_transform` on whole batches; the run's own process meanwhile
+deduplicates and stages what comes back, writes the lake and publishes, alone (one writer).
+Results come back in batch order, so the output is the same with any number of workers.
+
+`forkserver`, not `fork`: the flow's process has Prefect's threads running, and a forked
+child would inherit their locks. The fork server is a fresh process that imports only
+flows.batches, once (0.3 s), and forks each worker from that clean state: 0.3 s of CPU less
+per worker than `spawn`. It keeps the environment it started with, so each batch carries the
+run's AKHBAR_* variables (the fail points of the crash tests) to its worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from flows.batches import BatchResult, read_and_transform
+from flows.landing import LandingFile
+from flows.runners import windowed
+
+# The pool of the run in progress in this process (the data-dir lock allows one run at a time).
+_pool: ProcessPoolExecutor | None = None
+_size = 0
+
+WORKER_DIED = (
+    "a read+transform worker process died (killed, or out of memory?): nothing was committed; "
+    "run again, or with --workers 1 to read in the run's own process"
+)
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def resolve(workers: int) -> int:
+    """0 means one per core."""
+    if workers < 0:
+        raise ValueError(f"--workers {workers}: give 0 (one per core) or a positive number")
+    return workers or cpu_count()
+
+
+@contextmanager
+def worker_pool(workers: int, batches: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of min(workers, batches) processes for the duration of one run's read+transform
+    phase; None (work in this process) when that is one. The processes start at once, so
+    that they are ready by the time the run has planned and read its seen-set."""
+    global _pool, _size
+    n = min(resolve(workers), batches)
+    if n <= 1:
+        yield None
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["flows.batches"])
+    pool = ProcessPoolExecutor(n, mp_context=ctx)
+    pool.submit(int)  # starts the processes now (a pool starts them on its first task)
+    _pool, _size = pool, n
+    try:
+        yield pool
+    finally:
+        _pool, _size = None, 0
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def active() -> int:
+    """Processes in this run's pool (0: none, batches run where they are called)."""
+    return _size
+
+
+def _akhbar_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("AKHBAR_")}
+
+
+def _in_worker(
+    env: dict[str, str], files: list[LandingFile], run_id: str, max_file_bytes: int
+) -> BatchResult:
+    for k in [k for k in os.environ if k.startswith("AKHBAR_") and k not in env]:
+        del os.environ[k]
+    os.environ.update(env)
+    return read_and_transform(files, run_id, max_file_bytes)
+
+
+def _submit(
+    pool: ProcessPoolExecutor, files: list[LandingFile], run_id: str, max_file_bytes: int
+) -> Future[BatchResult]:
+    return pool.submit(_in_worker, _akhbar_env(), files, run_id, max_file_bytes)
+
+
+def run_batch(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
+    """One batch: in the run's pool when it has one (the caller's thread waits), else here."""
+    pool = _pool
+    if pool is None:
+        return read_and_transform(files, run_id, max_file_bytes)
+    try:
+        return _submit(pool, files, run_id, max_file_bytes).result()
+    except BrokenProcessPool as e:
+        raise RuntimeError(WORKER_DIED) from e
+
+
+def map_local(
+    batches: list[list[LandingFile]], run_id: str, max_file_bytes: int
+) -> Iterator[BatchResult]:
+    """Every batch, in order: through the run's pool, two per worker in flight, when there is
+    one; else one after another in this process."""
+    pool = _pool
+    if pool is None:
+        for b in batches:
+            yield read_and_transform(b, run_id, max_file_bytes)
+        return
+
+    def submit(b: list[LandingFile]) -> Future[BatchResult]:
+        return _submit(pool, b, run_id, max_file_bytes)
+
+    try:
+        yield from windowed(submit, batches, 2 * _size)
+    except BrokenProcessPool as e:
+        raise RuntimeError(WORKER_DIED) from e
+
+
+MapBatches = Callable[[list[list[LandingFile]], str, int], Iterator[BatchResult]]
