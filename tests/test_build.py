@@ -1,0 +1,104 @@
+"""The warehouse built during a run (flows.warehouse.Build) equals the one published from the
+lake, full and incremental, and any failure of it falls back to publishing from the lake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import warehouse
+from flows.lake import Lake
+from flows.pipeline import Settings, execute, plan_backfill, plan_nightly
+from tests.util import checksums
+
+DAY = dt.date(2026, 11, 27)
+
+
+def _run(landing: Path, data: Path, plan=None, log=None):
+    s = Settings(landing, data, workers=1)
+    make = plan or (lambda lake: plan_nightly(s, lake, DAY))
+    return execute(s, make, {}, log=log or (lambda _m: None))
+
+
+def _from_lake(data: Path, tmp_path: Path) -> dict:
+    """Checksums of a warehouse published from the lake alone (a full rebuild)."""
+    other = tmp_path / "rebuilt"
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(data / "lake", other / "lake")
+    lake = Lake(other / "lake")
+    assert warehouse.publish(other, lake, {}, "check") == "full"
+    return checksums(other)
+
+
+def test_built_warehouse_equals_one_published_from_the_lake(
+    landing: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    logs: list[str] = []
+    first = _run(landing, data_dir, log=logs.append)
+    assert first.publish_mode == "full" and first.timings["build"] > 0
+    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    # an incremental run: one changed file, one new date folder
+    f = next((landing / "2026-11-26").glob("*.txt"))
+    f.write_text("عنوان جديد\n\nنص جديد عن #الرياض", encoding="utf-8")
+    (landing / "2026-11-28").mkdir()
+    (landing / "2026-11-28" / "001_00000000000000aa.txt").write_text(
+        "خبر\n\nنص آخر @akhbar", encoding="utf-8"
+    )
+    second = _run(landing, data_dir, log=logs.append)
+    assert second.publish_mode == "incremental"
+    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    # a backfill of two dates
+    s = Settings(landing, data_dir, workers=1)
+    back = _run(landing, data_dir, lambda lake: plan_backfill(s, lake, DAY, DAY + dt.timedelta(1)))
+    assert back.publish_mode == "incremental"
+    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert not any("published from the lake instead" in m for m in logs)
+    # the 16,384-row row groups and uncompressed text are what was built
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        comp = con.execute(
+            "select distinct compression from pragma_storage_info('articles') "
+            "where column_name = 'body' and segment_type = 'VARCHAR'"
+        ).fetchall()
+    assert comp == [("Uncompressed",)]
+
+
+def test_a_failing_build_falls_back_to_publishing_from_the_lake(
+    landing: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(landing, data_dir)
+    f = next((landing / "2026-11-25").glob("*.txt"))
+    f.write_text("عنوان\n\nنص معدل #تعديل", encoding="utf-8")
+
+    def broken(self, table, day, data) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(warehouse.Build, "_apply", broken)
+    logs: list[str] = []
+    out = _run(landing, data_dir, log=logs.append)
+    assert out.status == "completed" and out.publish_mode == "incremental"
+    assert any("published from the lake instead" in m and "disk full" in m for m in logs)
+    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert not list(data_dir.glob(".warehouse-*"))  # the failed build left nothing behind
+
+
+def test_a_run_that_fails_discards_its_build(
+    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(landing, data_dir)
+    before = checksums(data_dir)
+    f = next((landing / "2026-11-25").glob("*.txt"))
+    f.write_text("عنوان\n\nنص معدل", encoding="utf-8")
+    import flows.pipeline
+
+    def boom(*_a, **_k) -> None:
+        raise RuntimeError("staging failed (simulated)")
+
+    monkeypatch.setattr(flows.pipeline, "_append_run_row", boom)
+    with pytest.raises(RuntimeError, match="simulated"):
+        _run(landing, data_dir)
+    assert checksums(data_dir) == before
+    assert not list(data_dir.glob(".warehouse-*"))
