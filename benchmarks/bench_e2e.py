@@ -131,6 +131,7 @@ def child_akhbar(landing: Path, data: Path, mode: str, workers: int) -> dict:
         "publish": st["publish"],
         "plan": st["plan"],
         "waiting for workers": st["wait"],
+        "warehouse build (background)": st["build"],
     }
     return {
         "wall": wall,
@@ -351,14 +352,23 @@ def main() -> None:
             )
             if res.get("stages"):
                 st = res["stages"]
-                known = sum(st.values())
-                st["other"] = res["wall"] - known
-                print(
-                    "      stages: "
-                    + ", ".join(
-                        f"{k} {v:.1f} s" for k, v in sorted(st.items(), key=lambda kv: -kv[1])
+                inner = {k: st.pop(k) for k in ("read+decode", "transform")}
+                bg = {k: st.pop(k) for k in [k for k in st if "background" in k]}
+                if res.get("workers", 1) == 1:
+                    st.update(inner)
+                    inner = {}
+                st["other"] = res["wall"] - sum(st.values())
+
+                def fmt(d: dict) -> str:
+                    return ", ".join(
+                        f"{k} {v:.1f} s" for k, v in sorted(d.items(), key=lambda kv: -kv[1])
                     )
-                )
+
+                print(f"      this process (wall): {fmt(st)}")
+                if inner:
+                    print(f"      in {res['workers']} workers (summed): {fmt(inner)}")
+                if bg:
+                    print(f"      overlapping, in a thread: {fmt(bg)}")
             last = work / f"{landing.name}-akhbar"
         base = results.get("akhbar")
         for kind, res in results.items():

@@ -23,8 +23,10 @@ from transforms.readers import RawArticle, Reject, parse_file
 
 # Input bytes per batch. Zips count 4x (Arabic JSON compresses about that much).
 BATCH_BYTES = 48 * 1024 * 1024
-# With several workers batches get smaller, so that each worker has a few; never below this
-# (a batch is a Prefect task: 3-6 ms each, and at most 3 per 10k articles).
+# With several workers batches get smaller: each worker gets a few, and the batch results in
+# flight (one per worker, plus one) stay within the memory one 48 MB batch used to take. Never
+# below MIN_BATCH_BYTES (a batch is a Prefect task: 3-6 ms each, at most 3 per 10k articles).
+WORKER_BATCH_BYTES = 24 * 1024 * 1024
 MIN_BATCH_BYTES = 12 * 1024 * 1024
 BATCHES_PER_WORKER = 3
 
@@ -49,12 +51,13 @@ def _weight(f: LandingFile) -> int:
 
 def make_batches(files: list[LandingFile], workers: int = 1) -> list[list[LandingFile]]:
     """Consecutive groups in (date, path) order, each about BATCH_BYTES of input; with several
-    workers, about a third of a worker's share (between MIN_BATCH_BYTES and BATCH_BYTES), so
-    that the workers finish together. The grouping never changes the result."""
+    workers, about a third of a worker's share (between MIN_BATCH_BYTES and
+    WORKER_BATCH_BYTES), so that the workers finish together. The grouping never changes
+    the result."""
     target = BATCH_BYTES
     if workers > 1:
         share = sum(_weight(f) for f in files) // (BATCHES_PER_WORKER * workers)
-        target = max(MIN_BATCH_BYTES, min(BATCH_BYTES, share))
+        target = max(MIN_BATCH_BYTES, min(WORKER_BATCH_BYTES, share))
     batches: list[list[LandingFile]] = []
     cur: list[LandingFile] = []
     size = 0

@@ -30,7 +30,7 @@ from flows.pipeline import (
 )
 from flows.runners import windowed
 from flows.warehouse import Build, publish
-from flows.workers import active, run_batch
+from flows.workers import active, run_batch, window
 
 DEFAULT_LANDING = "seeds/landing"
 DEFAULT_DATA = "data"
@@ -53,14 +53,14 @@ def _prefect_map(
     batches: list[list[LandingFile]], run_id: str, max_bytes: int
 ) -> Iterator[BatchResult]:
     """Default runner: one task per batch. With worker processes (flows.workers) the tasks
-    are submitted, two per worker in flight, each waiting in a thread for its worker; without
+    are submitted, `window()` in flight, each waiting in a thread for its worker; without
     them they run in the flow's process, one at a time."""
     if not active():
         for b in batches:
             yield read_transform_task(b, run_id, max_bytes)
         return
     submit = lambda b: read_transform_task.submit(b, run_id, max_bytes)  # noqa: E731
-    yield from windowed(submit, batches, 2 * active())
+    yield from windowed(submit, batches, window())
 
 
 def _dask_workers() -> int:
@@ -77,8 +77,9 @@ def _submit_map(
 ) -> Iterator[BatchResult]:
     """Dask runner: every batch is submitted, at most two per worker in flight, and results
     are yielded in batch order (so dates complete in order and memory stays bounded)."""
-    window = 2 * _dask_workers()
-    yield from windowed(lambda b: read_transform_task.submit(b, run_id, max_bytes), batches, window)
+    inflight = 2 * _dask_workers()
+    submit = lambda b: read_transform_task.submit(b, run_id, max_bytes)  # noqa: E731
+    yield from windowed(submit, batches, inflight)
 
 
 def _runner_name() -> str:

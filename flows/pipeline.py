@@ -246,7 +246,10 @@ class RunOutcome:
 
 
 class Timer:
-    """Seconds per stage of a run, for the summary and the benchmarks."""
+    """Seconds per stage of a run, for the summary and the benchmarks. With worker processes,
+    read/parse/transform add up their time in every worker (more than the run's wall time) and
+    "wait" is the time this process had nothing to do but wait for them; "build" is the
+    background thread's busy time."""
 
     # "build": the warehouse built in the background while staging (flows.warehouse.Build)
     STAGES = (
@@ -398,9 +401,12 @@ def _stage(
         done_files = 0
         t = time.perf_counter()
         for result in map_batches(batches, run_id, settings.max_file_bytes):
-            timer.add("wait", time.perf_counter() - t)
+            waited = time.perf_counter() - t
             for stage, sec in result.seconds.items():
                 timer.add(stage, sec)
+            if timer.workers == 1:  # read and transformed right here, not waited for
+                waited -= sum(result.seconds.values())
+            timer.add("wait", max(0.0, waited))
             done_files += len(result.files)
             for f in result.files:
                 remaining[f.ingest_date] -= 1

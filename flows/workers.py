@@ -77,6 +77,12 @@ def active() -> int:
     return _size
 
 
+def window() -> int:
+    """Batches in flight at once: one per worker, plus one ready for this process to stage.
+    Each finished batch waits here, in memory, until it is staged: more would only cost RAM."""
+    return _size + 1
+
+
 def _akhbar_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("AKHBAR_")}
 
@@ -110,8 +116,8 @@ def run_batch(files: list[LandingFile], run_id: str, max_file_bytes: int) -> Bat
 def map_local(
     batches: list[list[LandingFile]], run_id: str, max_file_bytes: int
 ) -> Iterator[BatchResult]:
-    """Every batch, in order: through the run's pool, two per worker in flight, when there is
-    one; else one after another in this process."""
+    """Every batch, in order: through the run's pool, `window()` in flight, when there is one;
+    else one after another in this process."""
     pool = _pool
     if pool is None:
         for b in batches:
@@ -122,7 +128,7 @@ def map_local(
         return _submit(pool, b, run_id, max_file_bytes)
 
     try:
-        yield from windowed(submit, batches, 2 * _size)
+        yield from windowed(submit, batches, window())
     except BrokenProcessPool as e:
         raise RuntimeError(WORKER_DIED) from e
 
