@@ -354,7 +354,7 @@ def main() -> None:
                 st = res["stages"]
                 inner = {k: st.pop(k) for k in ("read+decode", "transform")}
                 bg = {k: st.pop(k) for k in [k for k in st if "background" in k]}
-                if res.get("workers", 1) == 1:
+                if res.get("workers", 1) == 1 and kind != "akhbar-dask":
                     st.update(inner)
                     inner = {}
                 st["other"] = res["wall"] - sum(st.values())
@@ -366,7 +366,8 @@ def main() -> None:
 
                 print(f"      this process (wall): {fmt(st)}")
                 if inner:
-                    print(f"      in {res['workers']} workers (summed): {fmt(inner)}")
+                    where = "on Dask" if kind == "akhbar-dask" else f"in {res['workers']}"
+                    print(f"      {where} workers (summed): {fmt(inner)}")
                 if bg:
                     print(f"      overlapping, in a thread: {fmt(bg)}")
             last = work / f"{landing.name}-akhbar"

@@ -1,4 +1,4 @@
-"""The Parquet lake: `<data>/lake/<table>/ingest_date=YYYY-MM-DD/part-<run_id>.parquet`.
+"""The Parquet lake: `<data>/lake/<table>/ingest_date=YYYY-MM-DD/part-<run_id>[-<n>].parquet`.
 
 Writes are transactional through a redo journal:
 1. every new partition file is written hidden (`.part-….parquet.tmp`, invisible to globs),
@@ -128,6 +128,7 @@ class Transaction:
     write_seconds: float = 0.0  # spent writing staged Parquet files (for the run's timings)
     # Told of every staged partition (the warehouse build takes them from memory).
     on_stage: Callable[[str, dt.date, pa.Table], None] | None = None
+    _parts: dict[tuple[str, dt.date], int] = field(default_factory=dict)
     _dirs: set[Path] = field(default_factory=set)
 
     def _write(self, data: pa.Table, path: Path) -> None:
@@ -136,12 +137,19 @@ class Transaction:
         self.write_seconds += time.perf_counter() - t
 
     def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
-        """Make `data` the whole content of (table, day) at commit; empty data removes it."""
+        """Stage `data` for (table, day). The first call for a partition in a transaction makes
+        `data` its whole content at commit (empty data removes it); later calls add parts
+        beside it (`part-<run>-<n>.parquet`), so a run can stage a large day batch by batch
+        instead of holding all of it."""
         schema = schemas.TABLES[table]
         data = data.cast(schema) if data.schema != schema else data
+        n = self._parts.get((table, day), 0)
+        if n and not data.num_rows:
+            return
+        self._parts[(table, day)] = n + 1
         pdir = self.lake.part_dir(table, day)
-        old = [p.name for p in self.lake.files(table, day)]
-        final = f"part-{self.run_id}.parquet"
+        old = [p.name for p in self.lake.files(table, day)] if n == 0 else []
+        final = f"part-{self.run_id}.parquet" if n == 0 else f"part-{self.run_id}-{n}.parquet"
         tmp = None
         if data.num_rows:
             pdir.mkdir(parents=True, exist_ok=True)

@@ -396,8 +396,7 @@ def _stage(
         t = time.perf_counter()
         seen = _seen(lake, plan)
         timer.add("stage", time.perf_counter() - t)
-        pending: dict[dt.date, list[BatchResult]] = {}
-        remaining = {d: sum(1 for f in plan.to_read if f.ingest_date == d) for d in plan.dates}
+        started: set[dt.date] = set()
         done_files = 0
         t = time.perf_counter()
         for result in map_batches(batches, run_id, settings.max_file_bytes):
@@ -408,52 +407,57 @@ def _stage(
                 waited -= sum(result.seconds.values())
             timer.add("wait", max(0.0, waited))
             done_files += len(result.files)
-            for f in result.files:
-                remaining[f.ingest_date] -= 1
-                pending.setdefault(f.ingest_date, []).append(result)
             _quarantine(settings.data, run_id, result.quarantined)
             log(f"read {done_files}/{len(plan.to_read)} files")
-            for day in sorted(d for d, n in remaining.items() if n == 0 and d in pending):
-                _timed_stage_date(plan, lake, tx, day, pending.pop(day), seen, counts, timer)
+            # Staged as each batch arrives, one part per batch and date: memory follows the
+            # batch size, not the size of a day.
+            for day in sorted({f.ingest_date for f in result.files}):
+                _timed_stage_part(plan, lake, tx, day, result, seen, counts, timer, started)
             t = time.perf_counter()
     for day in plan.dates:  # dates with a folder but no files still get replaced (emptied)
-        if day in remaining and day not in tx.touched.get("articles", set()):
-            _timed_stage_date(plan, lake, tx, day, [], seen, counts, timer)
+        if day not in started:
+            _timed_stage_part(plan, lake, tx, day, None, seen, counts, timer, started)
 
 
-def _timed_stage_date(
+def _timed_stage_part(
     plan: Plan,
     lake: Lake,
     tx: Transaction,
     day: dt.date,
-    results: list[BatchResult],
+    result: BatchResult | None,
     seen: tuple[set[str], set[str]],
     counts: dict[str, int],
     timer: Timer,
+    started: set[dt.date],
 ) -> None:
     t, written = time.perf_counter(), tx.write_seconds
-    _stage_date(plan, lake, tx, day, results, seen, counts)
+    _stage_part(plan, lake, tx, day, result, seen, counts, first=day not in started)
+    started.add(day)
     timer.add("lake_write", tx.write_seconds - written)
     timer.add("stage", time.perf_counter() - t - (tx.write_seconds - written))
 
 
-def _stage_date(
+def _stage_part(
     plan: Plan,
     lake: Lake,
     tx: Transaction,
     day: dt.date,
-    results: list[BatchResult],
+    result: BatchResult | None,
     seen: tuple[set[str], set[str]],  # content hashes and article ids in use
     counts: dict[str, int],
+    first: bool,
 ) -> None:
-    results = list({id(r): r for r in results}.values())
-    parts = [r.by_date[day] for r in results if day in r.by_date]
+    """Stage what one batch holds of `day` (None: a date folder with no files). The first part
+    of a day also carries the rows of that day this run keeps (a nightly run replaces only its
+    changed files' rows) and replaces the partition; later parts are added beside it."""
+    results = [result] if result is not None else []
     files = sorted(
         (f for r in results for f in r.files if f.ingest_date == day), key=lambda f: f.path
     )
-    new = {t: [] for t in DATA_TABLES}
+    new: dict[str, list[pa.Table]] = {t: [] for t in DATA_TABLES}
     per_file_dups: dict[str, int] = {}
-    for part in parts:
+    part = result.by_date.get(day) if result is not None else None
+    if part is not None:
         tr = drop_duplicates(part, *seen)
         for src, *_ in tr.duplicate_rows:
             per_file_dups[src] = per_file_dups.get(src, 0) + 1
@@ -462,11 +466,16 @@ def _stage_date(
             new[t].append(getattr(tr, t))
         new["duplicates"].append(duplicates_table(tr.duplicate_rows, day, tx.run_id))
     replaced = plan.replace.get(day)
+
+    def with_kept(table: str, fresh: pa.Table, key: str) -> pa.Table:
+        if not first or replaced is None:
+            return fresh
+        kept = drop_rows(lake.read(table, day), key, replaced)
+        return _concat([kept, fresh], schemas.TABLES[table])
+
     for t in DATA_TABLES:
         fresh = _concat(new[t], schemas.TABLES[t])
-        old = lake.read(t, day)
-        kept = old.slice(0, 0) if replaced is None else drop_rows(old, "source_file", replaced)
-        tx.replace_partition(t, day, _concat([kept, fresh], schemas.TABLES[t]))
+        tx.replace_partition(t, day, with_kept(t, fresh, "source_file"))
         if t == "articles":
             counts["articles_loaded"] += fresh.num_rows
         elif t == "rejects":
@@ -474,14 +483,10 @@ def _stage_date(
         elif t != "duplicates":  # counted as they are dropped, above
             counts[t] += fresh.num_rows
     manifest = _manifest_rows(results, files, day, tx.run_id, new, per_file_dups)
-    counts["records_read"] += sum(
-        r.file_records.get(f.path, 0) for r in results for f in r.files if f.ingest_date == day
-    )
+    counts["records_read"] += sum(r.file_records.get(f.path, 0) for r in results for f in files)
     counts["files_rejected"] += sum(1 for s in manifest["status"].to_pylist() if s == "rejected")
     counts["files_loaded"] += sum(1 for s in manifest["status"].to_pylist() if s != "rejected")
-    old_m = lake.read("file_manifest", day)
-    kept_m = old_m.slice(0, 0) if replaced is None else drop_rows(old_m, "path", replaced)
-    tx.replace_partition("file_manifest", day, _concat([kept_m, manifest], schemas.FILE_MANIFEST))
+    tx.replace_partition("file_manifest", day, with_kept("file_manifest", manifest, "path"))
 
 
 def _manifest_rows(

@@ -28,6 +28,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Bump when a table's columns change: forces a full rebuild. 2: duplicates, runs.files_reread.
 SCHEMA_VERSION = 2
 PUBLISH_MEMORY_LIMIT = "768MB"  # DuckDB's, while publishing (benchmarks/RESULTS.md, end to end)
+BUILD_MEMORY_LIMIT = "256MB"  # DuckDB's, in the build that runs beside staging (see Build)
 ROW_GROUP_SIZE = 16384  # rows; see _connect
 
 
@@ -350,6 +351,9 @@ class Build:
         # busy, and parallel inserts write one partial row group per thread (a file 15-60%
         # larger, run to run).
         con.execute("SET threads = 1")
+        # It also runs beside the run's staging, so its memory adds to theirs: a quarter of
+        # the publish limit is plenty for one row group at a time.
+        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
         if not self.incremental:
             for table in schemas.TABLES:
                 con.execute(create_table_sql(table))
@@ -391,13 +395,14 @@ class Build:
         assert con is not None
         con.execute("COMMIT")
         con.execute("BEGIN")
-        self._carry = [staged.slice(whole)] if whole < staged.num_rows else []
+        # A compact copy: a slice would keep the whole day's buffers alive.
+        self._carry = [staged.slice(whole).combine_chunks()] if whole < staged.num_rows else []
         self._fill = 0
 
     def _apply(self, table: str, day: dt.date, data: pa.Table) -> None:
         con = self._con
         assert con is not None
-        if self.incremental:
+        if self.incremental and (table, day) not in self.applied:  # its first part
             con.execute(f"DELETE FROM {table} WHERE ingest_date = ?", [day])
         if table == "articles":
             self._insert_articles(data)
@@ -427,6 +432,10 @@ class Build:
         con = self._con
         assert con is not None
         try:
+            # The workers are done: every core for the rest (no later insert follows to
+            # rewrite the partial row groups a parallel insert leaves).
+            con.execute("RESET threads")
+            con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
             if self._carry:
                 self._insert("articles", pa.concat_tables(self._carry))
                 self._carry = []

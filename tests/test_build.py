@@ -102,3 +102,31 @@ def test_a_run_that_fails_discards_its_build(
         _run(landing, data_dir)
     assert checksums(data_dir) == before
     assert not list(data_dir.glob(".warehouse-*"))
+
+
+def test_a_day_staged_in_several_parts_equals_one_part(
+    landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches smaller than a day: each batch's rows of a day become a part file of their own
+    (memory follows the batch, not the day), and the content is the same as one part a day,
+    through a first run, a changed file and a backfill."""
+    from flows import batches
+
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    _run(landing, whole)
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1024)
+    _run(landing, parts)
+    assert checksums(parts) == checksums(whole)
+    lake = Lake(parts / "lake")
+    assert max(len(lake.files("articles", d)) for d in lake.dates("articles")) > 1
+    assert checksums(parts) == _from_lake(parts, tmp_path)
+    # a changed file: the day keeps its other files' rows, whatever part they were in
+    f = sorted((landing / "2026-11-24").glob("*.txt"))[1]
+    f.write_text("عنوان معدل\n\nنص معدل عن #جدة", encoding="utf-8")
+    _run(landing, parts)
+    monkeypatch.setattr(batches, "BATCH_BYTES", 48 * 1024 * 1024)
+    _run(landing, whole)
+    assert checksums(parts) == checksums(whole) == _from_lake(parts, tmp_path)
+    s = Settings(landing, parts, workers=1)
+    _run(landing, parts, lambda lake: plan_backfill(s, lake, DAY - dt.timedelta(3), DAY))
+    assert checksums(parts) == checksums(whole)

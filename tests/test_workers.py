@@ -90,3 +90,58 @@ def test_a_worker_that_dies_fails_the_run_and_commits_nothing(
     # the next run loads everything
     again = _run(landing, data, 2)
     assert again.status == "completed" and again.counts["articles_loaded"] > 0
+
+
+def test_cli_workers_option_and_the_time_line() -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import _summary_lines, main
+
+    for cmd in ("run", "backfill"):
+        res = CliRunner().invoke(main, [cmd, "--help"])
+        assert "--workers" in res.output and "one per core" in res.output
+    res = CliRunner().invoke(main, ["run", "--workers", "-1"])
+    assert res.exit_code != 0 and "--workers" in res.output
+    summary = {
+        "flow": "nightly",
+        "status": "completed",
+        "seconds": 4.8,
+        "run_id": "r",
+        **dict.fromkeys(
+            [
+                "files_seen",
+                "files_new",
+                "files_changed",
+                "files_reread",
+                "files_unchanged",
+                "files_skipped",
+                "files_rejected",
+                "files_deleted",
+                "records_read",
+                "articles_loaded",
+                "duplicates",
+                "records_rejected",
+                "hashtags",
+                "mentions",
+            ],
+            0,
+        ),
+        "dates": [],
+        "skipped_files": [],
+        "deleted_files": [],
+        "workers": 2,
+        "timings": {
+            "plan": 0.01,
+            "read": 0.1,
+            "parse": 1.3,
+            "transform": 4.0,
+            "wait": 1.5,
+            "stage": 0.6,
+            "lake_write": 1.8,
+            "build": 4.4,
+            "publish": 0.4,
+        },
+    }
+    line = next(x for x in _summary_lines(summary) if x.lstrip().startswith("seconds"))
+    assert "read 1.4" in line and "transform 4.0 (summed over 2 worker processes)" in line
+    assert "publish 0.4" in line
