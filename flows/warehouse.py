@@ -290,9 +290,9 @@ class Build:
     version) discards it, and the warehouse is published from the lake the usual way.
     """
 
-    # Staged partitions waiting for the thread: bounds the memory they hold (a day's articles
-    # are ~170 MB of Arrow at 25k articles a day).
-    QUEUE = 2
+    # Staged parts waiting for the thread, in Arrow bytes: bounds the memory they hold while
+    # letting the run go on staging when DuckDB is a batch or two behind.
+    QUEUE_BYTES = 256 * 1024 * 1024
 
     def __init__(self, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> None:
         self.data_dir = data_dir
@@ -310,7 +310,9 @@ class Build:
         self.seconds = 0.0  # the thread's busy time
         self.error: BaseException | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._queue: queue.Queue = queue.Queue(self.QUEUE)
+        self._queue: queue.Queue = queue.Queue()
+        self._queued = 0  # bytes in the queue
+        self._room = threading.Condition()
         self._thread = threading.Thread(
             target=self._run, args=(lake,), name="akhbar-warehouse", daemon=True
         )
@@ -323,10 +325,21 @@ class Build:
         return build
 
     def add(self, table: str, day: dt.date, data: pa.Table) -> None:
-        """Queue a staged partition (the whole content of (table, day)); blocks while the
-        thread is QUEUE partitions behind. Ignored once the build has failed."""
-        if self.error is None and self._thread.is_alive():
-            self._queue.put((table, day, data))
+        """Queue a staged part of (table, day); blocks while QUEUE_BYTES are waiting already.
+        Ignored once the build has failed."""
+        if self.error is not None or not self._thread.is_alive():
+            return
+        size = data.nbytes
+        with self._room:
+            while self._queued and self._queued + size > self.QUEUE_BYTES and self.error is None:
+                self._room.wait(1.0)
+            self._queued += size
+        self._queue.put((table, day, data))
+
+    def _done_with(self, data: pa.Table) -> None:
+        with self._room:
+            self._queued -= data.nbytes
+            self._room.notify_all()
 
     def _run(self, lake: Lake) -> None:
         t = time.perf_counter()
@@ -334,14 +347,18 @@ class Build:
             self._setup(lake)
             self.seconds += time.perf_counter() - t
             while (item := self._queue.get()) is not _DONE:
-                if self.error is None:
-                    t_item = time.perf_counter()
+                t_item = time.perf_counter()
+                try:
                     self._apply(*item)
-                    self.seconds += time.perf_counter() - t_item
+                finally:
+                    self._done_with(item[2])
+                self.seconds += time.perf_counter() - t_item
         except BaseException as e:  # reported by finish(); the run itself goes on
             self.error = e
-            while self._queue.get() is not _DONE:  # keep draining: add() must never block
-                pass
+            with self._room:
+                self._room.notify_all()
+            while (item := self._queue.get()) is not _DONE:  # drain: add() must never block
+                self._done_with(item[2])
 
     def _setup(self, lake: Lake) -> None:
         if self.incremental:
