@@ -156,8 +156,8 @@ def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
 
 
 def _seen(lake: Lake, plan: Plan) -> tuple[set[str], set[str]]:
-    """Content hashes and article ids already in the lake, minus the rows this run is about
-    to replace."""
+    """Content hashes and the article ids that are not content hashes (file-name ids) already
+    in the lake, minus the rows this run is about to replace (see drop_duplicates)."""
     t = lake.read("articles", columns=["content_hash", "article_id", "source_file", "ingest_date"])
     if not t.num_rows:
         return set(), set()
@@ -168,7 +168,9 @@ def _seen(lake: Lake, plan: Plan) -> tuple[set[str], set[str]]:
             on_day = pc.and_(on_day, pc.is_in(t["source_file"], value_set=pa.array(sorted(paths))))
         keep = pc.and_(keep, pc.invert(on_day))
     kept = t.filter(keep)
-    return set(kept["content_hash"].to_pylist()), set(kept["article_id"].to_pylist())
+    hashes = kept["content_hash"].to_pylist()
+    named = {a for a, h in zip(kept["article_id"].to_pylist(), hashes, strict=True) if a != h}
+    return set(hashes), named
 
 
 def _flat(name: str) -> str:

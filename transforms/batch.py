@@ -206,9 +206,11 @@ def drop_duplicates(
     and add the kept ones to `seen`. Processing batches in (date, path) order makes the
     canonical copy deterministic: the first one in that order, or the one already loaded.
 
-    With `seen_ids` (article ids in use), a kept article whose file-name id is taken by other
-    content (two `NNN_<hex>.txt` files of the same name) gets its content hash as id instead,
-    so `article_id` stays unique; the kept ids are added to `seen_ids`."""
+    With `seen_ids` (the article ids in use that are not their article's content hash), a
+    kept article whose file-name id is taken by other content (two `NNN_<hex>.txt` files of the
+    same name) gets its content hash as id instead, so `article_id` stays unique. Ids that are
+    content hashes are known from `seen` itself, so `seen_ids` only holds file-name ids: a
+    million-article corpus from JSON keeps one set of hashes in memory, not two."""
     hashes = tr.articles["content_hash"].to_pylist()
     ids = tr.articles["article_id"].to_pylist()
     keep_mask: list[bool] = []
@@ -224,9 +226,11 @@ def drop_duplicates(
             continue
         keep_mask.append(True)
         seen.add(h)
-        if seen_ids is not None:
-            aid = h if aid in seen_ids else aid
-            seen_ids.add(aid)
+        if seen_ids is not None and aid != h:
+            if aid in seen_ids or aid in seen:  # (in seen: another article's hash, or id)
+                aid = h
+            else:
+                seen_ids.add(aid)
         new_ids.append(aid)
     # New positions of the kept articles, to re-link the entities that stay.
     new_pos: dict[int, int] = {}
