@@ -202,10 +202,15 @@ def _new_runs(con: duckdb.DuckDBPyConnection, lake: Lake, days: set[dt.date]) ->
 
 
 def _complete(
-    con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, incremental: bool, meta: dict
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    run_id: str,
+    incremental: bool,
+    meta: dict,
+    installed: bool = False,
 ) -> None:
     defs = objects_fingerprint()
-    if not incremental or meta.get("objects") != defs:
+    if not installed and (not incremental or meta.get("objects") != defs):
         install_objects(con)
     _meta(con, lake.version, run_id, defs)
     failpoints.hit("publish")
@@ -305,6 +310,7 @@ class Build:
         self.applied: set[tuple[str, dt.date]] = set()
         # Articles staged but not inserted yet, and rows in the table's last row group: see
         # _insert_articles.
+        self._installed = False
         self._carry: list[pa.Table] = []
         self._fill = 0
         self.seconds = 0.0  # the thread's busy time
@@ -377,6 +383,9 @@ class Build:
                 if table != "runs":
                     days = [d for d in lake.dates(table) if d not in self.replacing]
                     _insert_files(con, table, [f for d in days for f in lake.files(table, d)])
+            # Views and macros now, while the run is still reading: not after its commit.
+            install_objects(con)
+            self._installed = True
         rows = con.execute(
             "SELECT coalesce(sum(count), 0) FROM pragma_storage_info('articles') "
             "WHERE column_id = 0 AND column_path = '[0]'"
@@ -459,7 +468,7 @@ class Build:
             days = touched.get("runs", set()) if self.incremental else set(lake.dates("runs"))
             _insert_files(con, "runs", _new_runs(con, lake, days))
             con.execute("COMMIT")
-            _complete(con, lake, self.run_id, self.incremental, self.meta)
+            _complete(con, lake, self.run_id, self.incremental, self.meta, self._installed)
         finally:
             con.close()
             self._con = None

@@ -1,7 +1,7 @@
 """Worker processes for read+transform, so that a run uses every core of one machine.
 
 The transforms are pure Python and hold the GIL: a second core needs a second process. A run
-with more than one batch opens a pool of `spawn`ed processes (`--workers`, default one per
+with more than one batch opens a pool of worker processes (`--workers`, default one per
 core), each running `read_and_transform` on whole batches; the run's own process meanwhile
 deduplicates and stages what comes back, writes the lake and publishes, alone (one writer).
 Results come back in batch order, so the output is the same with any number of workers.
@@ -53,8 +53,8 @@ def resolve(workers: int) -> int:
 @contextmanager
 def worker_pool(workers: int, batches: int) -> Iterator[ProcessPoolExecutor | None]:
     """A pool of min(workers, batches) processes for the duration of one run's read+transform
-    phase; None (work in this process) when that is one. The processes start at once, so
-    that they are ready by the time the run has planned and read its seen-set."""
+    phase; None (work in this process) when that is one. The processes start at once, while
+    the run reads its seen-set from the lake."""
     global _pool, _size
     n = min(resolve(workers), batches)
     if n <= 1:
