@@ -290,7 +290,8 @@ class Build:
     background thread, or creates a new one and loads the lake partitions the run will not
     replace. Each partition the run stages is handed over with `add()` and applied from the
     Arrow table in memory (no Parquet re-read) while the run goes on. After the lake commit,
-    `publish(..., build=)` calls `finish()`: the runs rows, views and metadata, then the swap.
+    `publish(..., build=)` calls `finish()`: the last rows, the runs rows, the metadata (and
+    the views and macros, if they changed), then the swap.
     Anything unexpected (an error in the thread, a partition missing, the lake at another
     version) discards it, and the warehouse is published from the lake the usual way.
     """
@@ -308,9 +309,9 @@ class Build:
         self.incremental = _incremental(self.meta, lake.version + 1)
         self.replacing = replacing
         self.applied: set[tuple[str, dt.date]] = set()
+        self._installed = False  # views and macros (a new warehouse gets them at setup)
         # Articles staged but not inserted yet, and rows in the table's last row group: see
         # _insert_articles.
-        self._installed = False
         self._carry: list[pa.Table] = []
         self._fill = 0
         self.seconds = 0.0  # the thread's busy time
