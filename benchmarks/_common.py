@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,3 +36,21 @@ def machine() -> str:
         f"{dt.date.today().isoformat()}, {cpu}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
+
+
+def prefect_fixed_cost(work: Path) -> float:
+    """Seconds for `akhbar run` on an empty landing dir in a fresh process: Prefect's fixed
+    cost (its temporary API server and one flow call), reported apart from the pipeline's."""
+    empty = work / "empty"
+    empty.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    akhbar = str(Path(sys.executable).parent / "akhbar")
+    proc = subprocess.run(
+        [akhbar, "run", "--landing", str(empty), "--data", str(work / "prefect-data")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise SystemExit(f"akhbar run failed:\n{proc.stderr[-2000:]}")
+    return time.perf_counter() - t

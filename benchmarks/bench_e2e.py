@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, machine
+from _common import ROOT, machine, prefect_fixed_cost
 
 HERE = Path(__file__).resolve().parent
 LOGICAL = dt.date(2026, 1, 1)
@@ -378,22 +378,8 @@ def main() -> None:
         if "akhbar-prefect" in results and base:
             print(f"  prefect overhead: {results['akhbar-prefect']['wall'] - base['wall']:.1f} s")
     if args.prefect:
-        empty = work / "empty"
-        empty.mkdir(exist_ok=True)
-        t = time.perf_counter()
-        subprocess.run(
-            [
-                str(Path(sys.executable).parent / "akhbar"),
-                "run",
-                "--landing",
-                str(empty),
-                "--data",
-                str(work / "p"),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        print(f"\nprefect fixed cost (akhbar run, empty landing): {time.perf_counter() - t:.1f} s")
+        cost = prefect_fixed_cost(work)
+        print(f"\nprefect fixed cost (akhbar run, empty landing): {cost:.1f} s")
     if args.views and last is not None:
         print(f"\n## views on {last.name}")
         for v, c, q, n in time_views(last / "warehouse.duckdb"):

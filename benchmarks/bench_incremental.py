@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, machine, require
+from _common import machine, prefect_fixed_cost, require
 
 from flows.pipeline import Settings, execute, plan_nightly
 
@@ -57,25 +56,7 @@ def main() -> None:
             run(landing, data)
             shutil.move(held, last)
             one_day.append(run(landing, data))
-        empty = tmp / "empty"
-        empty.mkdir()
-        t = time.perf_counter()
-        proc = subprocess.run(
-            [
-                str(ROOT / ".venv/bin/akhbar"),
-                "run",
-                "--landing",
-                str(empty),
-                "--data",
-                str(tmp / "p"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode:
-            raise SystemExit(f"akhbar run failed:\n{proc.stderr[-2000:]}")
-        prefect_fixed = time.perf_counter() - t
+        prefect_fixed = prefect_fixed_cost(tmp)
         size = sum(z.stat().st_size for z in zips) / 1e6
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

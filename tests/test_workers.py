@@ -13,6 +13,7 @@ from flows.lake import Lake
 from flows.landing import LandingFile
 from flows.pipeline import Settings, execute, plan_nightly
 from tests.util import checksums
+from transforms import schemas
 
 DAY = dt.date(2026, 11, 27)
 
@@ -107,25 +108,7 @@ def test_cli_workers_option_and_the_time_line() -> None:
         "status": "completed",
         "seconds": 4.8,
         "run_id": "r",
-        **dict.fromkeys(
-            [
-                "files_seen",
-                "files_new",
-                "files_changed",
-                "files_reread",
-                "files_unchanged",
-                "files_skipped",
-                "files_rejected",
-                "files_deleted",
-                "records_read",
-                "articles_loaded",
-                "duplicates",
-                "records_rejected",
-                "hashtags",
-                "mentions",
-            ],
-            0,
-        ),
+        **dict.fromkeys(schemas.FUNNEL, 0),
         "dates": [],
         "skipped_files": [],
         "deleted_files": [],
