@@ -132,6 +132,7 @@ def child_akhbar(landing: Path, data: Path, mode: str, workers: int) -> dict:
         "plan": st["plan"],
         "waiting for workers": st["wait"],
         "warehouse build (background)": st["build"],
+        "lake writer (background)": st["lake_writer"],
     }
     return {
         "wall": wall,

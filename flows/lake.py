@@ -15,7 +15,9 @@ import datetime as dt
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,9 +116,18 @@ class Lake:
         return done
 
 
+# Staged files written by a Transaction's writer thread and not yet on disk, at most: the run
+# stages the next batch while the last one is compressed (Parquet writing releases the GIL).
+MAX_PENDING_WRITES = 16
+
+
 @dataclass
 class Transaction:
-    """Partition replacements staged by one run, committed all at once."""
+    """Partition replacements staged by one run, committed all at once.
+
+    Staged Parquet files are written by a background thread (one: a run's files are written in
+    the order they were staged), so the run goes on staging the next batch meanwhile; `commit`
+    waits for every write and fails if one did. `abort` waits for them without raising."""
 
     lake: Lake
     run_id: str
@@ -125,16 +136,54 @@ class Transaction:
     # Set once the journal is on disk: from then on the run is committed, whatever happens
     # while applying it (a failure there is rolled forward, never rolled back).
     journal_written: bool = False
-    write_seconds: float = 0.0  # spent writing staged Parquet files (for the run's timings)
+    write_seconds: float = 0.0  # the writer thread's busy time (for the run's timings)
+    wait_seconds: float = 0.0  # time the run waited for the writer (queue full, or commit)
     # Told of every staged partition (the warehouse build takes them from memory).
     on_stage: Callable[[str, dt.date, pa.Table], None] | None = None
     _parts: dict[tuple[str, dt.date], int] = field(default_factory=dict)
     _dirs: set[Path] = field(default_factory=set)
+    _writer: ThreadPoolExecutor | None = None
+    _pending: deque[Future[None]] = field(default_factory=deque)
 
-    def _write(self, data: pa.Table, path: Path) -> None:
+    def _write_now(self, data: pa.Table, path: Path, failpoint: str | None) -> None:
         t = time.perf_counter()
         _write(data, path)
         self.write_seconds += time.perf_counter() - t
+        if failpoint:
+            failpoints.hit(failpoint)
+
+    def _write(self, data: pa.Table, path: Path, failpoint: str | None = None) -> None:
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="akhbar-lake-writer")
+        while len(self._pending) >= MAX_PENDING_WRITES:
+            self._wait_oldest()
+        self._pending.append(self._writer.submit(self._write_now, data, path, failpoint))
+
+    def _wait_oldest(self) -> None:
+        t = time.perf_counter()
+        try:
+            self._pending.popleft().result()
+        finally:
+            self.wait_seconds += time.perf_counter() - t
+
+    def flush(self) -> None:
+        """Wait until every staged file is written; raise the first write error."""
+        try:
+            while self._pending:
+                self._wait_oldest()
+        finally:
+            if self._writer is not None and not self._pending:
+                self._writer.shutdown()
+                self._writer = None
+
+    def abort(self) -> None:
+        """Wait for the writes in flight, ignoring their errors (the run failed already)."""
+        while self._pending:
+            try:
+                self._wait_oldest()
+            except Exception:  # the run's own error is the one reported
+                continue
+        self.flush()
 
     def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
         """Stage `data` for (table, day). The first call for a partition in a transaction makes
@@ -154,9 +203,8 @@ class Transaction:
         if data.num_rows:
             pdir.mkdir(parents=True, exist_ok=True)
             tmp = f".{final}.tmp"
-            self._write(data, pdir / tmp)
+            self._write(data, pdir / tmp, "lake_write")
             self._dirs.add(pdir)
-            failpoints.hit("lake_write")
         rel = str(pdir.relative_to(self.lake.root))
         self.ops.append(
             {"dir": rel, "tmp": tmp, "final": final, "delete": [o for o in old if o != final]}
@@ -176,6 +224,7 @@ class Transaction:
         self.touched.setdefault(table, set()).add(day)
 
     def commit(self) -> int:
+        self.flush()
         version = self.lake.version + 1
         journal = {"run_id": self.run_id, "version": version, "ops": self.ops}
         # The staged files' directory entries must be durable before the journal names them.

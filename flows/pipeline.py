@@ -250,8 +250,9 @@ class RunOutcome:
 class Timer:
     """Seconds per stage of a run, for the summary and the benchmarks. With worker processes,
     read/parse/transform add up their time in every worker (more than the run's wall time) and
-    "wait" is the time this process had nothing to do but wait for them; "build" is the
-    background thread's busy time."""
+    "wait" is the time this process had nothing to do but wait for them. "lake_writer" and
+    "build" are background threads' busy time (they overlap the rest); "lake_write" is the time
+    the run waited for the lake writer and committed."""
 
     # "build": the warehouse built in the background while staging (flows.warehouse.Build)
     STAGES = (
@@ -262,6 +263,7 @@ class Timer:
         "wait",
         "stage",
         "lake_write",
+        "lake_writer",
         "build",
         "publish",
     )
@@ -333,9 +335,10 @@ def execute(
                 tx.on_stage = build.add
             _stage(plan, lake, tx, run_id, settings, counts, map_batches, log, timer)
             _append_run_row(tx, plan, params, started, "completed", counts, dates, None)
-            t = time.perf_counter()
+            t, waited = time.perf_counter(), tx.wait_seconds  # (waited: the writer's queue full)
             tx.commit()
-            timer.add("lake_write", time.perf_counter() - t)
+            timer.add("lake_write", time.perf_counter() - t + waited)
+            timer.add("lake_writer", tx.write_seconds)
             committed = True
             # DuckDB takes up to its memory limit to publish: hand back first what the staging
             # left in Python's and Arrow's pools, so the two peaks do not stack.
@@ -351,6 +354,7 @@ def execute(
                 if build.error is not None:
                     log(f"published from the lake instead ({build.error})")
         except Exception as e:
+            tx.abort()
             if build is not None:
                 build.discard()
             error = f"{type(e).__name__}: {e}"
@@ -432,11 +436,10 @@ def _timed_stage_part(
     timer: Timer,
     started: set[dt.date],
 ) -> None:
-    t, written = time.perf_counter(), tx.write_seconds
+    t, waited = time.perf_counter(), tx.wait_seconds
     _stage_part(plan, lake, tx, day, result, seen, counts, first=day not in started)
     started.add(day)
-    timer.add("lake_write", tx.write_seconds - written)
-    timer.add("stage", time.perf_counter() - t - (tx.write_seconds - written))
+    timer.add("stage", time.perf_counter() - t - (tx.wait_seconds - waited))
 
 
 def _stage_part(

@@ -8,9 +8,10 @@ Results come back in batch order, so the output is the same with any number of w
 
 `forkserver`, not `fork`: the flow's process has Prefect's threads running, and a forked
 child would inherit their locks. The fork server is a fresh process that imports only
-flows.batches, once (0.3 s), and forks each worker from that clean state: 0.3 s of CPU less
-per worker than `spawn`. It keeps the environment it started with, so each batch carries the
-run's AKHBAR_* variables (the fail points of the crash tests) to its worker.
+flows.batches and builds the normalization tables, once (0.4 s; flows/worker_boot.py), and
+forks each worker from that clean state: 0.4 s of CPU less per worker than `spawn`. It
+keeps the environment it started with, so each batch carries the run's AKHBAR_* variables
+(the fail points of the crash tests) to its worker.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def worker_pool(workers: int, batches: int) -> Iterator[ProcessPoolExecutor | No
         yield None
         return
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["flows.batches"])
+    ctx.set_forkserver_preload(["flows.worker_boot"])
     pool = ProcessPoolExecutor(n, mp_context=ctx)
     pool.submit(int)  # starts the processes now (a pool starts them on its first task)
     _pool, _size = pool, n

@@ -229,3 +229,35 @@ def test_file_name_with_undecodable_bytes_is_skipped_not_fatal(
     _funnel_adds_up(s)
     assert "2026-11-26/bad\\udcffname.txt (name_not_utf8: rename the file)" in s["skipped_files"]
     assert s["articles_loaded"] > 20
+
+
+def test_failed_background_lake_write_fails_the_run_and_commits_nothing(
+    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staged files are written by the transaction's writer thread: an error there must still
+    fail the run before its commit point, and leave neither staged files nor a new version."""
+    import flows.lake as lake_mod
+
+    real = lake_mod._write
+    calls = []
+
+    def failing(data, path):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device (simulated)")
+        real(data, path)
+
+    monkeypatch.setattr(lake_mod, "_write", failing)
+    with pytest.raises(OSError, match="No space left"):
+        nightly(landing, data_dir)
+    assert len(calls) >= 2
+    lake = data_dir / "lake"
+    left = [p for p in lake.rglob("*.parquet") if p.relative_to(lake).parts[0] != "runs"]
+    assert not left, "a failed run left partition files (only its `runs` row belongs there)"
+    assert not list(lake.rglob(".*.tmp")), "a failed run left staged files"
+    assert not (lake / "_journal").exists() or not any((lake / "_journal").iterdir())
+    monkeypatch.setattr(lake_mod, "_write", real)
+    again = nightly(landing, data_dir)
+    assert again["articles_loaded"] > 0
+    runs = query(data_dir, "select status from runs order by started_at")
+    assert [r[0] for r in runs] == ["failed", "completed"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from transforms import schemas
+from transforms import fast, schemas
 from transforms.extract import extract_batch
 from transforms.normalize import NORMALIZER_VERSION, normalize_batch, search_of_clean_batch
 from transforms.readers import RawArticle, Reject
@@ -50,6 +50,22 @@ def content_hashes(titles: pa.Array, bodies: pa.Array) -> list[str]:
         h.update(bd[bo[i] : bo[i + 1]])
         out.append(h.hexdigest())
     return out
+
+
+def _clean_column(texts: list[str]) -> tuple[list[str], pa.Array]:
+    """``normalize(t)`` of each text, as ``str`` (for extraction) and as an Arrow array."""
+    if fast.available():
+        clean, data, offsets = fast.clean_utf8(texts)
+        return clean, fast.arrow_strings(data, offsets, len(clean))
+    clean = normalize_batch(texts, "clean")
+    return clean, pa.array(clean, pa.string())
+
+
+def _search_column(clean_texts: list[str]) -> pa.Array:
+    """``normalize(t, "search")`` of each clean text, as an Arrow array."""
+    if fast.available():
+        return fast.arrow_strings(*fast.search_utf8(clean_texts), len(clean_texts))
+    return pa.array(search_of_clean_batch(clean_texts), pa.string())
 
 
 @dataclass(slots=True)
@@ -121,10 +137,8 @@ def transform(
     (in `seen_hashes`, which this updates, or earlier in the batch) are counted as duplicates;
     records with no text left after cleaning are rejected."""
     seen = seen_hashes if seen_hashes is not None else set()
-    titles = normalize_batch([r.title for r in records], "clean")
-    bodies = normalize_batch([r.body for r in records], "clean")
-    title_arr = pa.array(titles, pa.string())
-    body_arr = pa.array(bodies, pa.string())
+    titles, title_arr = _clean_column([r.title for r in records])
+    bodies, body_arr = _clean_column([r.body for r in records])
     all_hashes = content_hashes(title_arr, body_arr)
 
     keep: list[int] = []
@@ -168,8 +182,8 @@ def transform(
             "record": [r.record for r in recs],
             "title": title_arr if n == len(records) else title_arr.take(kept),
             "body": body_arr if n == len(records) else body_arr.take(kept),
-            "title_norm": search_of_clean_batch(t_clean),
-            "body_norm": search_of_clean_batch(b_clean),
+            "title_norm": _search_column(t_clean),
+            "body_norm": _search_column(b_clean),
             "source": [r.source for r in recs],
             "url": [r.url for r in recs],
             "author": [r.author for r in recs],
