@@ -12,7 +12,7 @@
  * function given as `fallback`, whose result is used as is. tests/test_fastnorm.py checks the
  * equality on every corpus and on generated strings.
  *
- * clean_batch(texts, kind, ccc, compat, fallback) -> (list[str], bytes data, bytes offsets)
+ * clean_batch(texts, kind, ccc, dec, compat, fallback) -> (list[str], bytes data, bytes offsets)
  * search_batch(texts, smap, fallback) -> (bytes data, bytes offsets)
  */
 #define PY_SSIZE_T_CLEAN
@@ -163,9 +163,13 @@ static int check_offset(Py_ssize_t n) {
 /* One row through clean's steps into `o`. Returns 1 when done, 0 when the row needs the
  * fallback (o is then rewound by the caller), -1 on error. */
 ALWAYS_INLINE int clean_row_k(out_t *o, const void *d, Py_ssize_t n, int k,
-                              const uint8_t *kind, const uint8_t *ccc, PyObject *compat) {
+                              const uint8_t *kind, const uint8_t *ccc, const uint8_t *dec,
+                              PyObject *compat) {
     int changed = 0;
     uint8_t prev_ccc = 0;
+    /* the run of marks (nonzero combining class) being written, for canonical reordering */
+    Py_ssize_t run_ucs = 0, run_utf8 = 0;
+    int base_dec = 0, run_dec = 0; /* its starter, or one of its marks, has a decomposition */
     /* the sign rule: a run of deleted characters after a character that is not a space, a line
      * break or deleted, and before a sign, becomes a space */
     int prev_plain = 0;    /* the last step-3 character was neither space nor line break */
@@ -220,14 +224,38 @@ ALWAYS_INLINE int clean_row_k(out_t *o, const void *d, Py_ssize_t n, int k,
             default:
                 break;
             }
-            /* NFC (step 4) as CPython's quick check: flagged characters never get here, so
-             * the text is NFC unless the marks are out of canonical order. */
-            uint8_t cc = ccc[e];
-            if (cc && prev_ccc > cc) return 0;
-            prev_ccc = cc;
             prev_plain = !(ke == K_SPACE || ke == K_NEWLINE);
             deleted_run = 0;
+            /* NFC (step 4). Flagged characters (not NFC alone, or composition partners) never
+             * get here, so nothing composes: the text is NFC unless marks are out of canonical
+             * order, and then NFC is a stable sort of each run of marks by combining class, as
+             * long as neither the run nor its starter decomposes (else: the fallback). */
+            uint8_t cc = ccc[e];
+            if (!cc) {
+                base_dec = dec[e];
+                prev_ccc = 0;
+                out_char(o, e, 1);
+                continue;
+            }
+            if (!prev_ccc) run_dec = 0;
+            run_dec |= dec[e];
+            if (prev_ccc > cc) {
+                if (base_dec || run_dec) return 0;
+                Py_ssize_t p = o->nucs;
+                out_char(o, e, 1);
+                for (; p > run_ucs && ccc[o->ucs[p - 1]] > cc; p--) o->ucs[p] = o->ucs[p - 1];
+                o->ucs[p] = e;
+                o->utf8.n = run_utf8;
+                for (Py_ssize_t q = run_ucs; q < o->nucs; q++) put_utf8(&o->utf8, o->ucs[q]);
+                changed = 1;
+                continue; /* prev_ccc stays the run's largest class */
+            }
             out_char(o, e, 1);
+            if (!prev_ccc) { /* a new run starts with this mark */
+                run_ucs = o->nucs - 1;
+                run_utf8 = o->utf8.n - (e < 0x80 ? 1 : e < 0x800 ? 2 : 3);
+            }
+            prev_ccc = cc;
         }
     }
     return out_end(o) || changed ? 2 : 1;
@@ -235,26 +263,34 @@ ALWAYS_INLINE int clean_row_k(out_t *o, const void *d, Py_ssize_t n, int k,
 
 /* The same loop compiled once per str kind (1, 2 or 4 bytes a code point). */
 static int clean_row(out_t *o, PyObject *text, const uint8_t *kind, const uint8_t *ccc,
-                     PyObject *compat) {
+                     const uint8_t *dec, PyObject *compat) {
     const void *d = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     if (out_reserve(o, n, 1) < 0) return -1;
     switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND: return clean_row_k(o, d, n, PyUnicode_1BYTE_KIND, kind, ccc, compat);
-    case PyUnicode_2BYTE_KIND: return clean_row_k(o, d, n, PyUnicode_2BYTE_KIND, kind, ccc, compat);
-    default: return clean_row_k(o, d, n, PyUnicode_4BYTE_KIND, kind, ccc, compat);
+    case PyUnicode_1BYTE_KIND: return clean_row_k(o, d, n, PyUnicode_1BYTE_KIND, kind, ccc, dec,
+                                                   compat);
+    case PyUnicode_2BYTE_KIND: return clean_row_k(o, d, n, PyUnicode_2BYTE_KIND, kind, ccc, dec,
+                                                   compat);
+    default: return clean_row_k(o, d, n, PyUnicode_4BYTE_KIND, kind, ccc, dec,
+                                                   compat);
     }
 }
 
 static PyObject *clean_batch(PyObject *self, PyObject *args) {
-    PyObject *texts, *kind_obj, *ccc_obj, *compat, *fallback;
-    if (!PyArg_ParseTuple(args, "O!OOO!O:clean_batch", &PyList_Type, &texts, &kind_obj, &ccc_obj,
-                          &PyDict_Type, &compat, &fallback))
+    PyObject *texts, *kind_obj, *ccc_obj, *dec_obj, *compat, *fallback;
+    if (!PyArg_ParseTuple(args, "O!OOOO!O:clean_batch", &PyList_Type, &texts, &kind_obj, &ccc_obj,
+                          &dec_obj, &PyDict_Type, &compat, &fallback))
         return NULL;
-    Py_buffer kv, cv;
+    Py_buffer kv, cv, dv;
     if (get_buffer(kind_obj, &kv, 0x10000, "kind") < 0) return NULL;
     if (get_buffer(ccc_obj, &cv, 0x10000, "ccc") < 0) { PyBuffer_Release(&kv); return NULL; }
-    const uint8_t *kind = kv.buf, *ccc = cv.buf;
+    if (get_buffer(dec_obj, &dv, 0x10000, "dec") < 0) {
+        PyBuffer_Release(&kv);
+        PyBuffer_Release(&cv);
+        return NULL;
+    }
+    const uint8_t *kind = kv.buf, *ccc = cv.buf, *dec = dv.buf;
     Py_ssize_t rows = PyList_GET_SIZE(texts);
     out_t o = {0};
     PyObject *result = NULL, *offsets = NULL, *data = NULL;
@@ -271,7 +307,7 @@ static PyObject *clean_batch(PyObject *self, PyObject *args) {
         }
         Py_ssize_t mark = o.utf8.n;
         o.nucs = 0;
-        int st = clean_row(&o, t, kind, ccc, compat);
+        int st = clean_row(&o, t, kind, ccc, dec, compat);
         if (st < 0) goto done;
         PyObject *s;
         if (st == 1) {
@@ -300,6 +336,7 @@ done:
     PyMem_Free(o.ucs);
     PyBuffer_Release(&kv);
     PyBuffer_Release(&cv);
+    PyBuffer_Release(&dv);
     return result;
 }
 
@@ -375,7 +412,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"clean_batch", clean_batch, METH_VARARGS,
-     "clean_batch(texts, kind, ccc, compat, fallback) -> (list[str], utf8 bytes, int32 offsets)"},
+     "clean_batch(texts, kind, ccc, dec, compat, fallback) -> (list[str], utf8, int32 offsets)"},
     {"search_batch", search_batch, METH_VARARGS,
      "search_batch(texts, smap, fallback) -> (utf8 bytes, int32 offsets)"},
     {NULL, NULL, 0, NULL},

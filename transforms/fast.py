@@ -4,8 +4,9 @@
 per-code-point tables and writes the result as UTF-8 with Arrow offsets, ready for a string
 array. The tables are built here, once per process, from ``transforms.normalize``'s own tables
 and ``unicodedata``: the Python functions stay the definition. A text the tables cannot settle
-(a character flagged below, or marks that are not in canonical order) goes, whole, to the
-Python function, so the result is the same as ``normalize`` on every text (tested).
+(a character flagged below, or marks out of canonical order next to a character that
+decomposes) goes, whole, to the Python function, so the result is the same as ``normalize``
+on every text (tested).
 
 The extension is built at install when a C compiler is there; without it ``available()`` is
 False and the callers use the Python functions (same results, about 2x slower to transform).
@@ -54,17 +55,21 @@ def _composition_seconds() -> frozenset[int]:
 
 
 @functools.cache
-def clean_tables() -> tuple[bytes, bytes, dict[int, str]]:
-    """(kind, canonical combining class, compat expansions) of each BMP code point."""
+def clean_tables() -> tuple[bytes, bytes, bytes, dict[int, str]]:
+    """(kind, canonical combining class, has a canonical decomposition, compat expansions) of
+    each BMP code point."""
     seconds = _composition_seconds()
     kind = bytearray(BMP)
     ccc = bytearray(BMP)
+    dec = bytearray(BMP)
     for cp in range(BMP):
         if _surrogate(cp):
             kind[cp] = K_FLAG
             continue
         c = chr(cp)
         ccc[cp] = unicodedata.combining(c)
+        d = unicodedata.decomposition(c)
+        dec[cp] = bool(d) and not d.startswith("<")
         # Not NFC on its own, or may compose with what precedes it: NFC could change the text.
         if cp in seconds or not unicodedata.is_normalized("NFC", c):
             kind[cp] = K_FLAG
@@ -80,7 +85,7 @@ def clean_tables() -> tuple[bytes, bytes, dict[int, str]]:
     for c in "#@":  # the full-width signs are compat characters that become these
         kind[ord(c)] = K_SIGN
     compat = {ord(k): v for k, v in nz.COMPAT_MAP.items()}
-    return bytes(kind), bytes(ccc), compat
+    return bytes(kind), bytes(ccc), bytes(dec), compat
 
 
 @functools.cache
@@ -125,8 +130,7 @@ def clean_utf8(texts: list[str]) -> tuple[list[str], bytes, bytes]:
     """``normalize(t)`` of each text, as a list of ``str`` and as the UTF-8 data and int32
     offsets of an Arrow string array. Needs ``available()``."""
     assert _fastnorm is not None
-    kind, ccc, compat = clean_tables()
-    return _fastnorm.clean_batch(texts, kind, ccc, compat, nz._clean)
+    return _fastnorm.clean_batch(texts, *clean_tables(), nz._clean)
 
 
 def search_utf8(clean_texts: list[str]) -> tuple[bytes, bytes]:
