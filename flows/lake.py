@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -116,18 +117,20 @@ class Lake:
         return done
 
 
-# Staged files written by a Transaction's writer thread and not yet on disk, at most: the run
-# stages the next batch while the last one is compressed (Parquet writing releases the GIL).
-MAX_PENDING_WRITES = 16
+# Staged files handed to a Transaction's writer threads and not yet on disk, at most: the run
+# stages the next batch while the last ones are compressed (Parquet writing releases the GIL).
+MAX_PENDING_WRITES = 32
+WRITER_THREADS = 2
 
 
 @dataclass
 class Transaction:
     """Partition replacements staged by one run, committed all at once.
 
-    Staged Parquet files are written by a background thread (one: a run's files are written in
-    the order they were staged), so the run goes on staging the next batch meanwhile; `commit`
-    waits for every write and fails if one did. `abort` waits for them without raising."""
+    Staged Parquet files are written by background threads, so the run goes on staging the
+    next batch meanwhile; `commit` waits for every write and fails if one did (nothing is
+    committed before the journal, so the order of the writes does not matter). `abort` waits
+    for them without raising."""
 
     lake: Lake
     run_id: str
@@ -144,17 +147,19 @@ class Transaction:
     _dirs: set[Path] = field(default_factory=set)
     _writer: ThreadPoolExecutor | None = None
     _pending: deque[Future[None]] = field(default_factory=deque)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _write_now(self, data: pa.Table, path: Path, failpoint: str | None) -> None:
         t = time.perf_counter()
         _write(data, path)
-        self.write_seconds += time.perf_counter() - t
+        with self._lock:
+            self.write_seconds += time.perf_counter() - t
         if failpoint:
             failpoints.hit(failpoint)
 
     def _write(self, data: pa.Table, path: Path, failpoint: str | None = None) -> None:
         if self._writer is None:
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="akhbar-lake-writer")
+            self._writer = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="akhbar-lake")
         while len(self._pending) >= MAX_PENDING_WRITES:
             self._wait_oldest()
         self._pending.append(self._writer.submit(self._write_now, data, path, failpoint))

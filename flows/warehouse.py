@@ -147,16 +147,18 @@ def objects_fingerprint() -> str:
 
 def _meta(con: duckdb.DuckDBPyConnection, lake_version: int, run_id: str, defs: str) -> None:
     con.execute("CREATE OR REPLACE TABLE _akhbar_meta (key VARCHAR, value VARCHAR)")
-    con.executemany(
-        "INSERT INTO _akhbar_meta VALUES (?, ?)",
-        [
-            ["schema_version", str(SCHEMA_VERSION)],
-            ["lake_version", str(lake_version)],
-            ["normalizer_version", NORMALIZER_VERSION],
-            ["objects", defs],
-            ["published_by_run", run_id],
-            ["published_at", dt.datetime.now(dt.UTC).isoformat()],
-        ],
+    rows = [
+        ("schema_version", str(SCHEMA_VERSION)),
+        ("lake_version", str(lake_version)),
+        ("normalizer_version", NORMALIZER_VERSION),
+        ("objects", defs),
+        ("published_by_run", run_id),
+        ("published_at", dt.datetime.now(dt.UTC).isoformat()),
+    ]
+    # One statement: executemany ran one per row (0.17 s for these six).
+    con.execute(
+        "INSERT INTO _akhbar_meta VALUES " + ", ".join(["(?, ?)"] * len(rows)),
+        [v for row in rows for v in row],
     )
 
 

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flows.batches import BatchResult, read_and_transform
 from flows.landing import LandingFile
@@ -66,11 +66,24 @@ def worker_pool(workers: int, batches: int) -> Iterator[ProcessPoolExecutor | No
     pool = ProcessPoolExecutor(n, mp_context=ctx)
     pool.submit(int)  # starts the processes now (a pool starts them on its first task)
     _pool, _size = pool, n
+    ok = False
     try:
         yield pool
+        ok = True
     finally:
         _pool, _size = None, 0
+        if not ok:
+            _kill_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """After a failure, end the workers before the pool's own shutdown: on CPython 3.11 a pool
+    whose worker died can wait forever for a worker it started (or is still starting) after the
+    death, which it never tells to stop (seen here: the test of a killed worker hung)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        with suppress(Exception):  # gone already
+            proc.kill()
 
 
 def active() -> int:

@@ -213,6 +213,25 @@ def transform(
     )
 
 
+def _rows_kept(t: pa.Table, keep: list[bool]) -> pa.Table:
+    """``t.filter(keep)`` without copying: the kept runs of rows as zero-copy slices. A few
+    rows of a batch are duplicates of earlier batches; filtering (or take) copied every text of
+    the batch for them, 0.4 s of the run's own process on the real corpus."""
+    if all(keep):
+        return t
+    runs: list[pa.Table] = []
+    start = None
+    for i, k in enumerate(keep):
+        if k and start is None:
+            start = i
+        elif not k and start is not None:
+            runs.append(t.slice(start, i - start))
+            start = None
+    if start is not None:
+        runs.append(t.slice(start))
+    return pa.concat_tables(runs) if runs else t.slice(0, 0)
+
+
 def drop_duplicates(
     tr: Transformed, seen: set[str], seen_ids: set[str] | None = None
 ) -> Transformed:
@@ -259,7 +278,7 @@ def drop_duplicates(
         col = pa.array([new_ids[a] for a in kept_arts], pa.string())
         return t.set_column(t.schema.get_field_index("article_id"), "article_id", col), kept_arts
 
-    articles = tr.articles.filter(pa.array(keep_mask, type=pa.bool_()))
+    articles = _rows_kept(tr.articles, keep_mask)
     articles = articles.set_column(
         articles.schema.get_field_index("article_id"), "article_id", pa.array(new_ids, pa.string())
     )
