@@ -117,9 +117,10 @@ class Lake:
         return done
 
 
-# Staged files handed to a Transaction's writer threads and not yet on disk, at most: the run
-# stages the next batch while the last ones are compressed (Parquet writing releases the GIL).
-MAX_PENDING_WRITES = 32
+# Arrow bytes of the staged files handed to a Transaction's writer threads and not yet on
+# disk, at most: the run stages the next batch while the last ones are compressed (Parquet
+# writing releases the GIL). A bound in bytes, not files: a large day is few big files.
+MAX_PENDING_BYTES = 96 * 1024 * 1024
 WRITER_THREADS = 2
 
 
@@ -146,7 +147,8 @@ class Transaction:
     _parts: dict[tuple[str, dt.date], int] = field(default_factory=dict)
     _dirs: set[Path] = field(default_factory=set)
     _writer: ThreadPoolExecutor | None = None
-    _pending: deque[Future[None]] = field(default_factory=deque)
+    _pending: deque[tuple[Future[None], int]] = field(default_factory=deque)
+    _pending_bytes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _write_now(self, data: pa.Table, path: Path, failpoint: str | None) -> None:
@@ -160,14 +162,18 @@ class Transaction:
     def _write(self, data: pa.Table, path: Path, failpoint: str | None = None) -> None:
         if self._writer is None:
             self._writer = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="akhbar-lake")
-        while len(self._pending) >= MAX_PENDING_WRITES:
+        size = data.nbytes
+        while self._pending and self._pending_bytes + size > MAX_PENDING_BYTES:
             self._wait_oldest()
-        self._pending.append(self._writer.submit(self._write_now, data, path, failpoint))
+        self._pending.append((self._writer.submit(self._write_now, data, path, failpoint), size))
+        self._pending_bytes += size
 
     def _wait_oldest(self) -> None:
         t = time.perf_counter()
+        fut, size = self._pending.popleft()
+        self._pending_bytes -= size
         try:
-            self._pending.popleft().result()
+            fut.result()
         finally:
             self.wait_seconds += time.perf_counter() - t
 

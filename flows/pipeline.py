@@ -29,6 +29,7 @@ from flows.warehouse import Build, publish
 from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
 from transforms.batch import drop_duplicates, duplicates_table
+from transforms.hashset import HashSet
 from transforms.normalize import NORMALIZER_VERSION
 from transforms.readers import Reject
 
@@ -155,12 +156,12 @@ def _concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
-def _seen(lake: Lake, plan: Plan) -> tuple[set[str], set[str]]:
+def _seen(lake: Lake, plan: Plan) -> tuple[HashSet, set[str]]:
     """Content hashes and the article ids that are not content hashes (file-name ids) already
     in the lake, minus the rows this run is about to replace (see drop_duplicates)."""
     t = lake.read("articles", columns=["content_hash", "article_id", "source_file", "ingest_date"])
     if not t.num_rows:
-        return set(), set()
+        return HashSet(), set()
     keep = pa.array([True] * t.num_rows)
     for day, paths in plan.replace.items():
         on_day = pc.equal(t["ingest_date"], pa.scalar(day, pa.date32()))
@@ -170,7 +171,7 @@ def _seen(lake: Lake, plan: Plan) -> tuple[set[str], set[str]]:
     kept = t.filter(keep)
     hashes = kept["content_hash"].to_pylist()
     named = {a for a, h in zip(kept["article_id"].to_pylist(), hashes, strict=True) if a != h}
-    return set(hashes), named
+    return HashSet(hashes), named
 
 
 def _flat(name: str) -> str:
@@ -431,7 +432,7 @@ def _timed_stage_part(
     tx: Transaction,
     day: dt.date,
     result: BatchResult | None,
-    seen: tuple[set[str], set[str]],
+    seen: tuple[HashSet, set[str]],
     counts: dict[str, int],
     timer: Timer,
     started: set[dt.date],
@@ -448,7 +449,7 @@ def _stage_part(
     tx: Transaction,
     day: dt.date,
     result: BatchResult | None,
-    seen: tuple[set[str], set[str]],  # content hashes and article ids in use
+    seen: tuple[HashSet, set[str]],  # content hashes and article ids in use
     counts: dict[str, int],
     first: bool,
 ) -> None:

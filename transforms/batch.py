@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from transforms import fast, schemas
 from transforms.extract import extract_batch
+from transforms.hashset import HashSet
 from transforms.normalize import NORMALIZER_VERSION, normalize_batch, search_of_clean_batch
 from transforms.readers import RawArticle, Reject
 
@@ -233,7 +234,7 @@ def _rows_kept(t: pa.Table, keep: list[bool]) -> pa.Table:
 
 
 def drop_duplicates(
-    tr: Transformed, seen: set[str], seen_ids: set[str] | None = None
+    tr: Transformed, seen: set[str] | HashSet, seen_ids: set[str] | None = None
 ) -> Transformed:
     """Drop articles whose content is in `seen` (content loaded earlier) with their entities,
     and add the kept ones to `seen`. Processing batches in (date, path) order makes the
