@@ -15,7 +15,7 @@ help:
 	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pinned dependencies into $(VENV) (once; log: $(VENV)/install.log)"
 	@( $(BIN)/python -m pip install --upgrade pip && \

@@ -305,6 +305,7 @@ static PyObject *clean_batch(PyObject *self, PyObject *args) {
             PyErr_Format(PyExc_TypeError, "row %zd is not a str", r);
             goto done;
         }
+        if (PyUnicode_READY(t) < 0) goto done; /* (a legacy str made by the old C API) */
         Py_ssize_t mark = o.utf8.n;
         o.nucs = 0;
         int st = clean_row(&o, t, kind, ccc, dec, compat);
@@ -387,6 +388,7 @@ static PyObject *search_batch(PyObject *self, PyObject *args) {
             PyErr_Format(PyExc_TypeError, "row %zd is not a str", r);
             goto done;
         }
+        if (PyUnicode_READY(t) < 0) goto done; /* (a legacy str made by the old C API) */
         Py_ssize_t mark = o.utf8.n;
         int st = search_row(&o, t, smap);
         if (st < 0) goto done;
