@@ -150,6 +150,17 @@ static PyObject *fallback_row(out_t *o, PyObject *fallback, PyObject *text) {
     return r;
 }
 
+/* Row r of the list as a ready str (borrowed), or NULL with an exception set. */
+static PyObject *row_text(PyObject *texts, Py_ssize_t r) {
+    PyObject *t = PyList_GET_ITEM(texts, r);
+    if (!PyUnicode_Check(t)) {
+        PyErr_Format(PyExc_TypeError, "row %zd is not a str", r);
+        return NULL;
+    }
+    if (PyUnicode_READY(t) < 0) return NULL; /* (a legacy str made by the old C API) */
+    return t;
+}
+
 static int check_offset(Py_ssize_t n) {
     if (n > INT32_MAX) {
         PyErr_SetString(PyExc_OverflowError, "batch over 2 GiB of UTF-8: use smaller batches");
@@ -300,12 +311,8 @@ static PyObject *clean_batch(PyObject *self, PyObject *args) {
     int32_t *offs = (int32_t *)PyBytes_AS_STRING(offsets);
     offs[0] = 0;
     for (Py_ssize_t r = 0; r < rows; r++) {
-        PyObject *t = PyList_GET_ITEM(texts, r);
-        if (!PyUnicode_Check(t)) {
-            PyErr_Format(PyExc_TypeError, "row %zd is not a str", r);
-            goto done;
-        }
-        if (PyUnicode_READY(t) < 0) goto done; /* (a legacy str made by the old C API) */
+        PyObject *t = row_text(texts, r);
+        if (!t) goto done;
         Py_ssize_t mark = o.utf8.n;
         o.nucs = 0;
         int st = clean_row(&o, t, kind, ccc, dec, compat);
@@ -383,12 +390,8 @@ static PyObject *search_batch(PyObject *self, PyObject *args) {
     int32_t *offs = (int32_t *)PyBytes_AS_STRING(offsets);
     offs[0] = 0;
     for (Py_ssize_t r = 0; r < rows; r++) {
-        PyObject *t = PyList_GET_ITEM(texts, r);
-        if (!PyUnicode_Check(t)) {
-            PyErr_Format(PyExc_TypeError, "row %zd is not a str", r);
-            goto done;
-        }
-        if (PyUnicode_READY(t) < 0) goto done; /* (a legacy str made by the old C API) */
+        PyObject *t = row_text(texts, r);
+        if (!t) goto done;
         Py_ssize_t mark = o.utf8.n;
         int st = search_row(&o, t, smap);
         if (st < 0) goto done;
