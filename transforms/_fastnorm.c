@@ -67,7 +67,9 @@ typedef struct {
 
 typedef struct {
     buf_t utf8;
-    Py_UCS4 *ucs; /* the row as code points (clean only: it becomes a str when it changed) */
+    /* the row as code points (clean only: it becomes a str when it changed); UCS-2 because a
+     * text with a code point outside the BMP takes the fallback */
+    Py_UCS2 *ucs;
     Py_ssize_t nucs, capucs;
     ws_t ws;
 } out_t;
@@ -99,7 +101,7 @@ ALWAYS_INLINE void out_char(out_t *o, Py_UCS4 c, int want_ucs) {
     }
     w->started = 1;
     put_utf8(&o->utf8, c);
-    if (want_ucs) o->ucs[o->nucs++] = c;
+    if (want_ucs) o->ucs[o->nucs++] = (Py_UCS2)c;
 }
 
 /* Ends a row (a trailing run is stripped); returns whether the space rule changed it. */
@@ -115,7 +117,7 @@ static int out_reserve(out_t *o, Py_ssize_t n, int want_ucs) {
     if (want_ucs && o->nucs + n + 2 > o->capucs) {
         Py_ssize_t cap = o->capucs ? o->capucs : 4096;
         while (cap < o->nucs + n + 2) cap *= 2;
-        Py_UCS4 *p = PyMem_Realloc(o->ucs, cap * sizeof(Py_UCS4));
+        Py_UCS2 *p = PyMem_Realloc(o->ucs, cap * sizeof(Py_UCS2));
         if (!p) { PyErr_NoMemory(); return -1; }
         o->ucs = p;
         o->capucs = cap;
@@ -255,7 +257,7 @@ ALWAYS_INLINE int clean_row_k(out_t *o, const void *d, Py_ssize_t n, int k,
                 Py_ssize_t p = o->nucs;
                 out_char(o, e, 1);
                 for (; p > run_ucs && ccc[o->ucs[p - 1]] > cc; p--) o->ucs[p] = o->ucs[p - 1];
-                o->ucs[p] = e;
+                o->ucs[p] = (Py_UCS2)e;
                 o->utf8.n = run_utf8;
                 for (Py_ssize_t q = run_ucs; q < o->nucs; q++) put_utf8(&o->utf8, o->ucs[q]);
                 changed = 1;
@@ -322,7 +324,7 @@ static PyObject *clean_batch(PyObject *self, PyObject *args) {
             Py_INCREF(t);
             s = t;
         } else if (st == 2) {
-            s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o.ucs, o.nucs);
+            s = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, o.ucs, o.nucs);
             if (!s) goto done;
         } else {
             o.utf8.n = mark;
