@@ -29,6 +29,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCHEMA_VERSION = 2
 PUBLISH_MEMORY_LIMIT = "768MB"  # DuckDB's, while publishing (benchmarks/RESULTS.md, end to end)
 BUILD_MEMORY_LIMIT = "256MB"  # DuckDB's, in the build that runs beside staging (see Build)
+BUILD_CHECKPOINT_THRESHOLD = "2MB"  # of WAL, in that build
 ROW_GROUP_SIZE = 16384  # rows; see _connect
 
 
@@ -210,12 +211,19 @@ def _complete(
     incremental: bool,
     meta: dict,
     installed: bool = False,
+    commit: bool = False,
 ) -> None:
+    """Views and macros (when they changed), the metadata, then a checkpoint. With `commit`,
+    COMMIT the open transaction first: the metadata then goes in with the last rows, and the
+    checkpoint runs once (committing the rows alone had the metadata's own commit trigger
+    DuckDB's automatic checkpoint: 0.3 s of the real corpus's publish)."""
     defs = objects_fingerprint()
     if not installed and (not incremental or meta.get("objects") != defs):
         install_objects(con)
     _meta(con, lake.version, run_id, defs)
     failpoints.hit("publish")
+    if commit:
+        con.execute("COMMIT")
     con.execute("CHECKPOINT")
 
 
@@ -380,6 +388,10 @@ class Build:
         # It also runs beside the run's staging, so its memory adds to theirs: a quarter of
         # the publish limit is plenty for one row group at a time.
         con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+        # Checkpoint often (DuckDB's default waits for 16 MB of WAL): each checkpoint runs here,
+        # beside the staging, instead of one large one after the lake commit (real corpus:
+        # publish 0.73 -> 0.35 s; the build thread is busy 25% longer at 1M, in the background).
+        con.execute(f"SET checkpoint_threshold = '{BUILD_CHECKPOINT_THRESHOLD}'")
         if not self.incremental:
             for table in schemas.TABLES:
                 con.execute(create_table_sql(table))
@@ -470,8 +482,9 @@ class Build:
                 self._carry = []
             days = touched.get("runs", set()) if self.incremental else set(lake.dates("runs"))
             _insert_files(con, "runs", _new_runs(con, lake, days))
-            con.execute("COMMIT")
-            _complete(con, lake, self.run_id, self.incremental, self.meta, self._installed)
+            _complete(
+                con, lake, self.run_id, self.incremental, self.meta, self._installed, commit=True
+            )
         finally:
             con.close()
             self._con = None
