@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from transforms import fast  # noqa: E402
 from transforms.normalize import (  # noqa: E402
     NORMALIZER_VERSION,
     ar_norm_macro_sql,
@@ -140,6 +141,16 @@ def bench_corpus(name: str, raw: list[str], repeat: int) -> dict[str, float]:
         lambda: search_of_clean_batch(normalize_batch(raw, "clean")),
         mb_raw,
     )
+    if fast.available():  # the compiled path the flows take (transforms/fast.py)
+        row("ours compiled clean (raw in; UTF-8 out)", lambda: fast.clean_utf8(raw), mb_raw)
+        row("ours compiled search (clean in)", lambda: fast.search_utf8(clean), mb_clean)
+        row(
+            "ours compiled clean+search (raw in; the flows')",
+            lambda: fast.search_utf8(fast.clean_utf8(raw)[0]),
+            mb_raw,
+        )
+    else:
+        print("| ours compiled | skipped: transforms._fastnorm is not built |")
     for label, fn in peers().items():
         if isinstance(fn, str):
             print(f"| {label} | {fn} |")
@@ -157,6 +168,9 @@ def bench_corpus(name: str, raw: list[str], repeat: int) -> dict[str, float]:
         "search": rows["ours search (clean in)"],
         "clean+search": rows["ours clean+search (raw in)"],
     }
+    if fast.available():
+        ours["compiled search"] = rows["ours compiled search (clean in)"]
+        ours["compiled clean+search"] = rows["ours compiled clean+search (raw in; the flows')"]
     print("\n| ours ÷ peer | " + " | ".join(ours) + " |\n|---|" + "---:|" * len(ours))
     for label, v in rows.items():
         if not label.startswith("ours"):

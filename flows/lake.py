@@ -140,7 +140,7 @@ class Transaction:
     # Set once the journal is on disk: from then on the run is committed, whatever happens
     # while applying it (a failure there is rolled forward, never rolled back).
     journal_written: bool = False
-    write_seconds: float = 0.0  # the writer thread's busy time (for the run's timings)
+    write_seconds: float = 0.0  # the writer threads' busy time, summed (for the run's timings)
     wait_seconds: float = 0.0  # time the run waited for the writer (queue full, or commit)
     # Told of every staged partition (the warehouse build takes them from memory).
     on_stage: Callable[[str, dt.date, pa.Table], None] | None = None
