@@ -147,3 +147,18 @@ def test_transform_same_tables_without_extension(monkeypatch):
         assert a.combine_chunks().equals(b.combine_chunks()), name
     assert with_fast.articles.num_rows == 3  # one duplicate, one record with no text left
     assert isinstance(with_fast.articles["body_norm"], pa.ChunkedArray)
+
+
+@needs_fast
+def test_long_texts_and_expansions_grow_the_buffers():
+    # Buffers start at 64 KB and grow: long rows, rows that expand (one presentation form
+    # becomes 18 characters), many rows, and a fallback row among them.
+    texts = [
+        "\ufdfa" * 20_000,
+        "كلمة " * 50_000,
+        ("ش\u0651\u064e " * 10_000) + "\U0001f600",
+        *(["\ufdfa نص ـ #وسم"] * 5_000),
+        "\u0130" * 1000,
+    ]
+    _clean_both(texts)
+    _search_both(texts)
