@@ -26,9 +26,12 @@ def test_behaves_like_a_set(initial, ops) -> None:
                 model.add(key)
                 hs.add(key)
             assert (key in hs) == (key in model)
-            assert len(hs) == len(model)
         for key in [*initial, *(k for add, k in ops if add)]:
             assert key in hs
+        probe = [k for _, k in ops] + [*initial, "0" * 16, "nope"]
+        assert hs.contains_many(probe) == [k in model for k in probe]
+        assert len(hs) == len(model)  # (merges what is recent)
+        assert hs.contains_many(probe) == [k in model for k in probe]
     finally:
         hashset.MERGE_EVERY = 65_536
 

@@ -253,12 +253,17 @@ def drop_duplicates(
     srcs = tr.articles["source_file"].to_pylist()
     recs = tr.articles["record"].to_pylist()
     members = tr.articles["member"].to_pylist()
-    for h, aid, src, rec, mem in zip(hashes, ids, srcs, recs, members, strict=True):
-        if h in seen:
+    # Looked up for the whole part at once (a HashSet searches its array once); what this
+    # loop adds is in `added`.
+    prior = seen.contains_many(hashes) if isinstance(seen, HashSet) else [h in seen for h in hashes]
+    added: set[str] = set()
+    for h, aid, src, rec, mem, was in zip(hashes, ids, srcs, recs, members, prior, strict=True):
+        if was or h in added:
             keep_mask.append(False)
             dups.append((src, mem, rec, h))
             continue
         keep_mask.append(True)
+        added.add(h)
         seen.add(h)
         if seen_ids is not None and aid != h:
             if aid in seen_ids or aid in seen:  # (in seen: another article's hash, or id)

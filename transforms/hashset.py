@@ -49,24 +49,47 @@ class HashSet:
         if v is None:
             return h in self._other
         arr = self._sorted
+        if not len(arr):
+            return False
         i = int(np.searchsorted(arr, np.uint64(v)))
         return i < len(arr) and int(arr[i]) == v
+
+    def contains_many(self, hashes: list[str]) -> list[bool]:
+        """``[h in self for h in hashes]``, with one vectorized search of the array instead of
+        one NumPy call per hash (7 µs each: 22 s of a 1M run)."""
+        ints = [_as_int(h) for h in hashes]
+        arr = self._sorted
+        if len(arr):
+            keys = np.array([v if v is not None else 0 for v in ints], dtype=np.uint64)
+            pos = np.minimum(np.searchsorted(arr, keys), len(arr) - 1)
+            in_arr = (arr[pos] == keys).tolist()
+        else:
+            in_arr = [False] * len(hashes)
+        recent, other = self._recent, self._other
+        return [
+            (v is not None and (a or h in recent)) or (v is None and h in other)
+            for h, v, a in zip(hashes, ints, in_arr, strict=True)
+        ]
 
     def add(self, h: str) -> None:
         if _as_int(h) is None:
             self._other.add(h)
             return
-        if h in self:
-            return
-        self._recent.add(h)
+        self._recent.add(h)  # (if the array has it already, the merge drops it)
         if len(self._recent) >= MERGE_EVERY:
             self._merge()
 
     def _merge(self) -> None:
-        new = np.array([int(h, 16) for h in self._recent], dtype=np.uint64)
+        new = np.unique(np.array([int(h, 16) for h in self._recent], dtype=np.uint64))
+        arr = self._sorted
+        if len(arr):
+            pos = np.minimum(np.searchsorted(arr, new), len(arr) - 1)
+            new = new[arr[pos] != new]
         # Both parts are sorted runs: a stable sort (timsort) merges them in linear time.
-        self._sorted = np.sort(np.concatenate([self._sorted, np.sort(new)]), kind="stable")
+        self._sorted = np.sort(np.concatenate([arr, new]), kind="stable")
         self._recent.clear()
 
     def __len__(self) -> int:
-        return len(self._sorted) + len(self._recent) + len(self._other)
+        if self._recent:
+            self._merge()  # (a hash can be in both until then)
+        return len(self._sorted) + len(self._other)
