@@ -290,6 +290,66 @@ static int clean_row(out_t *o, PyObject *text, const uint8_t *kind, const uint8_
     }
 }
 
+/* What a row function is given besides the output and the text: its tables. */
+typedef struct {
+    const uint8_t *kind, *ccc, *dec;
+    PyObject *compat;
+    const uint32_t *smap;
+} tables_t;
+
+typedef int (*row_fn)(out_t *o, PyObject *text, const tables_t *tb);
+
+/* The loop of both batch functions. `row` returns 1 (the text unchanged), 2 (changed: the
+ * new text is in o->ucs), 0 (take the fallback's result) or -1 (error). Returns (data,
+ * offsets), or with `strs` (list[str], data, offsets). */
+static PyObject *run_batch(PyObject *texts, row_fn row, const tables_t *tb, PyObject *fallback,
+                           int strs) {
+    Py_ssize_t rows = PyList_GET_SIZE(texts);
+    out_t o = {0};
+    PyObject *result = NULL, *data = NULL, *out = NULL;
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (rows + 1) * 4);
+    if (!offsets || (strs && !(out = PyList_New(rows)))) goto done;
+    int32_t *offs = (int32_t *)PyBytes_AS_STRING(offsets);
+    offs[0] = 0;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        PyObject *t = row_text(texts, r);
+        if (!t) goto done;
+        Py_ssize_t mark = o.utf8.n;
+        o.nucs = 0;
+        int st = row(&o, t, tb);
+        if (st < 0) goto done;
+        PyObject *s = NULL;
+        if (st == 0) {
+            o.utf8.n = mark;
+            memset(&o.ws, 0, sizeof o.ws);
+            if (!(s = fallback_row(&o, fallback, t))) goto done;
+        } else if (strs && st == 1) {
+            Py_INCREF(t);
+            s = t;
+        } else if (strs) {
+            s = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, o.ucs, o.nucs);
+            if (!s) goto done;
+        }
+        if (strs) PyList_SET_ITEM(out, r, s);
+        else Py_XDECREF(s);
+        if (check_offset(o.utf8.n) < 0) goto done;
+        offs[r + 1] = (int32_t)o.utf8.n;
+    }
+    data = PyBytes_FromStringAndSize(o.utf8.p ? o.utf8.p : "", o.utf8.n);
+    if (data) result = strs ? PyTuple_Pack(3, out, data, offsets) : PyTuple_Pack(2, data, offsets);
+done:
+    Py_XDECREF(out);
+    Py_XDECREF(offsets);
+    Py_XDECREF(data);
+    PyMem_Free(o.utf8.p);
+    PyMem_Free(o.ucs);
+    return result;
+}
+
+static int clean_row_tb(out_t *o, PyObject *text, const tables_t *tb) {
+    return clean_row(o, text, tb->kind, tb->ccc, tb->dec, tb->compat);
+}
+
 static PyObject *clean_batch(PyObject *self, PyObject *args) {
     PyObject *texts, *kind_obj, *ccc_obj, *dec_obj, *compat, *fallback;
     if (!PyArg_ParseTuple(args, "O!OOOO!O:clean_batch", &PyList_Type, &texts, &kind_obj, &ccc_obj,
@@ -303,47 +363,8 @@ static PyObject *clean_batch(PyObject *self, PyObject *args) {
         PyBuffer_Release(&cv);
         return NULL;
     }
-    const uint8_t *kind = kv.buf, *ccc = cv.buf, *dec = dv.buf;
-    Py_ssize_t rows = PyList_GET_SIZE(texts);
-    out_t o = {0};
-    PyObject *result = NULL, *offsets = NULL, *data = NULL;
-    PyObject *out = PyList_New(rows);
-    offsets = PyBytes_FromStringAndSize(NULL, (rows + 1) * 4);
-    if (!out || !offsets) goto done;
-    int32_t *offs = (int32_t *)PyBytes_AS_STRING(offsets);
-    offs[0] = 0;
-    for (Py_ssize_t r = 0; r < rows; r++) {
-        PyObject *t = row_text(texts, r);
-        if (!t) goto done;
-        Py_ssize_t mark = o.utf8.n;
-        o.nucs = 0;
-        int st = clean_row(&o, t, kind, ccc, dec, compat);
-        if (st < 0) goto done;
-        PyObject *s;
-        if (st == 1) {
-            Py_INCREF(t);
-            s = t;
-        } else if (st == 2) {
-            s = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, o.ucs, o.nucs);
-            if (!s) goto done;
-        } else {
-            o.utf8.n = mark;
-            memset(&o.ws, 0, sizeof o.ws);
-            s = fallback_row(&o, fallback, t);
-            if (!s) goto done;
-        }
-        PyList_SET_ITEM(out, r, s);
-        if (check_offset(o.utf8.n) < 0) goto done;
-        offs[r + 1] = (int32_t)o.utf8.n;
-    }
-    data = PyBytes_FromStringAndSize(o.utf8.p ? o.utf8.p : "", o.utf8.n);
-    if (data) result = PyTuple_Pack(3, out, data, offsets);
-done:
-    Py_XDECREF(out);
-    Py_XDECREF(offsets);
-    Py_XDECREF(data);
-    PyMem_Free(o.utf8.p);
-    PyMem_Free(o.ucs);
+    tables_t tb = {kv.buf, cv.buf, dv.buf, compat, NULL};
+    PyObject *result = run_batch(texts, clean_row_tb, &tb, fallback, 1);
     PyBuffer_Release(&kv);
     PyBuffer_Release(&cv);
     PyBuffer_Release(&dv);
@@ -377,42 +398,18 @@ static int search_row(out_t *o, PyObject *text, const uint32_t *smap) {
     }
 }
 
+static int search_row_tb(out_t *o, PyObject *text, const tables_t *tb) {
+    return search_row(o, text, tb->smap);
+}
+
 static PyObject *search_batch(PyObject *self, PyObject *args) {
     PyObject *texts, *smap_obj, *fallback;
     if (!PyArg_ParseTuple(args, "O!OO:search_batch", &PyList_Type, &texts, &smap_obj, &fallback))
         return NULL;
     Py_buffer sv;
     if (get_buffer(smap_obj, &sv, 0x10000 * 4, "smap") < 0) return NULL;
-    const uint32_t *smap = sv.buf;
-    Py_ssize_t rows = PyList_GET_SIZE(texts);
-    out_t o = {0};
-    PyObject *result = NULL, *data = NULL;
-    PyObject *offsets = PyBytes_FromStringAndSize(NULL, (rows + 1) * 4);
-    if (!offsets) goto done;
-    int32_t *offs = (int32_t *)PyBytes_AS_STRING(offsets);
-    offs[0] = 0;
-    for (Py_ssize_t r = 0; r < rows; r++) {
-        PyObject *t = row_text(texts, r);
-        if (!t) goto done;
-        Py_ssize_t mark = o.utf8.n;
-        int st = search_row(&o, t, smap);
-        if (st < 0) goto done;
-        if (st == 0) {
-            o.utf8.n = mark;
-            memset(&o.ws, 0, sizeof o.ws);
-            PyObject *s = fallback_row(&o, fallback, t);
-            if (!s) goto done;
-            Py_DECREF(s);
-        }
-        if (check_offset(o.utf8.n) < 0) goto done;
-        offs[r + 1] = (int32_t)o.utf8.n;
-    }
-    data = PyBytes_FromStringAndSize(o.utf8.p ? o.utf8.p : "", o.utf8.n);
-    if (data) result = PyTuple_Pack(2, data, offsets);
-done:
-    Py_XDECREF(offsets);
-    Py_XDECREF(data);
-    PyMem_Free(o.utf8.p);
+    tables_t tb = {NULL, NULL, NULL, NULL, sv.buf};
+    PyObject *result = run_batch(texts, search_row_tb, &tb, fallback, 0);
     PyBuffer_Release(&sv);
     return result;
 }
