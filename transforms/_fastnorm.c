@@ -8,9 +8,10 @@
  * It is exact by construction, not by approximation: every text whose result could depend on
  * something the tables do not capture (a character flagged in the tables: lone surrogates,
  * canonical-composition partners, multi-character lowercase, Final_Sigma, code points outside
- * the tabled ranges; or a text that is not NFC after deletion) is handed, whole, to the Python
- * function given as `fallback`, whose result is used as is. tests/test_fastnorm.py checks the
- * equality on every corpus and on generated strings.
+ * the BMP; or marks out of canonical order next to a character that decomposes) is handed,
+ * whole, to the Python function given as `fallback`, whose result is used as is. Marks out of
+ * canonical order elsewhere are sorted here, which is what NFC does to them.
+ * tests/test_fastnorm.py checks the equality on the corpora and on generated strings.
  *
  * clean_batch(texts, kind, ccc, dec, compat, fallback) -> (list[str], bytes data, bytes offsets)
  * search_batch(texts, smap, fallback) -> (bytes data, bytes offsets)
