@@ -301,7 +301,9 @@ def main() -> None:
     ap.add_argument("--prefect", action="store_true", help="also run the Prefect flow")
     ap.add_argument("--dask", action="store_true", help="also run the flow on a Dask cluster")
     ap.add_argument("--views", action="store_true", help="time every view of the last warehouse")
-    ap.add_argument("--work", default=None, help="scratch dir for lakes (default: a temp dir)")
+    ap.add_argument(
+        "--work", default=None, help="scratch dir for lakes, kept (default: a temp dir, removed)"
+    )
     ap.add_argument("--workers", type=int, default=0, help="akhbar --workers (0: one per core)")
     ap.add_argument("--one-process", action="store_true", help="also run akhbar with --workers 1")
     args = ap.parse_args()
@@ -321,7 +323,16 @@ def main() -> None:
         res["tree_rss_mb"] = tree.stop() if tree else res["rss_mb"]
         print(json.dumps(res))
         return
+    # A temp dir is removed at the end (a 1M run leaves ~10 GB); a --work dir is kept.
     work = Path(args.work or tempfile.mkdtemp(prefix="akhbar-e2e-"))
+    try:
+        _bench(args, work)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _bench(args: argparse.Namespace, work: Path) -> None:
     peers = [p for p in args.peers.split(",") if p]
     print(f"machine: {machine()} (shared with other engineers' jobs)")
     last = None
