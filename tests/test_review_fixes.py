@@ -197,12 +197,18 @@ def test_same_file_name_id_on_two_days_keeps_article_ids_unique(
     ) == sorted(ids)
 
 
-def test_search_snippet_starts_at_the_word_despite_harakat(tmp_path: Path) -> None:
+def _load_one_body(tmp_path: Path, body: str) -> Path:
+    """A data dir holding one article with `body`, loaded by a nightly run."""
     landing, data = tmp_path / "landing", tmp_path / "data"
     (landing / "2026-11-01").mkdir(parents=True)
-    body = "كَتَبَ المُعَلِّمُ في المَدْرَسَةِ اليوم درسا"
     (landing / "2026-11-01" / "a.txt").write_text(f"عنوان\n\n{body}", encoding="utf-8")
     nightly(landing, data)
+    return data
+
+
+def test_search_snippet_starts_at_the_word_despite_harakat(tmp_path: Path) -> None:
+    body = "كَتَبَ المُعَلِّمُ في المَدْرَسَةِ اليوم درسا"
+    data = _load_one_body(tmp_path, body)
     for term, word in (("المدرسه", "المَدْرَسَةِ"), ("المعلم", "المُعَلِّمُ"), ("اليوم", "اليوم")):
         (pos,) = query(data, "select match_pos from search_articles(?)", [term])[0]
         assert body[pos - 1 :].startswith(word), (term, pos)  # match_pos is 1-based
@@ -250,11 +256,8 @@ def test_query_json_csv_and_output_count(landing: Path, data_dir: Path, tmp_path
 
 
 def test_search_snippet_position_after_dotted_capital_i(tmp_path: Path) -> None:
-    landing, data = tmp_path / "landing", tmp_path / "data"
-    (landing / "2026-11-01").mkdir(parents=True)
     body = "زار İstanbul وفد ثم ذهب إلى المدرسة صباحا"
-    (landing / "2026-11-01" / "a.txt").write_text(f"عنوان\n\n{body}", encoding="utf-8")
-    nightly(landing, data)
+    data = _load_one_body(tmp_path, body)
     (pos,) = query(data, "select match_pos from search_articles('المدرسه')")[0]
     assert body[pos - 1 :].startswith("المدرسة")
 
