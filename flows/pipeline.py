@@ -169,9 +169,8 @@ def _seen(lake: Lake, plan: Plan) -> tuple[HashSet, set[str]]:
             on_day = pc.and_(on_day, pc.is_in(t["source_file"], value_set=pa.array(sorted(paths))))
         keep = pc.and_(keep, pc.invert(on_day))
     kept = t.filter(keep)
-    hashes = kept["content_hash"].to_pylist()
-    named = {a for a, h in zip(kept["article_id"].to_pylist(), hashes, strict=True) if a != h}
-    return HashSet(hashes), named
+    named = kept["article_id"].filter(pc.not_equal(kept["article_id"], kept["content_hash"]))
+    return HashSet.from_arrow(kept["content_hash"]), set(named.to_pylist())
 
 
 def _flat(name: str) -> str:

@@ -46,3 +46,20 @@ def test_real_hashes_and_memory() -> None:
     assert len(hs) == 50_000
     assert hs._sorted.nbytes <= 8 * 50_000  # 8 bytes a hash once merged
     assert 1 not in hs  # not a str
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(KEY, max_size=40), st.integers(0, 5), st.integers(1, 3))
+def test_from_arrow_equals_from_strings(keys, cut, chunks) -> None:
+    import pyarrow as pa
+
+    arr = pa.array(keys, pa.string()).slice(min(cut, len(keys)))
+    step = max(1, len(arr) // chunks)
+    chunked = pa.chunked_array(
+        [arr.slice(i, step) for i in range(0, len(arr), step)] or [arr], type=pa.string()
+    )
+    want = HashSet(arr.to_pylist())
+    for got in (HashSet.from_arrow(arr), HashSet.from_arrow(chunked)):
+        assert list(got._sorted) == list(want._sorted)
+        assert got._other == want._other
+        assert got.contains_many(keys) == want.contains_many(keys)

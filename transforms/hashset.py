@@ -9,11 +9,28 @@ the recent additions in a small ``set``, merged into the array every ``MERGE_EVE
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 MERGE_EVERY = 65_536
 _HEX = frozenset("0123456789abcdef")
+# ASCII byte -> its value as a lowercase hex digit, 255 for anything else.
+_NIBBLE = np.full(256, 255, dtype=np.uint8)
+for _i, _c in enumerate(b"0123456789abcdef"):
+    _NIBBLE[_c] = _i
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a uint64 array: sorted, without repeats. (NumPy 2.4's ``np.unique``
+    took 0.52 s on a million values; a sort and a mask take 0.01 s.)"""
+    a = np.sort(a)
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 def _as_int(h: str) -> int | None:
@@ -38,7 +55,31 @@ class HashSet:
                 self._other.add(h)
             else:
                 ints.append(v)
-        self._sorted = np.unique(np.array(ints, dtype=np.uint64))
+        self._sorted = _sorted_unique(np.array(ints, dtype=np.uint64))
+
+    @classmethod
+    def from_arrow(cls, arr: Any) -> HashSet:
+        """From a pyarrow string array (or chunked array) without nulls: the hex digits are
+        decoded from its buffer at once when every value is 16 lowercase hex digits (a run on
+        a 1M-article lake: 0.84 s through Python strings, 0.1 s this way)."""
+        import pyarrow as pa  # local: the module stays importable without pyarrow
+
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.string())
+        n = len(arr)
+        out = cls()
+        if not n:
+            return out
+        _validity, offsets, data = arr.buffers()
+        offs = np.frombuffer(offsets, dtype=np.int32)[arr.offset : arr.offset + n + 1]
+        if arr.null_count == 0 and offs[-1] - offs[0] == 16 * n and (np.diff(offs) == 16).all():
+            raw = np.frombuffer(data, dtype=np.uint8)[offs[0] : offs[-1]].reshape(n, 16)
+            nib = _NIBBLE[raw]
+            if (nib < 16).all():
+                packed = np.ascontiguousarray((nib[:, 0::2] << 4) | nib[:, 1::2])  # n x 8 bytes
+                out._sorted = _sorted_unique(packed.view(">u8").ravel().astype(np.uint64))
+                return out
+        return cls(arr.to_pylist())
 
     def __contains__(self, h: object) -> bool:
         if not isinstance(h, str):
@@ -80,7 +121,7 @@ class HashSet:
             self._merge()
 
     def _merge(self) -> None:
-        new = np.unique(np.array([int(h, 16) for h in self._recent], dtype=np.uint64))
+        new = _sorted_unique(np.array([int(h, 16) for h in self._recent], dtype=np.uint64))
         arr = self._sorted
         if len(arr):
             pos = np.minimum(np.searchsorted(arr, new), len(arr) - 1)
