@@ -29,11 +29,9 @@ from flows.pipeline import (
     plan_nightly,
 )
 from flows.runners import windowed
+from flows.settings import DEFAULT_DATA, DEFAULT_LANDING
 from flows.warehouse import Build, publish
 from flows.workers import active, run_batch, window
-
-DEFAULT_LANDING = "seeds/landing"
-DEFAULT_DATA = "data"
 
 
 @task(name="read-transform", cache_policy=NO_CACHE)

@@ -25,6 +25,7 @@ from flows.batches import BatchResult, make_batches
 from flows.lake import Lake, Transaction, drop_rows, write_json_atomic
 from flows.landing import Discovery, LandingFile, discover, folder_date
 from flows.lock import data_lock
+from flows.settings import DEFAULT_MAX_FILE_MB, Settings  # noqa: F401 (re-exported for now)
 from flows.warehouse import Build, publish
 from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
@@ -33,7 +34,6 @@ from transforms.hashset import HashSet
 from transforms.normalize import NORMALIZER_VERSION
 from transforms.readers import Reject
 
-DEFAULT_MAX_FILE_MB = 20
 DATA_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates")
 
 
@@ -53,16 +53,6 @@ class Plan:
     @property
     def dates(self) -> list[dt.date]:
         return sorted(self.replace)
-
-
-@dataclass
-class Settings:
-    landing: Path
-    data: Path
-    max_file_bytes: int = DEFAULT_MAX_FILE_MB * 1024 * 1024
-    wait_for_lock: bool = False
-    # read+transform processes (flows.workers): 0 = one per core, 1 = this process only
-    workers: int = 0
 
 
 def _manifest_index(lake: Lake) -> dict[str, tuple[int, int, dt.date, bool]]:
