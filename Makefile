@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format lock sql clean help
+.PHONY: run test lint format lock sql asan clean help
 
 help:
 	@echo "make run    build .venv if needed, run the nightly flow on seeds/landing -> data/"
 	@echo "make test   build .venv if needed, run the test suite"
 	@echo "make lint   ruff check + format check"
 	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
+	@echo "make asan   test the C normalizer built with AddressSanitizer + UBSan (needs gcc)"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
 $(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c
@@ -39,6 +40,24 @@ format: $(STAMP)
 
 sql: $(STAMP)
 	$(BIN)/python -c "from flows.warehouse import write_ar_norm_sql as w; print('wrote', w())"
+
+# transforms/_fastnorm.c built with AddressSanitizer and UBSan into a temporary dir (the
+# in-place build is left alone), and its tests run against it (tests/asan.py loads it). A Python
+# process needs the ASan runtime loaded first (LD_PRELOAD); Python's own allocations go through
+# malloc so that ASan sees them; leak checks are off (the interpreter keeps memory at exit);
+# --capture=sys leaves file descriptor 2 alone, where a sanitizer prints its report.
+ASAN_CC ?= gcc
+asan: $(STAMP)
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/akhbar-asan.XXXXXX") && \
+	 so="$$tmp/_fastnorm$$($(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("EXT_SUFFIX"))')" && \
+	 inc=$$($(BIN)/python -c 'import sysconfig as s; print(s.get_paths()["include"])') && \
+	 $(ASAN_CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=all -I"$$inc" transforms/_fastnorm.c -o "$$so" && \
+	 LD_PRELOAD=$$($(ASAN_CC) -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
+	 UBSAN_OPTIONS=print_stacktrace=1 PYTHONMALLOC=malloc AKHBAR_REQUIRE_FAST=1 \
+	   $(BIN)/python tests/asan.py "$$so" -q -p no:cacheprovider --capture=sys \
+	   tests/test_fastnorm.py tests/test_normalize.py; \
+	 rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 lock:
 	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock

@@ -95,6 +95,9 @@ def _size_mb(p: Path) -> float:
 
 # --------------------------------------------------------------------------------- akhbar
 def child_akhbar(landing: Path, data: Path, mode: str, workers: int) -> dict:
+    from flows import env
+
+    env.setup()  # before flows.pipeline imports pyarrow and prefect (flows/env.py)
     import flows.pipeline as pl
 
     n_batches = [0]

@@ -21,7 +21,11 @@ from pathlib import Path
 
 from _common import machine, prefect_fixed_cost, require
 
-from flows.pipeline import Settings, execute, plan_nightly
+from flows import env
+
+env.setup()  # before flows.pipeline imports pyarrow and prefect (flows/env.py)
+
+from flows.pipeline import Settings, execute, plan_nightly  # noqa: E402
 
 
 def run(landing: Path, data: Path) -> float:

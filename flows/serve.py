@@ -11,8 +11,6 @@ from prefect.schedules import Cron
 
 from flows.nightly import backfill, nightly
 
-DEFAULT_CRON = "0 2 * * *"
-
 
 def deployments(cron: str, timezone: str, landing: str, data: str) -> list:
     paths = {"landing": landing, "data": data}

@@ -12,6 +12,7 @@ DEFAULT_MAX_FILE_MB = 20
 DEFAULT_WORKERS = 0  # one read+transform process per core
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_REPORT_DAYS = 30  # `akhbar report`: days shown, ending on the newest ingest date
 MB = 1024 * 1024
 
 

@@ -3,17 +3,16 @@ with a message when it is absent."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+from flows import env
 
-import flows  # noqa: F401  (sets the rest of Prefect's environment)
+# Before any test module imports prefect or pyarrow (they read these settings at import).
+env.setup()
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "landing"

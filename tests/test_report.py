@@ -145,6 +145,22 @@ def test_views_lists_every_sql_object(data: Path, tmp_path: Path) -> None:
     assert "e.g. select day, articles from hashtag_timeline('#الرّياض');" in out
 
 
+def test_report_queries_are_files_not_warehouse_objects(data: Path) -> None:
+    from flows.report import installed_objects
+    from flows.report_data import REPORT_SQL, report_sql
+
+    files = sorted(REPORT_SQL.glob("*.sql"))
+    assert files
+    for p in files:  # one query a file, its header first
+        assert p.read_text(encoding="utf-8").startswith(f"-- {p.stem}: "), p
+    names = {p.stem for p in files}
+    assert not names & {o.name for o in sql_catalog()}  # `akhbar views` does not list them
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        assert not names & installed_objects(con)  # and no run installs them
+        report_data(con, 30)
+    assert report_sql.cache_info().currsize == len(files)  # the report reads every one
+
+
 def test_query_formats_and_output(data: Path, tmp_path: Path) -> None:
     sql = "select rank, display, articles from v_top_hashtags"
     out = cli("query", sql, "--data", str(data), "--format", "json")

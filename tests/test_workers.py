@@ -96,7 +96,8 @@ def test_a_worker_that_dies_fails_the_run_and_commits_nothing(
 def test_cli_workers_option_and_the_time_line() -> None:
     from click.testing import CliRunner
 
-    from flows.cli import _summary_lines, main
+    from flows.cli import main
+    from flows.run_summary import summary_lines
 
     for cmd in ("run", "backfill"):
         res = CliRunner().invoke(main, [cmd, "--help"])
@@ -125,6 +126,6 @@ def test_cli_workers_option_and_the_time_line() -> None:
             "publish": 0.4,
         },
     }
-    line = next(x for x in _summary_lines(summary) if x.lstrip().startswith("seconds"))
+    line = next(x for x in summary_lines(summary) if x.lstrip().startswith("seconds"))
     assert "read 1.4" in line and "transform 4.0 (summed over 2 worker processes)" in line
     assert "publish 0.4" in line

@@ -1,0 +1,54 @@
+"""How a finished run reads on the terminal: the lines `akhbar run` and `akhbar backfill` print
+from the run's summary (`RunOutcome.summary()`), and where to look next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SHOWN_FILES = 5  # skipped or deleted files named in full; the rest are an ellipsis
+
+
+def summary_lines(s: dict) -> list[str]:
+    """The funnel (files, records, entities), where the time went, and what was left out."""
+    lines = [
+        f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})",
+        f"  files    seen {s['files_seen']}  new {s['files_new']}  changed {s['files_changed']}  "
+        f"re-read {s['files_reread']}  "
+        f"unchanged {s['files_unchanged']}  skipped {s['files_skipped']}  "
+        f"rejected {s['files_rejected']}  deleted {s['files_deleted']}",
+        f"  records  read {s['records_read']}  articles {s['articles_loaded']}  "
+        f"duplicates {s['duplicates']}  rejected {s['records_rejected']}",
+        f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}",
+    ]
+    lines += _timing_lines(s)
+    if s["dates"]:
+        lines.append(f"  dates    {', '.join(s['dates'])}")
+    for label, key in (("skipped", "skipped_files"), ("deleted", "deleted_files")):
+        if s[key]:
+            more = " …" if len(s[key]) > SHOWN_FILES else ""
+            lines.append(f"  {label}  {', '.join(s[key][:SHOWN_FILES])}{more}")
+    if s.get("missing_dates"):
+        lines.append(f"  no landing folder for: {', '.join(s['missing_dates'])} (left unchanged)")
+    return lines
+
+
+def _timing_lines(s: dict) -> list[str]:
+    t = s.get("timings") or {}
+    if not any(t.values()):
+        return []
+    w = s.get("workers", 1)
+    summed = f" (summed over {w} worker processes)" if w > 1 else ""
+    return [
+        f"  seconds  plan {t['plan']:.1f}  read {t['read'] + t['parse']:.1f}  "
+        f"transform {t['transform']:.1f}{summed}  stage {t['stage']:.1f}  "
+        f"lake write {t['lake_write']:.1f}  publish {t['publish']:.1f}"
+    ]
+
+
+def next_steps(data: str) -> str:
+    """After a completed run: how to query what it published."""
+    return (
+        "\nQuery it:  akhbar query "
+        f'"select key, count(*) from hashtags group by 1 order by 2 desc" --data {data}'
+        f"\n      or:  duckdb -readonly {Path(data) / 'warehouse.duckdb'}"
+    )
