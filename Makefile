@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format lock sql asan clean help
+.PHONY: run test lint format lock sql asan gazetteer clean help
 
 help:
 	@echo "make run    build .venv if needed, run the nightly flow on seeds/landing -> data/"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint   ruff check + format check"
 	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
 	@echo "make asan   test the C normalizer built with AddressSanitizer + UBSan (needs gcc)"
+	@echo "make gazetteer  regenerate seeds/gazetteer/{entities,aliases}.csv from packages + curated/"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
 $(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c
@@ -58,6 +59,8 @@ asan: $(STAMP)
 	   $(BIN)/python tests/asan.py "$$so" -q -p no:cacheprovider --capture=sys \
 	   tests/test_fastnorm.py tests/test_normalize.py; \
 	 rc=$$?; rm -rf "$$tmp"; exit $$rc
+gazetteer: $(STAMP)
+	$(BIN)/python seeds/gazetteer/build.py
 
 lock:
 	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock
