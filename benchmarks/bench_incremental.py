@@ -21,7 +21,9 @@ from pathlib import Path
 
 from _common import machine, prefect_fixed_cost, require
 
-from flows.pipeline import Settings, execute, plan_nightly
+from flows.plan import plan_nightly
+from flows.run import execute
+from flows.settings import Settings
 
 
 def run(landing: Path, data: Path) -> float:
