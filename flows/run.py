@@ -1,18 +1,20 @@
 """The run itself, step by step, under the data-dir lock:
 
-1. recover   roll forward a run committed but not applied, sweep orphan quarantine
-             (flows.lake, flows.quarantine)
-2. plan      which files to read, which rows of which dates they replace (flows.plan)
-3. read+transform   batches of landing files, in worker processes (flows.batches, .workers)
-4. stage     each batch, as it arrives, into lake partition parts (flows.stage); meanwhile
-             the warehouse is built from them in the background (flows.warehouse.Build)
-5. commit    the ledger row joins the parts, the lake journal makes all visible at once
-             (flows.ledger, flows.lake)
-6. publish   the warehouse, swapped in atomically (flows.warehouse)
+1. recover: roll forward a run committed but not applied; sweep orphan quarantine
+   (flows.lake, flows.quarantine)
+2. plan: which files to read, which rows of which dates they replace (flows.plan)
+3. read+transform: batches of landing files, in worker processes (flows.batches,
+   flows.workers)
+4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile the
+   warehouse is built from them in the background (flows.warehouse.Build)
+5. commit: the ledger row joins the parts; the lake journal makes all visible at once
+   (flows.ledger, flows.lake)
+6. publish: the warehouse, swapped in atomically (flows.warehouse)
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
-plan. A failure at any step leaves the lake and warehouse as they were (past the commit point:
-as the run left them, rolled forward) and records the run as `failed`.
+plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
+the lake holds the run (rolled forward) and the next run publishes the warehouse. Either way
+the run is recorded as `failed`.
 """
 
 from __future__ import annotations
