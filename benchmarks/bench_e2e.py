@@ -97,23 +97,25 @@ def _size_mb(p: Path) -> float:
 def child_akhbar(landing: Path, data: Path, mode: str, workers: int) -> dict:
     from flows import env
 
-    env.setup()  # before flows.pipeline imports pyarrow and prefect (flows/env.py)
-    import flows.pipeline as pl
+    env.setup()  # before flows.run imports pyarrow and prefect (flows/env.py)
+    import flows.run as run
+    from flows.plan import plan_nightly
+    from flows.settings import Settings
 
     n_batches = [0]
-    orig_batches = pl.make_batches
+    orig_batches = run.make_batches
 
     def counting(files, w=1):
         b = orig_batches(files, w)
         n_batches[0] = len(b)
         return b
 
-    pl.make_batches = counting
+    run.make_batches = counting
     t0 = time.perf_counter()
     if mode == "direct":
-        s = pl.Settings(landing, data, workers=workers)
-        out = pl.execute(
-            s, lambda lake: pl.plan_nightly(s, lake, LOGICAL), {}, log=lambda _m: None
+        s = Settings(landing, data, workers=workers)
+        out = run.execute(
+            s, lambda lake: plan_nightly(s, lake, LOGICAL), {}, log=lambda _m: None
         ).summary()
     else:
         import flows.nightly as nt

@@ -23,9 +23,11 @@ from _common import machine, prefect_fixed_cost, require
 
 from flows import env
 
-env.setup()  # before flows.pipeline imports pyarrow and prefect (flows/env.py)
+env.setup()  # before flows.run imports pyarrow and prefect (flows/env.py)
 
-from flows.pipeline import Settings, execute, plan_nightly  # noqa: E402
+from flows.plan import plan_nightly  # noqa: E402
+from flows.run import execute  # noqa: E402
+from flows.settings import Settings  # noqa: E402
 
 
 def run(landing: Path, data: Path) -> float:

@@ -160,7 +160,8 @@ def backfill(
         raise click.BadParameter(f"--end {end.date()} is before --start {start.date()}")
     if dry_run:
         from flows.lake import Lake
-        from flows.pipeline import Settings, plan_backfill
+        from flows.plan import plan_backfill
+        from flows.settings import Settings
 
         lake = Lake(Path(data) / "lake")
         plan = plan_backfill(Settings(Path(landing), Path(data)), lake, start.date(), end.date())

@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -117,6 +117,25 @@ class Lake:
         return done
 
 
+@dataclass
+class JournalOp:
+    """One entry of the journal: in `dir` (relative to the lake), rename the staged `tmp` to
+    `final` (no `tmp`: nothing staged, the partition is emptied), then delete `delete`. Its
+    JSON form is the dict of these four fields, as journals have always been written."""
+
+    dir: str
+    tmp: str | None
+    final: str
+    delete: list[str]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, op: dict) -> JournalOp:
+        return cls(op["dir"], op["tmp"], op["final"], list(op["delete"]))
+
+
 # Arrow bytes of the staged files handed to a Transaction's writer threads and not yet on
 # disk, at most: the run stages the next batch while the last ones are compressed (Parquet
 # writing releases the GIL). A bound in bytes, not files: a large day is few big files.
@@ -131,11 +150,11 @@ class Transaction:
     Staged Parquet files are written by background threads, so the run goes on staging the
     next batch meanwhile; `commit` waits for every write and fails if one did (nothing is
     committed before the journal, so the order of the writes does not matter). `abort` waits
-    for them without raising."""
+    for them without raising and, before the commit point, removes what they staged."""
 
     lake: Lake
     run_id: str
-    ops: list[dict] = field(default_factory=list)
+    ops: list[JournalOp] = field(default_factory=list)
     touched: dict[str, set[dt.date]] = field(default_factory=dict)
     # Set once the journal is on disk: from then on the run is committed, whatever happens
     # while applying it (a failure there is rolled forward, never rolled back).
@@ -188,13 +207,20 @@ class Transaction:
                 self._writer = None
 
     def abort(self) -> None:
-        """Wait for the writes in flight, ignoring their errors (the run failed already)."""
+        """Wait for the writes in flight, ignoring their errors (the run failed already), then
+        remove the staged files, unless the journal is written: past the commit point they are
+        the run's data, which `Lake.recover()` rolls forward."""
         while self._pending:
             try:
                 self._wait_oldest()
             except Exception:  # the run's own error is the one reported
                 continue
         self.flush()
+        if self.journal_written:
+            return
+        for op in self.ops:
+            if op.tmp:
+                (self.lake.root / op.dir / op.tmp).unlink(missing_ok=True)
 
     def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
         """Stage `data` for (table, day). The first call for a partition in a transaction makes
@@ -217,9 +243,7 @@ class Transaction:
             self._write(data, pdir / tmp, "lake_write")
             self._dirs.add(pdir)
         rel = str(pdir.relative_to(self.lake.root))
-        self.ops.append(
-            {"dir": rel, "tmp": tmp, "final": final, "delete": [o for o in old if o != final]}
-        )
+        self.ops.append(JournalOp(rel, tmp, final, [o for o in old if o != final]))
         self.touched.setdefault(table, set()).add(day)
         if self.on_stage is not None:
             self.on_stage(table, day, data)
@@ -231,13 +255,14 @@ class Transaction:
         self._write(data.cast(schemas.TABLES[table]), pdir / tmp)
         self._dirs.add(pdir)
         rel = str(pdir.relative_to(self.lake.root))
-        self.ops.append({"dir": rel, "tmp": tmp, "final": name, "delete": []})
+        self.ops.append(JournalOp(rel, tmp, name, []))
         self.touched.setdefault(table, set()).add(day)
 
     def commit(self) -> int:
         self.flush()
         version = self.lake.version + 1
-        journal = {"run_id": self.run_id, "version": version, "ops": self.ops}
+        ops = [op.to_json() for op in self.ops]
+        journal = {"run_id": self.run_id, "version": version, "ops": ops}
         # The staged files' directory entries must be durable before the journal names them.
         for d in sorted(self._dirs):
             _fsync_dir(d)
@@ -260,23 +285,24 @@ def _write(data: pa.Table, path: Path) -> None:
 
 def _apply(root: Path, journal: dict) -> None:
     """Idempotent: safe to run again after a crash half-way through."""
-    for op in journal["ops"]:
-        pdir = root / op["dir"]
-        if op["tmp"] and (pdir / op["tmp"]).exists():
-            os.replace(pdir / op["tmp"], pdir / op["final"])
-        if op["tmp"] and not (pdir / op["final"]).exists():
+    ops = [JournalOp.from_json(op) for op in journal["ops"]]
+    for op in ops:
+        pdir = root / op.dir
+        if op.tmp and (pdir / op.tmp).exists():
+            os.replace(pdir / op.tmp, pdir / op.final)
+        if op.tmp and not (pdir / op.final).exists():
             # Neither the staged file nor its renamed copy: deleting the old files now would
             # lose the partition. Stop; the journal stays for someone to look at.
             raise RuntimeError(
-                f"lake journal of run {journal['run_id']}: {op['dir']}/{op['tmp']} is missing; "
+                f"lake journal of run {journal['run_id']}: {op.dir}/{op.tmp} is missing; "
                 "the partition was left as it was"
             )
-        for name in op["delete"]:
+        for name in op.delete:
             (pdir / name).unlink(missing_ok=True)
         if pdir.exists() and not any(pdir.iterdir()):
             pdir.rmdir()
         failpoints.hit("lake_apply")
-    for d in sorted({root / op["dir"] for op in journal["ops"]}):
+    for d in sorted({root / op.dir for op in ops}):
         if d.exists():
             _fsync_dir(d)
     write_json_atomic(

@@ -20,16 +20,10 @@ from prefect.runtime import flow_run
 from flows.batches import BatchResult
 from flows.lake import Lake
 from flows.landing import LandingFile
-from flows.pipeline import (
-    DEFAULT_MAX_FILE_MB,
-    RunOutcome,
-    Settings,
-    execute,
-    plan_backfill,
-    plan_nightly,
-)
+from flows.plan import plan_backfill, plan_nightly
+from flows.run import Hooks, RunOutcome, execute
 from flows.runners import windowed
-from flows.settings import DEFAULT_DATA, DEFAULT_LANDING
+from flows.settings import DEFAULT_DATA, DEFAULT_LANDING, DEFAULT_MAX_FILE_MB, Settings
 from flows.warehouse import Build, publish
 from flows.workers import active, run_batch, window
 
@@ -96,8 +90,10 @@ def _run(settings: Settings, make_plan, params: dict) -> dict:
         make_plan,
         params,
         run_id=run_id,
-        map_batches=_submit_map if runner == "dask" else _prefect_map,
-        publish_fn=publish_task,
+        hooks=Hooks(
+            map_batches=_submit_map if runner == "dask" else _prefect_map,
+            publish_fn=publish_task,
+        ),
         log=logger.info,
     )
     summary = outcome.summary()

@@ -12,7 +12,9 @@ import pytest
 
 from flows import warehouse
 from flows.lake import Lake
-from flows.pipeline import Settings, execute, plan_backfill, plan_nightly
+from flows.plan import plan_backfill, plan_nightly
+from flows.run import execute
+from flows.settings import Settings
 from tests.util import checksums
 
 DAY = dt.date(2026, 11, 27)
@@ -92,12 +94,12 @@ def test_a_run_that_fails_discards_its_build(
     before = checksums(data_dir)
     f = next((landing / "2026-11-25").glob("*.txt"))
     f.write_text("عنوان\n\nنص معدل", encoding="utf-8")
-    import flows.pipeline
+    import flows.ledger
 
     def boom(*_a, **_k) -> None:
         raise RuntimeError("staging failed (simulated)")
 
-    monkeypatch.setattr(flows.pipeline, "_append_run_row", boom)
+    monkeypatch.setattr(flows.ledger, "append_run_row", boom)
     with pytest.raises(RuntimeError, match="simulated"):
         _run(landing, data_dir)
     assert checksums(data_dir) == before

@@ -17,7 +17,9 @@ from click.testing import CliRunner
 
 from flows.cli import main
 from flows.lock import RunLocked, check_free
-from flows.pipeline import Settings, execute, plan_nightly
+from flows.plan import plan_nightly
+from flows.run import execute
+from flows.settings import Settings
 from tests.conftest import ROOT
 from tests.util import checksums, nightly, query
 

@@ -167,12 +167,12 @@ def test_failed_run_is_recorded_and_leaves_previous_state(
     (landing / "2026-11-26" / "999_00000000000000ff.txt").write_text(
         "عنوان\n\nنص", encoding="utf-8"
     )
-    import flows.pipeline as pipeline
+    import flows.stage
 
     def boom(*_a, **_k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pipeline, "_manifest_rows", boom)
+    monkeypatch.setattr(flows.stage, "_manifest_rows", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         nightly(landing, data_dir)
     assert checksums(data_dir) == before
@@ -194,7 +194,9 @@ def test_second_writer_fails_fast_with_holder(landing: Path, data_dir: Path) -> 
 def test_publish_failure_after_commit_is_said_and_repaired_by_next_run(
     landing: Path, data_dir: Path
 ) -> None:
-    from flows.pipeline import Settings, execute, plan_nightly
+    from flows.plan import plan_nightly
+    from flows.run import Hooks, execute
+    from flows.settings import Settings
 
     s = Settings(landing, data_dir)
 
@@ -206,7 +208,7 @@ def test_publish_failure_after_commit_is_said_and_repaired_by_next_run(
             s,
             lambda lake: plan_nightly(s, lake, dt.date(2026, 11, 27)),
             {},
-            publish_fn=broken_publish,
+            hooks=Hooks(publish_fn=broken_publish),
             log=lambda _m: None,
         )
     assert not (data_dir / "warehouse.duckdb").exists()

@@ -12,7 +12,6 @@ import pytest
 
 import flows.batches
 import flows.lake
-import flows.pipeline
 from tests.util import checksums, nightly, query
 from transforms.readers import parse_file
 
@@ -156,7 +155,9 @@ def test_symlink_to_an_ancestor_is_walked_once(landing: Path, data_dir: Path) ->
 def test_too_large_file_is_retried_only_once_the_limit_allows_it(
     landing: Path, data_dir: Path
 ) -> None:
-    from flows.pipeline import Settings, execute, plan_nightly
+    from flows.plan import plan_nightly
+    from flows.run import execute
+    from flows.settings import Settings
 
     big = landing / "2026-11-26" / "902_00000000000000e3.txt"
     big.write_text("عنوان\n\n" + "نص " * 400_000, encoding="utf-8")  # ~2.4 MB

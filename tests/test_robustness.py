@@ -14,7 +14,10 @@ import pytest
 
 from flows.batches import read_and_transform
 from flows.landing import LandingFile
-from flows.pipeline import Settings, execute, plan_nightly, quarantine_name
+from flows.plan import plan_nightly
+from flows.quarantine import quarantine_name
+from flows.run import execute
+from flows.settings import Settings
 from tests.corpus import LOGICAL, MAX_FILE_BYTES, generate
 from tests.util import checksums, query
 

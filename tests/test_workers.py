@@ -11,7 +11,9 @@ import pytest
 from flows import batches, workers
 from flows.lake import Lake
 from flows.landing import LandingFile
-from flows.pipeline import Settings, execute, plan_nightly
+from flows.plan import plan_nightly
+from flows.run import execute
+from flows.settings import Settings
 from tests.util import checksums
 from transforms import schemas
 

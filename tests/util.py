@@ -8,7 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from flows.pipeline import Settings, execute, plan_backfill, plan_nightly
+from flows.plan import plan_backfill, plan_nightly
+from flows.run import execute
+from flows.settings import Settings
 
 CONTENT_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates", "file_manifest")
 

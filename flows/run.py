@@ -1,0 +1,293 @@
+"""The run itself, step by step, under the data-dir lock:
+
+1. recover: roll forward a run committed but not applied; sweep orphan quarantine
+   (flows.lake, flows.quarantine)
+2. plan: which files to read, which rows of which dates they replace (flows.plan)
+3. read+transform: batches of landing files, in worker processes (flows.batches,
+   flows.workers)
+4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile the
+   warehouse is built from them in the background (flows.warehouse.Build)
+5. commit: the ledger row joins the parts; the lake journal makes all visible at once
+   (flows.ledger, flows.lake)
+6. publish: the warehouse, swapped in atomically (flows.warehouse)
+
+Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
+plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
+the lake holds the run (rolled forward) and the next run publishes the warehouse. Either way
+the run is recorded as `failed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from flows import failpoints, ledger
+from flows.batches import make_batches
+from flows.lake import Lake, Transaction
+from flows.lock import data_lock
+from flows.plan import Plan
+from flows.quarantine import sweep_orphan_quarantine, write_quarantine
+from flows.settings import Settings
+from flows.stage import Staging
+from flows.timer import Timer
+from flows.warehouse import Build, publish
+from flows.workers import MapBatches, active, map_local, resolve, worker_pool
+from transforms import schemas
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    flow: str
+    status: str
+    counts: dict[str, int]
+    dates: list[str]
+    deleted: list[str]
+    skipped: list[tuple[str, str]]
+    missing_dates: list[str]
+    publish_mode: str
+    seconds: float
+    error: str | None = None
+    # Where the time went (see Timer.STAGES); read/parse/transform add up over the workers.
+    timings: dict[str, float] = field(default_factory=dict)
+    workers: int = 1
+
+    def summary(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "flow": self.flow,
+            "status": self.status,
+            **self.counts,
+            "dates": self.dates,
+            "deleted_files": self.deleted,
+            "skipped_files": [f"{p} ({why})" for p, why in self.skipped],
+            "missing_dates": self.missing_dates,
+            "publish": self.publish_mode,
+            "seconds": round(self.seconds, 2),
+            "workers": self.workers,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """The two steps a caller may run its own way. The Prefect flows run them as tasks (the
+    batches on Dask or in worker processes, publishing with retries); a plain call runs them
+    here, batches in worker processes (flows.workers)."""
+
+    map_batches: MapBatches = map_local
+    publish_fn: Callable[..., str] = publish
+
+
+IN_PROCESS = Hooks()
+
+
+@dataclass
+class Run:
+    """One run, from its plan on: what every step reads and adds to."""
+
+    run_id: str
+    settings: Settings
+    params: dict  # as the caller gave them, for the ledger row
+    lake: Lake
+    plan: Plan
+    tx: Transaction
+    counts: dict[str, int]  # the funnel (schemas.FUNNEL), filled in step by step
+    timer: Timer
+    started: dt.datetime
+    t0: float  # perf_counter at the start, for the run's seconds
+    hooks: Hooks
+    log: Callable[[str], None]  # where progress is said
+    build: Build | None = None  # the warehouse, built in the background while staging
+
+    @property
+    def data(self) -> Path:
+        return self.settings.data
+
+    @property
+    def dates(self) -> list[str]:
+        return [d.isoformat() for d in self.plan.dates]
+
+
+def execute(
+    settings: Settings,
+    make_plan: Callable[[Lake], Plan],
+    params: dict,
+    run_id: str | None = None,
+    hooks: Hooks = IN_PROCESS,
+    log: Callable[[str], None] = print,
+) -> RunOutcome:
+    """Run one plan to completion under the data-dir lock. On failure the lake and warehouse
+    keep their previous state and a `failed` row is recorded in `runs`."""
+    run_id = run_id or str(uuid.uuid4())
+    started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
+    lake = Lake(settings.data / "lake")
+    timer = Timer()
+    with data_lock(settings.data, wait=settings.wait_for_lock):
+        _recover(settings.data, lake, log)
+        plan = _plan(make_plan, lake, timer)
+        run = Run(
+            run_id=run_id,
+            settings=settings,
+            params=params,
+            lake=lake,
+            plan=plan,
+            tx=Transaction(lake, run_id),
+            counts=_funnel_start(plan),
+            timer=timer,
+            started=started,
+            t0=t0,
+            hooks=hooks,
+            log=log,
+        )
+        try:
+            if plan.flow == "backfill" and not plan.dates:
+                return _nothing_to_backfill(run)
+            _start_build(run)
+            _read_transform_stage(run)
+            _commit(run)
+            mode = _publish(run)
+        except Exception as e:
+            _fail(run, e)
+            raise
+        return _completed(run, mode)
+
+
+def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
+    recovered = lake.recover()
+    if recovered:
+        log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
+    swept = sweep_orphan_quarantine(data, lake)
+    if swept:
+        log(f"removed the quarantine of {swept} run(s) killed before they committed")
+
+
+def _plan(make_plan: Callable[[Lake], Plan], lake: Lake, timer: Timer) -> Plan:
+    t = time.perf_counter()
+    plan = make_plan(lake)
+    timer.add("plan", time.perf_counter() - t)
+    return plan
+
+
+def _funnel_start(plan: Plan) -> dict[str, int]:
+    """The funnel's counts as the plan leaves them; reading and staging add the rest."""
+    counts = dict.fromkeys(schemas.FUNNEL, 0)
+    counts.update(plan.counts)
+    counts["files_seen"] = len(plan.to_read) + counts["files_unchanged"] + len(plan.skipped)
+    counts["files_skipped"] = len(plan.skipped)
+    counts["files_deleted"] = len(plan.deleted)
+    return counts
+
+
+def _start_build(run: Run) -> None:
+    """The warehouse build takes every staged partition from memory as it is staged."""
+    if run.plan.to_read or run.plan.dates:
+        run.build = Build.start(run.data, run.lake, run.run_id, set(run.plan.dates))
+        run.tx.on_stage = run.build.add
+
+
+def _read_transform_stage(run: Run) -> None:
+    """Read+transform the plan's files in batches and stage each batch as it arrives."""
+    plan, timer = run.plan, run.timer
+    if not plan.to_read and not plan.dates:
+        return
+    workers = resolve(run.settings.workers)
+    batches = make_batches(plan.to_read, workers)
+    # The pool's processes start while this process reads what the lake holds already.
+    with worker_pool(workers, len(batches)):
+        timer.workers = active() or 1
+        staging = Staging.start(plan, run.lake, run.tx, run.counts, timer)
+        done_files = 0
+        t = time.perf_counter()
+        for result in run.hooks.map_batches(batches, run.run_id, run.settings.max_file_bytes):
+            timer.add_batch(result.seconds, time.perf_counter() - t)
+            done_files += len(result.files)
+            write_quarantine(run.data, run.run_id, result.quarantined)
+            run.log(f"read {done_files}/{len(plan.to_read)} files")
+            staging.add_batch(result)
+            t = time.perf_counter()
+    staging.finish()
+
+
+def _commit(run: Run) -> None:
+    """The commit point: the ledger row is staged beside the data, and the lake's journal
+    makes all of it visible at once."""
+    ledger.append_run_row(run.tx, run, "completed", None)
+    t, waited = time.perf_counter(), run.tx.wait_seconds  # (waited: the writer's queue full)
+    run.tx.commit()
+    run.timer.add("lake_write", time.perf_counter() - t + waited)
+    run.timer.add("lake_writer", run.tx.write_seconds)
+
+
+def _publish(run: Run) -> str:
+    """Publish the warehouse (from the background build when it is whole); its mode."""
+    # DuckDB takes up to its memory limit to publish: hand back first what the staging
+    # left in Python's and Arrow's pools, so the two peaks do not stack.
+    if run.plan.to_read:
+        gc.collect()
+        pa.default_memory_pool().release_unused()
+    failpoints.hit("before_publish")
+    t = time.perf_counter()
+    mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build)
+    run.timer.add("publish", time.perf_counter() - t)
+    if run.build is not None:
+        run.timer.add("build", run.build.seconds)
+        if run.build.error is not None:
+            run.log(f"published from the lake instead ({run.build.error})")
+    return mode
+
+
+def _fail(run: Run, e: Exception) -> None:
+    """Discard what the run staged and built, and record it as failed."""
+    run.tx.abort()
+    if run.build is not None:
+        run.build.discard()
+    error = f"{type(e).__name__}: {e}"
+    if run.tx.journal_written:
+        error = (
+            "the data is in the lake, but publishing the warehouse failed (the next "
+            f"run publishes it): {error}"
+        )
+    ledger.record_failure(run, error)
+
+
+def _nothing_to_backfill(run: Run) -> RunOutcome:
+    missing = [d.isoformat() for d in run.plan.missing_dates]
+    run.log("nothing to backfill: no landing folder for " + ", ".join(missing))
+    return RunOutcome(
+        run_id=run.run_id,
+        flow=run.plan.flow,
+        status="nothing_to_do",
+        counts=run.counts,
+        dates=[],
+        deleted=[],
+        skipped=run.plan.skipped,
+        missing_dates=missing,
+        publish_mode="none",
+        seconds=time.perf_counter() - run.t0,
+    )
+
+
+def _completed(run: Run, publish_mode: str) -> RunOutcome:
+    return RunOutcome(
+        run_id=run.run_id,
+        flow=run.plan.flow,
+        status="completed",
+        counts=run.counts,
+        dates=run.dates,
+        deleted=run.plan.deleted,
+        skipped=run.plan.skipped,
+        missing_dates=[d.isoformat() for d in run.plan.missing_dates],
+        publish_mode=publish_mode,
+        seconds=time.perf_counter() - run.t0,
+        timings=run.timer.seconds,
+        workers=run.timer.workers,
+    )
