@@ -22,7 +22,8 @@ import pyarrow as pa
 from flows import failpoints
 from flows.lake import Lake
 from transforms import schemas
-from transforms.normalize import NORMALIZER_VERSION, ar_norm_macro_sql
+from transforms.ar_norm_sql import ar_norm_macro_sql
+from transforms.normalize import NORMALIZER_VERSION
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Bump when a table's columns change: forces a full rebuild. 2: duplicates, runs.files_reread.

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.normalize import ar_norm_macro_sql, normalize, normalize_batch
+from transforms.ar_norm_sql import ar_norm_macro_sql
+from transforms.normalize import normalize, normalize_batch
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
@@ -149,21 +150,3 @@ def test_corpora(con):
     bad = _mismatches(con, texts)
     assert bad == [], f"{len(bad)} of {len(texts)} differ, first: {bad[:1]!r}"
 
-
-def test_macro_probes_skip_only_code_points_without_properties() -> None:
-    """The macro's probes scan SCAN_RANGES only; that is exact as long as every code point
-    outside them is unassigned or private use (no case, mark or decomposition)."""
-    import sys
-    import unicodedata
-
-    from transforms.normalize import SCAN_RANGES
-
-    inside = set().union(*(set(r) for r in SCAN_RANGES))
-    odd = [
-        hex(cp)
-        for cp in range(sys.maxunicode + 1)
-        if cp not in inside
-        and not 0xD800 <= cp <= 0xDFFF
-        and unicodedata.category(chr(cp)) not in ("Cn", "Co")
-    ]
-    assert odd == []
