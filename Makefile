@@ -38,7 +38,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 sql: $(STAMP)
-	$(BIN)/python -c "from flows.warehouse import write_ar_norm_sql as w; print('wrote', w())"
+	$(BIN)/python -c "from flows.sql_objects import write_ar_norm_sql as w; print('wrote', w())"
 
 lock:
 	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock

@@ -18,6 +18,7 @@ from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from flows.batches import BatchResult
+from flows.build import Build
 from flows.lake import Lake
 from flows.landing import LandingFile
 from flows.pipeline import (
@@ -28,9 +29,9 @@ from flows.pipeline import (
     plan_backfill,
     plan_nightly,
 )
+from flows.publish import publish
 from flows.runners import windowed
 from flows.settings import DEFAULT_DATA, DEFAULT_LANDING
-from flows.warehouse import Build, publish
 from flows.workers import active, run_batch, window
 
 

@@ -1,7 +1,7 @@
-"""The analysts' side outside SQL: the catalog of views and macros, and the HTML report.
+"""The analysts' side outside SQL: the HTML report (the catalog of views and macros is in
+flows/sql_objects.py).
 
-`sql_catalog()` reads the header comment of every file in sql/views and sql/macros (works without
-a warehouse). `write_report()` renders one self-contained HTML file from a warehouse: inline CSS,
+`write_report()` renders one self-contained HTML file from a warehouse: inline CSS,
 a few lines of inline JS, charts as inline SVG drawn here, no network. Every text that comes from
 the data is escaped (`html.escape`) and put in an element with `dir="auto"`, so the browser lays
 out Arabic right-to-left and joins its letters (text, never images).
@@ -12,86 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-
-
-# --------------------------------------------------------------------------------------------
-# Catalog
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SqlObject:
-    name: str
-    kind: str  # 'view' | 'macro'
-    signature: str  # 'v_articles' or 'hashtag_timeline(hashtag)'
-    purpose: str  # the header's first sentence, on one line
-    example: str
-    path: Path
-
-
-_FIRST = re.compile(r"^(?P<sig>(?P<name>\w+)(?:\([\w, ]*\))?):\s*(?P<rest>.*)$")
-
-
-def _header(path: Path) -> list[str]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("--"):
-            break
-        out.append(line[2:].strip())
-    return out
-
-
-def sql_catalog(sql_dir: Path = SQL_DIR) -> list[SqlObject]:
-    """Every view and macro in sql/, from its header comment: name, one-line purpose, example."""
-    objs = []
-    for kind, sub in (("view", "views"), ("macro", "macros")):
-        for path in sorted((sql_dir / sub).glob("*.sql")):
-            head = _header(path)
-            m = _FIRST.match(head[0]) if head else None
-            if not m:
-                objs.append(SqlObject(path.stem, kind, path.stem, "(no header)", "", path))
-                continue
-            first = [m["rest"]]
-            sections: dict[str, list[str]] = {}
-            current = None
-            for line in head[1:]:
-                sec = re.match(r"^(Purpose|Columns|Example):\s*(.*)$", line)
-                if sec:
-                    current = sec[1]
-                    sections[current] = [sec[2]]
-                elif current:
-                    sections[current].append(line)
-                else:
-                    first.append(line)  # the first sentence wraps onto the next line
-            objs.append(
-                SqlObject(
-                    m["name"],
-                    kind,
-                    m["sig"],
-                    " ".join(first).strip(),
-                    " ".join(sections.get("Example", [])).strip(),
-                    path,
-                )
-            )
-    return objs
-
-
-def installed_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Names of the views and macros present in a warehouse."""
-    views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
-    macros = con.execute(
-        "SELECT DISTINCT function_name FROM duckdb_functions() "
-        "WHERE function_type IN ('macro', 'table_macro') AND NOT internal"
-    ).fetchall()
-    return {r[0] for r in views + macros}
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
-from flows.report import render_html, report_data, sql_catalog
+from flows.report import render_html, report_data
+from flows.sql_objects import sql_catalog
 from tests.analyst_fixture import build_landing
 from tests.util import nightly
 
