@@ -40,7 +40,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 sql: $(STAMP)
-	$(BIN)/python -c "from flows.warehouse import write_ar_norm_sql as w; print('wrote', w())"
+	$(BIN)/python -c "from flows.sql_objects import write_ar_norm_sql as w; print('wrote', w())"
 
 # transforms/_fastnorm.c built with AddressSanitizer and UBSan into a temporary dir (the
 # in-place build is left alone), and its tests run against it (tests/asan.py loads it). A Python

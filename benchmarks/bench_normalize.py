@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from transforms import fast  # noqa: E402
+from transforms.ar_norm_sql import ar_norm_macro_sql  # noqa: E402
 from transforms.normalize import (  # noqa: E402
     NORMALIZER_VERSION,
-    ar_norm_macro_sql,
     normalize,
     normalize_batch,
     search_of_clean_batch,

@@ -278,7 +278,7 @@ def views(data: str, examples: bool) -> None:
     """
     import duckdb
 
-    from flows.report import installed_objects, sql_catalog
+    from flows.sql_objects import installed_objects, sql_catalog
 
     objs = sql_catalog()
     path = Path(data) / "warehouse.duckdb"

@@ -18,13 +18,14 @@ from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
 from flows.batches import BatchResult
+from flows.build import Build
 from flows.lake import Lake
 from flows.landing import LandingFile
 from flows.plan import plan_backfill, plan_nightly
+from flows.publish import publish
 from flows.run import Hooks, RunOutcome, execute
 from flows.runners import windowed
 from flows.settings import DEFAULT_DATA, DEFAULT_LANDING, DEFAULT_MAX_FILE_MB, Settings
-from flows.warehouse import Build, publish
 from flows.workers import active, run_batch, window
 
 

@@ -6,10 +6,10 @@
 3. read+transform: batches of landing files, in worker processes (flows.batches,
    flows.workers)
 4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile the
-   warehouse is built from them in the background (flows.warehouse.Build)
+   warehouse is built from them in the background (flows.build.Build)
 5. commit: the ledger row joins the parts; the lake journal makes all visible at once
    (flows.ledger, flows.lake)
-6. publish: the warehouse, swapped in atomically (flows.warehouse)
+6. publish: the warehouse, swapped in atomically (flows.publish)
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
 plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
@@ -31,14 +31,15 @@ import pyarrow as pa
 
 from flows import failpoints, ledger
 from flows.batches import make_batches
+from flows.build import Build
 from flows.lake import Lake, Transaction
 from flows.lock import data_lock
 from flows.plan import Plan
+from flows.publish import publish
 from flows.quarantine import sweep_orphan_quarantine, write_quarantine
 from flows.settings import Settings
 from flows.stage import Staging
 from flows.timer import Timer
-from flows.warehouse import Build, publish
 from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
 

@@ -10,7 +10,7 @@ class Timer:
     "build" are background threads' busy time (they overlap the rest); "lake_write" is the time
     the run waited for the lake writer and committed."""
 
-    # "build": the warehouse built in the background while staging (flows.warehouse.Build)
+    # "build": the warehouse built in the background while staging (flows.build.Build)
     STAGES = (
         "plan",
         "read",

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.normalize import ar_norm_macro_sql, normalize, normalize_batch
+from transforms.ar_norm_sql import ar_norm_macro_sql
+from transforms.normalize import normalize, normalize_batch
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
@@ -53,18 +54,18 @@ def _mismatches(con, texts: list[str]) -> list[tuple[str, str, str]]:
 
 
 def test_shipped_macro_file_is_the_rendered_one():
-    from flows.warehouse import AR_NORM_FILE, render_ar_norm_sql
+    from flows.sql_objects import AR_NORM_FILE, render_ar_norm_sql
 
     shipped = AR_NORM_FILE.read_text(encoding="utf-8")
     assert shipped == render_ar_norm_sql(), "sql/macros/ar_norm.sql is stale: run `make sql`"
 
 
 def test_install_refuses_a_macro_file_of_another_version(monkeypatch) -> None:
-    from flows import warehouse
+    from flows import sql_objects
 
-    monkeypatch.setattr(warehouse, "NORMALIZER_VERSION", "9.9.9")
+    monkeypatch.setattr(sql_objects, "NORMALIZER_VERSION", "9.9.9")
     with duckdb.connect() as c, pytest.raises(RuntimeError, match="make sql"):
-        warehouse.install_objects(c)
+        sql_objects.install_objects(c)
 
 
 def test_macro_is_generated_sql_text():
@@ -148,22 +149,3 @@ def test_corpora(con):
     assert _lower_differences(con, chars) <= {"\u0130"}
     bad = _mismatches(con, texts)
     assert bad == [], f"{len(bad)} of {len(texts)} differ, first: {bad[:1]!r}"
-
-
-def test_macro_probes_skip_only_code_points_without_properties() -> None:
-    """The macro's probes scan SCAN_RANGES only; that is exact as long as every code point
-    outside them is unassigned or private use (no case, mark or decomposition)."""
-    import sys
-    import unicodedata
-
-    from transforms.normalize import SCAN_RANGES
-
-    inside = set().union(*(set(r) for r in SCAN_RANGES))
-    odd = [
-        hex(cp)
-        for cp in range(sys.maxunicode + 1)
-        if cp not in inside
-        and not 0xD800 <= cp <= 0xDFFF
-        and unicodedata.category(chr(cp)) not in ("Cn", "Co")
-    ]
-    assert odd == []

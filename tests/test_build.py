@@ -1,4 +1,4 @@
-"""The warehouse built during a run (flows.warehouse.Build) equals the one published from the
+"""The warehouse built during a run (flows.build.Build) equals the one published from the
 lake, full and incremental, and any failure of it falls back to publishing from the lake."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import warehouse
+from flows.build import Build
 from flows.lake import Lake
 from flows.plan import plan_backfill, plan_nightly
+from flows.publish import publish
 from flows.run import execute
 from flows.settings import Settings
 from tests.util import checksums
@@ -32,7 +33,7 @@ def _from_lake(data: Path, tmp_path: Path) -> dict:
     shutil.rmtree(other, ignore_errors=True)
     shutil.copytree(data / "lake", other / "lake")
     lake = Lake(other / "lake")
-    assert warehouse.publish(other, lake, {}, "check") == "full"
+    assert publish(other, lake, {}, "check") == "full"
     return checksums(other)
 
 
@@ -78,7 +79,7 @@ def test_a_failing_build_falls_back_to_publishing_from_the_lake(
     def broken(self, table, day, data) -> None:
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(warehouse.Build, "_apply", broken)
+    monkeypatch.setattr(Build, "_apply", broken)
     logs: list[str] = []
     out = _run(landing, data_dir, log=logs.append)
     assert out.status == "completed" and out.publish_mode == "incremental"

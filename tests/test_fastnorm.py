@@ -84,18 +84,6 @@ def test_search_equals_python(texts):
     _search_both(texts)
 
 
-def test_decompositions_only_in_the_scanned_planes():
-    import unicodedata
-
-    outside = [
-        cp
-        for cp in range(fast.DECOMPOSITION_PLANES.stop, 0x110000)
-        if unicodedata.decomposition(chr(cp))
-    ]
-    assert outside == []
-    assert fast._composition_seconds() == fast._composition_seconds(range(0x110000))
-
-
 @needs_fast
 def test_surrogates_raise_like_arrow():
     # The Python path cannot put a lone surrogate in an Arrow array either.

@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from flows.cli import main
-from flows.report import render_html, report_data, sql_catalog
+from flows.report_data import report_data
+from flows.report_html import render_html
+from flows.sql_objects import sql_catalog
 from tests.analyst_fixture import build_landing
 from tests.util import nightly
 
@@ -146,8 +148,8 @@ def test_views_lists_every_sql_object(data: Path, tmp_path: Path) -> None:
 
 
 def test_report_queries_are_files_not_warehouse_objects(data: Path) -> None:
-    from flows.report import installed_objects
     from flows.report_data import REPORT_SQL, report_sql
+    from flows.sql_objects import installed_objects
 
     files = sorted(REPORT_SQL.glob("*.sql"))
     assert files

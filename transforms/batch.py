@@ -100,50 +100,96 @@ def rejects_table(rejects: Iterable[Reject], ingest_date: dt.date, run_id: str) 
     )
 
 
+@dataclass(slots=True)
+class _Kept:
+    """The records of a batch that become articles (not rejected, not a duplicate of an
+    earlier record of the batch), with their clean texts: what every table built from them
+    needs."""
+
+    records: list[RawArticle]
+    hashes: list[str]
+    titles: list[str]
+    bodies: list[str]
+    ingest_date: dt.date
+    run_id: str
+    ids: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ids = [r.article_id or h for r, h in zip(self.records, self.hashes, strict=True)]
+
+
 def _entities_table(
-    schema: pa.Schema,
-    name_col: str,
-    found: Sequence[tuple[int, object]],
-    fields: Sequence[str],
-    ids: Sequence[str],
-    files: Sequence[str],
-    n_articles: int,
-    ingest_date: dt.date,
-    run_id: str,
+    schema: pa.Schema, name_col: str, found: Sequence[tuple[int, object]], kept: _Kept
 ) -> pa.Table:
     # `found` indexes the concatenation [titles..., bodies...]: row < n is a title.
+    n = len(kept.records)
     cols: dict[str, list] = {name: [] for name in schema.names}
     for row, ent in found:
-        art = row % n_articles
-        cols["article_id"].append(ids[art])
-        cols["source_file"].append(files[art])
-        cols["field"].append(fields[row // n_articles])
+        art = row % n
+        cols["article_id"].append(kept.ids[art])
+        cols["source_file"].append(kept.records[art].source_file)
+        cols["field"].append(("title", "body")[row // n])
         cols[name_col].append(ent.text)
         cols["key"].append(ent.key)
         cols["start_pos"].append(ent.start)
         cols["end_pos"].append(ent.end)
         cols["rule"].append(ent.rule)
-    cols["ingest_date"] = [ingest_date] * len(found)
-    cols["run_id"] = [run_id] * len(found)
+    cols["ingest_date"] = [kept.ingest_date] * len(found)
+    cols["run_id"] = [kept.run_id] * len(found)
     return pa.table(cols, schema=schema)
 
 
-def transform(
-    records: Sequence[RawArticle],
-    ingest_date: dt.date,
-    run_id: str,
-    seen_hashes: set[str] | None = None,
-) -> Transformed:
-    """Clean, normalize and extract a batch. Records whose clean content was already seen
-    (in `seen_hashes`, which this updates, or earlier in the batch) are counted as duplicates;
-    records with no text left after cleaning are rejected."""
-    seen = seen_hashes if seen_hashes is not None else set()
-    titles, title_arr = _clean_column([r.title for r in records])
-    bodies, body_arr = _clean_column([r.body for r in records])
-    all_hashes = content_hashes(title_arr, body_arr)
+def _per_article(found: Sequence[tuple[int, object]], n: int) -> list[int]:
+    """How many of `found` (indexing [titles..., bodies...]) each of the n articles has."""
+    counts = [0] * n
+    for row, _ in found:
+        counts[row % n] += 1
+    return counts
 
+
+def _articles_table(
+    kept: _Kept,
+    title_arr: pa.Array,
+    body_arr: pa.Array,
+    n_tags: list[int],
+    n_ments: list[int],
+) -> pa.Table:
+    recs, n = kept.records, len(kept.records)
+    return pa.table(
+        {
+            "article_id": kept.ids,
+            "source_file": [r.source_file for r in recs],
+            "member": [r.member for r in recs],
+            "record": [r.record for r in recs],
+            "title": title_arr,
+            "body": body_arr,
+            "title_norm": _search_column(kept.titles),
+            "body_norm": _search_column(kept.bodies),
+            "source": [r.source for r in recs],
+            "url": [r.url for r in recs],
+            "author": [r.author for r in recs],
+            "published_at": [r.published_at for r in recs],
+            "encoding": [r.encoding for r in recs],
+            "content_hash": kept.hashes,
+            "title_chars": [len(t) for t in kept.titles],
+            "body_chars": [len(b) for b in kept.bodies],
+            "n_hashtags": n_tags,
+            "n_mentions": n_ments,
+            "ingest_date": [kept.ingest_date] * n,
+            "run_id": [kept.run_id] * n,
+            "normalizer_version": [NORMALIZER_VERSION] * n,
+        },
+        schema=schemas.ARTICLES,
+    )
+
+
+def _screen(
+    records: Sequence[RawArticle], titles: list[str], bodies: list[str], hashes: list[str]
+) -> tuple[list[int], list[Reject], list[tuple[str, str | None, int, str]]]:
+    """The indexes of the records kept; the rejected (no text left after cleaning); the
+    duplicates of an earlier record of the batch, as (source_file, member, record, hash)."""
+    seen: set[str] = set()
     keep: list[int] = []
-    hashes: list[str] = []
     rejects: list[Reject] = []
     dups: list[tuple[str, str | None, int, str]] = []
     for i, r in enumerate(records):
@@ -151,61 +197,47 @@ def transform(
             detail = "nothing left after cleaning (only controls or spaces)"
             rejects.append(Reject(r.source_file, r.member, r.record, "no_text", detail))
             continue
-        h = all_hashes[i]
+        h = hashes[i]
         if h in seen:
             dups.append((r.source_file, r.member, r.record, h))
             continue
         seen.add(h)
         keep.append(i)
-        hashes.append(h)
+    return keep, rejects, dups
 
-    recs = [records[i] for i in keep]
-    kept = pa.array(keep, pa.int64())
-    t_clean = [titles[i] for i in keep]
-    b_clean = [bodies[i] for i in keep]
-    n = len(recs)
-    ids = [r.article_id or h for r, h in zip(recs, hashes, strict=True)]
-    files = [r.source_file for r in recs]
-    tags, ments = extract_batch(t_clean + b_clean)
 
-    n_tags = [0] * n
-    n_ments = [0] * n
-    for row, _ in tags:
-        n_tags[row % n] += 1
-    for row, _ in ments:
-        n_ments[row % n] += 1
-
-    articles = pa.table(
-        {
-            "article_id": ids,
-            "source_file": files,
-            "member": [r.member for r in recs],
-            "record": [r.record for r in recs],
-            "title": title_arr if n == len(records) else title_arr.take(kept),
-            "body": body_arr if n == len(records) else body_arr.take(kept),
-            "title_norm": _search_column(t_clean),
-            "body_norm": _search_column(b_clean),
-            "source": [r.source for r in recs],
-            "url": [r.url for r in recs],
-            "author": [r.author for r in recs],
-            "published_at": [r.published_at for r in recs],
-            "encoding": [r.encoding for r in recs],
-            "content_hash": hashes,
-            "title_chars": [len(t) for t in t_clean],
-            "body_chars": [len(b) for b in b_clean],
-            "n_hashtags": n_tags,
-            "n_mentions": n_ments,
-            "ingest_date": [ingest_date] * n,
-            "run_id": [run_id] * n,
-            "normalizer_version": [NORMALIZER_VERSION] * n,
-        },
-        schema=schemas.ARTICLES,
+def transform(
+    records: Sequence[RawArticle],
+    ingest_date: dt.date,
+    run_id: str,
+) -> Transformed:
+    """Clean, normalize and extract a batch. Records whose clean content was seen earlier in
+    the batch are counted as duplicates; records with no text left after cleaning are
+    rejected."""
+    titles, title_arr = _clean_column([r.title for r in records])
+    bodies, body_arr = _clean_column([r.body for r in records])
+    all_hashes = content_hashes(title_arr, body_arr)
+    keep, rejects, dups = _screen(records, titles, bodies, all_hashes)
+    kept = _Kept(
+        [records[i] for i in keep],
+        [all_hashes[i] for i in keep],
+        [titles[i] for i in keep],
+        [bodies[i] for i in keep],
+        ingest_date,
+        run_id,
     )
-    common = (("title", "body"), ids, files, n, ingest_date, run_id)
+    if len(keep) != len(records):
+        rows = pa.array(keep, pa.int64())
+        title_arr, body_arr = title_arr.take(rows), body_arr.take(rows)
+    n = len(keep)
+    tags, ments = extract_batch(kept.titles + kept.bodies)
+    articles = _articles_table(
+        kept, title_arr, body_arr, _per_article(tags, n), _per_article(ments, n)
+    )
     return Transformed(
         articles=articles,
-        hashtags=_entities_table(schemas.HASHTAGS, "tag", tags, *common),
-        mentions=_entities_table(schemas.MENTIONS, "handle", ments, *common),
+        hashtags=_entities_table(schemas.HASHTAGS, "tag", tags, kept),
+        mentions=_entities_table(schemas.MENTIONS, "handle", ments, kept),
         rejects=rejects_table(rejects, ingest_date, run_id),
         duplicates=len(dups),
         duplicate_rows=dups,

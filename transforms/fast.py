@@ -3,7 +3,8 @@
 ``transforms/_fastnorm.c`` runs each text through the clean (or search) steps in one loop over
 per-code-point tables and writes the result as UTF-8 with Arrow offsets, ready for a string
 array. The tables are built here, once per process, from ``transforms.normalize``'s own tables
-and ``unicodedata``: the Python functions stay the definition. A text the tables cannot settle
+and the probes of ``transforms.unicode_tables`` (shared with the SQL macro): the Python
+functions stay the definition. A text the tables cannot settle
 (a character flagged below, or marks out of canonical order next to a character that
 decomposes) goes, whole, to the Python function, so the result is the same as ``normalize``
 on every text (tested).
@@ -19,6 +20,7 @@ import unicodedata
 from typing import Any
 
 from transforms import normalize as nz
+from transforms.unicode_tables import composition_seconds, is_surrogate, nfc_suspect, nfc_unstable
 
 try:
     from transforms import _fastnorm
@@ -36,39 +38,16 @@ def available() -> bool:
     return _fastnorm is not None
 
 
-def _surrogate(cp: int) -> bool:
-    return 0xD800 <= cp <= 0xDFFF
-
-
-# Unicode 14 has canonical decompositions in planes 0-2 only: the scan below stops there (a
-# fifth of the code points; tests/test_fastnorm.py checks the claim against a full scan).
-DECOMPOSITION_PLANES = range(0x30000)
-
-
-@functools.cache
-def _composition_seconds(points: range = DECOMPOSITION_PLANES) -> frozenset[int]:
-    """Code points that can be the second of a canonical pair (or a Hangul V/T jamo): after
-    one, NFC may compose."""
-    out = {*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)}
-    for cp in points:
-        d = unicodedata.decomposition(chr(cp))
-        if d and not d.startswith("<"):
-            parts = d.split()
-            if len(parts) == 2:
-                out.add(int(parts[1], 16))
-    return frozenset(out)
-
-
 @functools.cache
 def clean_tables() -> tuple[bytes, bytes, bytes, dict[int, str]]:
     """(kind, canonical combining class, has a canonical decomposition, compat expansions) of
     each BMP code point."""
-    seconds = _composition_seconds()
+    seconds = composition_seconds()
     kind = bytearray(BMP)
     ccc = bytearray(BMP)
     dec = bytearray(BMP)
     for cp in range(BMP):
-        if _surrogate(cp):
+        if is_surrogate(cp):
             kind[cp] = K_FLAG
             continue
         c = chr(cp)
@@ -76,7 +55,8 @@ def clean_tables() -> tuple[bytes, bytes, bytes, dict[int, str]]:
         d = unicodedata.decomposition(c)
         dec[cp] = bool(d) and not d.startswith("<")
         # Not NFC on its own, or may compose with what precedes it: NFC could change the text.
-        if cp in seconds or not unicodedata.is_normalized("NFC", c):
+        # (A nonzero combining class alone is settled in C, from the ccc table.)
+        if nfc_unstable(c, seconds):
             kind[cp] = K_FLAG
     # Later steps win over the NFC flag: these characters are gone or replaced before NFC.
     for c in nz.SPACE_CHARS:
@@ -99,16 +79,10 @@ def search_table() -> bytes:
     code point, or flagged for the Python function)."""
     import array
 
-    seconds = _composition_seconds()
-
-    def nfc_suspect(c: str) -> bool:  # as normalize._nfc_suspects, for one character
-        return bool(
-            unicodedata.combining(c) or ord(c) in seconds or not unicodedata.is_normalized("NFC", c)
-        )
-
+    seconds = composition_seconds()
     table = array.array("I", [S_FLAG]) * BMP
     for cp in range(BMP):
-        if _surrogate(cp):
+        if is_surrogate(cp):
             continue
         c = chr(cp)
         m = nz.SEARCH_MAP.get(c, c)
@@ -117,7 +91,7 @@ def search_table() -> bytes:
             continue
         low = m.lower()
         # Final_Sigma makes U+03A3's lowercase depend on its neighbours.
-        if len(low) != 1 or cp == 0x03A3 or nfc_suspect(c) or any(map(nfc_suspect, low)):
+        if len(low) != 1 or cp == 0x03A3 or nfc_suspect(c, seconds) or nfc_suspect(low, seconds):
             continue
         table[cp] = ord(low)
     assert table.itemsize == 4

@@ -11,18 +11,19 @@ Totality: ``normalize`` never raises on a ``str``. Lone surrogates (U+D800-U+DFF
 characters the spec speaks of, so they are left exactly where they are (neither deleted nor
 replaced); this keeps the function total and idempotent without inventing a rule.
 
-``ar_norm_macro_sql()`` renders the DuckDB macro ``ar_norm(x)`` from the same tables, so SQL and
-Python cannot drift apart. Bump ``NORMALIZER_VERSION`` whenever any output can change (a table
+``transforms.ar_norm_sql`` renders the DuckDB macro ``ar_norm(x)`` from the same tables, so SQL
+and Python cannot drift apart. Bump ``NORMALIZER_VERSION`` whenever any output can change (a table
 entry, a step, or the Unicode version of ``unicodedata``: see ``UNICODE_VERSION``).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, overload
+
+from transforms.unicode_tables import code_point_ranges
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -104,17 +105,6 @@ def _build_compat_map() -> dict[str, str]:
 COMPAT_MAP = _build_compat_map()
 
 
-def _ranges(chars: Iterable[str]) -> list[tuple[int, int]]:
-    cps = sorted({ord(c) for c in chars})
-    out: list[tuple[int, int]] = []
-    for cp in cps:
-        if out and out[-1][1] == cp - 1:
-            out[-1] = (out[-1][0], cp)
-        else:
-            out.append((cp, cp))
-    return out
-
-
 def _py_class(chars: Iterable[str], negate: bool = False) -> str:
     """A Python ``re`` character class for ``chars`` (escaped code points, compressed ranges)."""
 
@@ -123,7 +113,7 @@ def _py_class(chars: Iterable[str], negate: bool = False) -> str:
             f"\\x{cp:02x}" if cp < 0x100 else (f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}")
         )
 
-    body = "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in _ranges(chars))
+    body = "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in code_point_ranges(chars))
     return f"[{'^' if negate else ''}{body}]"
 
 
@@ -285,120 +275,3 @@ def _normalize_arrow(arr: Any, profile: str) -> Any:
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         raise TypeError(f"normalize_batch needs a string array, got {arr.type}")
     return pa.array(normalize_batch(arr.to_pylist(), profile), type=arr.type)
-
-
-# --------------------------------------------------------------------------------------------
-# DuckDB macro, rendered from the tables above
-# --------------------------------------------------------------------------------------------
-
-
-def _re2_class(chars: Iterable[str], negate: bool = False) -> str:
-    """An RE2 character class; letters, marks, digits, punctuation and symbols outside ASCII are
-    written literally (a third of the text of \\x{...} escapes), everything else escaped."""
-
-    def esc(cp: int) -> str:
-        literal = cp > 0x7F and unicodedata.category(chr(cp))[0] in "LMNPS"
-        return chr(cp) if literal else f"\\x{{{cp:04X}}}"
-
-    body = "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in _ranges(chars))
-    return f"[{'^' if negate else ''}{body}]"
-
-
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-# Outside these ranges Unicode 14 has only unassigned (Cn) and private-use (Co) code points,
-# which have no case, no combining class and no decomposition: the probes below skip them
-# (a test checks the claim), which makes rendering the macro four times faster.
-SCAN_RANGES = (range(0x0000, 0xD800), range(0xE000, 0x40000), range(0xE0000, 0xE1000))
-
-
-def _code_points() -> Iterator[str]:
-    for r in SCAN_RANGES:
-        for cp in r:
-            yield chr(cp)
-
-
-def _final_sigma_sets() -> tuple[list[str], list[str]]:
-    """Probe ``str.lower``'s Final_Sigma context as the search steps see it (after deletion and
-    folds): characters that count as cased-and-not-ignorable, and case-ignorable ones."""
-    deleted = set(SEARCH_DELETE_CHARS) | set(DELETE_CHARS)
-    cased, ignorable = [], []
-    for c in _code_points():
-        e = "" if c in deleted else SEARCH_FOLDS.get(c, c)
-        if e and (e + "\u03a3").lower().endswith("\u03c2"):
-            cased.append(c)
-        elif ("\u0391" + e + "\u03a3").lower().endswith("\u03c2"):
-            ignorable.append(c)
-    return cased, ignorable
-
-
-def _nfc_suspects() -> list[str]:
-    """Characters of a clean x after which the search steps may leave a non-NFC string: those
-    with a nonzero combining class, NFC_Quick_Check No or Maybe (second of a canonical pair,
-    Hangul V/T jamo), or whose lowercase contains one; minus the characters search deletes."""
-    seconds = {chr(c) for c in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}
-    for ch in _code_points():
-        d = unicodedata.decomposition(ch).split()
-        if len(d) == 2 and not d[0].startswith("<"):
-            seconds.add(chr(int(d[1], 16)))
-
-    def suspect(c: str) -> bool:
-        return bool(
-            unicodedata.combining(c) or c in seconds or not unicodedata.is_normalized("NFC", c)
-        )
-
-    deleted = set(SEARCH_DELETE_CHARS) | set(DELETE_CHARS)
-    out = []
-    for c in _code_points():
-        if c in deleted:
-            continue
-        if suspect(c) or any(suspect(x) for x in c.lower()):
-            out.append(c)
-    return out
-
-
-@functools.cache
-def ar_norm_macro_sql() -> str:
-    """DuckDB SQL ``CREATE OR REPLACE MACRO ar_norm(x) AS ...`` equal to
-    ``normalize(x, "search")`` on every clean ``x`` (``x == normalize(x)``).
-
-    Rendered from the Python tables, in the order of the search steps: one RE2 class deletes the
-    search marks (plus clean's deleted characters: harmless on clean text, handy for analysts'
-    typed terms), ``translate`` does the folds (plus Zs/tab -> space), then ``lower``,
-    ``nfc_normalize`` and clean's space rule. DuckDB's ``lower`` differs from ``str.lower`` on
-    characters whose lowercase is longer (only U+0130) and has no Final_Sigma rule; both are
-    rendered as explicit steps before ``lower``. ``nfc_normalize`` (slow in DuckDB) and the
-    space rule only run on rows that can need them (a CASE on x; the inner expression is
-    repeated in the text but each row evaluates one branch).
-    """
-    deleted = [*SEARCH_DELETE_CHARS, *DELETE_CHARS]
-    odd_spaces = [c for c in SPACE_CHARS if c != " "]
-    # Final sigma on x itself: the probe already sees x as the later steps will (a deleted
-    # character is ignorable, a folded one is its fold), and those steps never make a Sigma.
-    cased, ignorable = _final_sigma_sets()
-    p, i = _re2_class(cased), _re2_class(ignorable)
-    not_pi = _re2_class([*cased, *ignorable], negate=True)
-    sigma = f"({p}{i}*)\\x{{03A3}}({i}*(?:{not_pi}|$))"
-    expr = (
-        f"CASE WHEN contains(x, '\u03a3') "
-        f"THEN regexp_replace(x, {_sql_str(sigma)}, '\\1\u03c2\\2', 'g') ELSE x END"
-    )
-    expr = f"regexp_replace({expr}, {_sql_str(_re2_class(deleted))}, '', 'g')"
-    src = "".join(SEARCH_FOLDS) + "".join(odd_spaces)
-    dst = "".join(SEARCH_FOLDS.values()) + " " * len(odd_spaces)
-    expr = f"translate({expr}, {_sql_str(src)}, {_sql_str(dst)})"
-    for c in _code_points():
-        if len(c.lower()) > 1:
-            expr = f"replace({expr}, {_sql_str(c)}, {_sql_str(c.lower())})"
-    expr = f"lower({expr})"
-    nfc_if = f"regexp_matches(x, {_sql_str(_re2_class(_nfc_suspects()))})"
-    expr = f"CASE WHEN {nfc_if} THEN nfc_normalize({expr}) ELSE {expr} END"
-    fixed = f"regexp_replace({expr}, '  +', ' ', 'g')"
-    fixed = f"regexp_replace({fixed}, ' ?\\n ?', chr(10), 'g')"
-    fixed = f"regexp_replace({fixed}, '\\n\\n\\n+', chr(10) || chr(10), 'g')"
-    fixed = f"trim({fixed}, ' ' || chr(10))"
-    space_if = f"regexp_matches(x, {_sql_str(_re2_class([*deleted, *odd_spaces]))})"
-    expr = f"CASE WHEN {space_if} THEN {fixed} ELSE {expr} END"
-    return f"CREATE OR REPLACE MACRO ar_norm(x) AS {expr};"

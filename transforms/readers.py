@@ -161,17 +161,16 @@ def _from_obj(
     i: int,
     obj: object,
     enc: str,
-    raw: bytes | None = None,
     check_surrogates: bool = True,
 ) -> RawArticle | Reject:
     if not isinstance(obj, dict):
         detail = f"record {i} is {type(obj).__name__}"
-        return Reject(source, member, i, "bad_record", detail, raw or _dump(obj))
+        return Reject(source, member, i, "bad_record", detail, _dump(obj))
     title = _text_of(obj.get("title")).strip()
     body = _text_of(obj.get("content", obj.get("body"))).strip()
     if not title and not body:
         detail = f"record {i} has no title and no content"
-        return Reject(source, member, i, "no_text", detail, raw or _dump(obj))
+        return Reject(source, member, i, "no_text", detail, _dump(obj))
     art = RawArticle(
         source,
         member,
@@ -197,7 +196,7 @@ def _from_obj(
     ]
     if bad:
         detail = f"record {i}: unpaired surrogate escape in {', '.join(bad)}"
-        return Reject(source, member, i, "invalid_unicode", detail, raw or _dump(obj))
+        return Reject(source, member, i, "invalid_unicode", detail, _dump(obj))
     return art
 
 

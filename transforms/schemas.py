@@ -134,7 +134,3 @@ TABLES: dict[str, pa.Schema] = {
     "file_manifest": FILE_MANIFEST,
     "runs": RUNS,
 }
-
-
-def empty(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()

@@ -6,6 +6,7 @@
 -- Columns: article_id VARCHAR, day DATE, source VARCHAR, title VARCHAR, occurrences BIGINT (uses
 --          in this article), fields VARCHAR[] ('body'/'title'), spellings VARCHAR[] (surface
 --          forms used in this article)
+-- Depends: ar_norm
 -- Example: select day, title, spellings from articles_with_hashtag('الريـاض');
 CREATE OR REPLACE MACRO articles_with_hashtag(hashtag) AS TABLE
 WITH hit AS (

@@ -8,6 +8,7 @@
 --          like a column of a table the body reads, here hashtags.tag.)
 -- Columns: day DATE, key VARCHAR, display VARCHAR (most frequent spelling; null if the key was
 --          never used), articles BIGINT, occurrences BIGINT
+-- Depends: ar_norm, v_hashtag_daily, v_hashtag_display
 -- Example: select day, articles from hashtag_timeline('#الرّياض');
 CREATE OR REPLACE MACRO hashtag_timeline(hashtag) AS TABLE
 SELECT d.day, k.key, disp.display,

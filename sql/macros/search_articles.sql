@@ -14,6 +14,7 @@
 -- Columns: article_id VARCHAR, day DATE, source VARCHAR, title VARCHAR, snippet VARCHAR (40
 --          characters either side of the first body match, one line, … where cut),
 --          match_pos INTEGER (1-based code point of the match in body; null: title only)
+-- Depends: ar_norm
 -- Example: select day, title, snippet from search_articles('مدرسة') limit 20;
 CREATE OR REPLACE MACRO search_articles(term) AS TABLE
 WITH t AS (SELECT ar_norm(coalesce(term, '')) AS t),

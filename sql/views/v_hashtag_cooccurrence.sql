@@ -11,6 +11,7 @@
 -- Columns: key_a VARCHAR, key_b VARCHAR, display_a VARCHAR, display_b VARCHAR, articles BIGINT
 --          (n_ab), articles_a BIGINT, articles_b BIGINT, lift DOUBLE, pmi DOUBLE, npmi DOUBLE
 --          (rounded to 3)
+-- Depends: v_hashtag_display
 -- Example: select display_a, display_b, articles, lift from v_hashtag_cooccurrence
 --          where articles >= 3 order by lift desc limit 20;
 CREATE OR REPLACE VIEW v_hashtag_cooccurrence AS

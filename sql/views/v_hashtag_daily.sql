@@ -3,6 +3,7 @@
 -- Columns: day DATE (ingest_date), key VARCHAR (normalized), display VARCHAR (most frequent
 --          spelling), articles BIGINT (distinct articles using it), occurrences BIGINT (all uses,
 --          title and body)
+-- Depends: v_hashtag_display
 -- Example: select day, occurrences from v_hashtag_daily where key = ar_norm('الرياض') order by day;
 CREATE OR REPLACE VIEW v_hashtag_daily AS
 SELECT h.ingest_date AS day,

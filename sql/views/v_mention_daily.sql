@@ -2,6 +2,7 @@
 -- Purpose: which accounts the news cites, day by day; handles are case-folded into `key`.
 -- Columns: day DATE, key VARCHAR (lower-case handle), handle VARCHAR (most frequent spelling),
 --          articles BIGINT, occurrences BIGINT
+-- Depends: v_mention_display
 -- Example: select * from v_mention_daily where key = 'spagov' order by day;
 CREATE OR REPLACE VIEW v_mention_daily AS
 SELECT m.ingest_date AS day,

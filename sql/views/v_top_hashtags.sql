@@ -2,6 +2,7 @@
 -- Purpose: "what was talked about": every key with its totals, most used first.
 -- Columns: rank BIGINT, key VARCHAR, display VARCHAR, articles BIGINT, occurrences BIGINT,
 --          days BIGINT (days it appeared), first_day DATE, last_day DATE
+-- Depends: v_hashtag_display
 -- Example: select display, articles from v_top_hashtags limit 10;
 CREATE OR REPLACE VIEW v_top_hashtags AS
 SELECT row_number() OVER (ORDER BY count(DISTINCT h.article_id) DESC, count(*) DESC, h.key) AS rank,

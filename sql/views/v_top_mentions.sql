@@ -2,6 +2,7 @@
 -- Purpose: the accounts most cited, with the span of days they appear in.
 -- Columns: rank BIGINT, key VARCHAR, handle VARCHAR (most frequent spelling), articles BIGINT,
 --          occurrences BIGINT, days BIGINT (days it appeared), first_day DATE, last_day DATE
+-- Depends: v_mention_display
 -- Example: select handle, articles from v_top_mentions limit 10;
 CREATE OR REPLACE VIEW v_top_mentions AS
 SELECT row_number() OVER (ORDER BY count(DISTINCT m.article_id) DESC, count(*) DESC, key) AS rank,

@@ -14,6 +14,7 @@
 --          other thresholds copy this file's query and change the two numbers.
 -- Columns: day DATE, key VARCHAR, display VARCHAR, articles BIGINT, baseline_days BIGINT,
 --          baseline_mean DOUBLE, baseline_sd DOUBLE, lift DOUBLE, z DOUBLE (all rounded to 3)
+-- Depends: v_hashtag_display
 -- Example: select day, display, articles, lift, z from v_trending_hashtags
 --          where day = (select max(day) from v_trending_hashtags) order by z desc limit 10;
 CREATE OR REPLACE VIEW v_trending_hashtags AS

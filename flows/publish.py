@@ -1,0 +1,170 @@
+"""Publish the DuckDB warehouse from the lake, atomically.
+
+The live file `<data>/warehouse.duckdb` is never opened for writing. A run copies it (or builds a
+new one), applies the partitions it changed, then `os.replace`s it over the live file. Analysts'
+read-only connections keep reading the old file until they reconnect, and never block a run.
+The warehouse a run builds beside its staging (flows/build.py) is finished here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from flows import failpoints
+from flows.lake import Lake
+from flows.sql_objects import install_objects, objects_fingerprint
+from flows.warehouse_tables import connect, create_table_sql, insert_files, new_runs
+from transforms import schemas
+from transforms.normalize import NORMALIZER_VERSION
+
+if TYPE_CHECKING:
+    from flows.build import Build
+
+# Bump when a table's columns change: forces a full rebuild. 2: duplicates, runs.files_reread.
+SCHEMA_VERSION = 2
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    """The `_akhbar_meta` of the warehouse at `path`; {} when there is none to read."""
+    if not path.exists():
+        return {}
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return dict(con.execute("SELECT key, value FROM _akhbar_meta").fetchall())
+    except duckdb.Error:
+        return {}
+
+
+def can_update(meta: dict[str, str], lake_version: int) -> bool:
+    """Can the warehouse published at `meta` take the changes of lake version `lake_version`?"""
+    return meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get("lake_version") == str(
+        lake_version - 1
+    )
+
+
+def _meta(con: duckdb.DuckDBPyConnection, lake_version: int, run_id: str, defs: str) -> None:
+    con.execute("CREATE OR REPLACE TABLE _akhbar_meta (key VARCHAR, value VARCHAR)")
+    rows = [
+        ("schema_version", str(SCHEMA_VERSION)),
+        ("lake_version", str(lake_version)),
+        ("normalizer_version", NORMALIZER_VERSION),
+        ("objects", defs),
+        ("published_by_run", run_id),
+        ("published_at", dt.datetime.now(dt.UTC).isoformat()),
+    ]
+    # One statement: executemany runs one per row.
+    con.execute(
+        "INSERT INTO _akhbar_meta VALUES " + ", ".join(["(?, ?)"] * len(rows)),
+        [v for row in rows for v in row],
+    )
+
+
+def complete(
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    run_id: str,
+    held: str | None,
+    commit: bool = False,
+) -> None:
+    """Views and macros (unless the file holds them already: `held` is the objects_fingerprint
+    of those it holds, None for none), the metadata, then a checkpoint. With `commit`, COMMIT
+    the open transaction first: the metadata then goes in with the last rows, and the
+    checkpoint runs once (committing the rows alone had the metadata's own commit trigger
+    DuckDB's automatic checkpoint, a second one)."""
+    defs = objects_fingerprint()
+    if held != defs:
+        install_objects(con)
+    _meta(con, lake.version, run_id, defs)
+    failpoints.hit("publish")
+    if commit:
+        con.execute("COMMIT")
+    con.execute("CHECKPOINT")
+
+
+def swap(tmp: Path, data_dir: Path) -> None:
+    """Make the warehouse file `tmp` the live one."""
+    # No fsync: the warehouse is derived. If a power cut truncated it, its metadata no longer
+    # reads and the next run rebuilds it from the lake (which is fsynced).
+    os.replace(tmp, data_dir / "warehouse.duckdb")
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    fd = os.open(data_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # make the rename itself durable
+    finally:
+        os.close(fd)
+
+
+def sweep_temp(data_dir: Path) -> list[str]:
+    """Remove half-built warehouses (and their .wal) left by a run killed while publishing.
+    Only ever called under the data-dir lock, so none of them belongs to a live run."""
+    removed = []
+    for p in data_dir.glob(".warehouse-*.duckdb*"):
+        if p.is_dir():  # `<tmp>.tmp/`: DuckDB's spill dir when publishing hit its memory limit
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p.name)
+    return removed
+
+
+def _apply_partitions(
+    con: duckdb.DuckDBPyConnection, lake: Lake, touched: dict[str, set[dt.date]]
+) -> None:
+    """Replace the touched (table, date) partitions of a copy of the live warehouse."""
+    for table, days in sorted(touched.items()):
+        if table != "runs":
+            con.execute(
+                f"DELETE FROM {table} WHERE ingest_date IN (SELECT unnest(?::DATE[]))",
+                [sorted(days)],
+            )
+            files = [f for d in sorted(days) for f in lake.files(table, d)]
+        else:
+            files = new_runs(con, lake, days)
+        insert_files(con, table, files)
+
+
+def publish(
+    data_dir: Path,
+    lake: Lake,
+    touched: dict[str, set[dt.date]],
+    run_id: str,
+    build: Build | None = None,
+) -> str:
+    """Apply the touched (table, date) partitions to a copy of the warehouse and swap it in.
+    Falls back to a full rebuild when the warehouse is missing, from another schema, or out of
+    step with the lake (a crash between lake commit and publish).
+    With `build` (the run's warehouse built while it staged), finish that one instead; if it
+    failed or does not match the lake, it is discarded and the warehouse published from the
+    lake as above. Returns 'full' or 'incremental'."""
+    if build is not None:
+        try:
+            return build.finish(lake, touched)
+        except Exception as e:  # any failure of the fast path: the lake has it all
+            build.discard()
+            build.error = build.error or e
+    live = data_dir / "warehouse.duckdb"
+    tmp = data_dir / f".warehouse-{run_id}.duckdb"
+    sweep_temp(data_dir)
+    meta = read_meta(live)
+    incremental = can_update(meta, lake.version)
+    if incremental:
+        shutil.copyfile(live, tmp)
+    con = connect(tmp)
+    try:
+        if incremental:
+            _apply_partitions(con, lake, touched)
+        else:
+            for table in schemas.TABLES:
+                con.execute(create_table_sql(table))
+                insert_files(con, table, lake.files(table))
+        complete(con, lake, run_id, meta.get("objects") if incremental else None)
+    finally:
+        con.close()
+    swap(tmp, data_dir)
+    return "incremental" if incremental else "full"

@@ -1,0 +1,85 @@
+"""The warehouse's tables: their DDL (from transforms.schemas), the connection that writes a
+warehouse file, and loading lake files into it. Shared by publishing from the lake
+(flows/publish.py) and the build that runs beside the staging (flows/build.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from flows.lake import Lake
+from transforms import schemas
+
+PUBLISH_MEMORY_LIMIT = "768MB"  # DuckDB's, while publishing (benchmarks/RESULTS.md, end to end)
+ROW_GROUP_SIZE = 16384  # rows; see connect
+
+# Article text: DuckDB's FSST saves 1% on Arabic (two-byte letters, few repeated substrings)
+# and costs a third of the publish time, so it is stored uncompressed.
+TEXT_COLUMNS = {"title", "body", "title_norm", "body_norm"}
+
+
+def _ddl_type(t: pa.DataType) -> str:
+    if pa.types.is_string(t):
+        return "VARCHAR"
+    if pa.types.is_int32(t):
+        return "INTEGER"
+    if pa.types.is_int64(t):
+        return "BIGINT"
+    if pa.types.is_date32(t):
+        return "DATE"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ"
+    raise TypeError(t)
+
+
+def create_table_sql(name: str) -> str:
+    cols = ", ".join(
+        f'"{f.name}" {_ddl_type(f.type)}'
+        + (" USING COMPRESSION uncompressed" if f.name in TEXT_COLUMNS else "")
+        for f in schemas.TABLES[name]
+    )
+    return f"CREATE TABLE {name} ({cols})"
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection writing the warehouse file at `path` (a temporary one, never the live one).
+
+    Bounded memory: without a limit a full rebuild buffers up to 80% of RAM (2 GB at 100k
+    articles); past the limit DuckDB spills to `<path>.tmp/` (swept with the file).
+    Row groups of ROW_GROUP_SIZE rows, not DuckDB's 122,880: inserts then fill whole row groups
+    as a run goes, which DuckDB writes out in parallel before the commit, so publishing after
+    the lake commit has little left to write (benchmarks/RESULTS.md)."""
+    con = duckdb.connect(
+        config={"memory_limit": PUBLISH_MEMORY_LIMIT, "temp_directory": f"{path}.tmp"}
+    )
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS warehouse (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    con.execute("USE warehouse")
+    return con
+
+
+def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+    """Append the rows of the lake's Parquet `files` to `table`."""
+    if not files:
+        return
+    schema = schemas.TABLES[table]
+    cols = ", ".join(f'"{n}"' for n in schema.names)
+    paths = [str(p) for p in files]
+    src = "read_parquet(?, hive_partitioning=false, union_by_name=true)"
+    # Lake files written before a column was added lack it: it reads as NULL.
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}", [paths]).fetchall()}
+    select = ", ".join(
+        f'"{f.name}"' if f.name in present else f'NULL::{_ddl_type(f.type)} AS "{f.name}"'
+        for f in schema
+    )
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM {src}", [paths])
+
+
+def new_runs(con: duckdb.DuckDBPyConnection, lake: Lake, days: set[dt.date]) -> list[Path]:
+    """The `runs` files (one per run) of `days` not in the warehouse yet."""
+    have = {r[0] for r in con.execute("SELECT DISTINCT run_id FROM runs").fetchall()}
+    files = [f for d in sorted(days) for f in lake.files("runs", d)]
+    return [f for f in files if f.stem.removeprefix("run-") not in have]
