@@ -43,79 +43,100 @@ def folder_date(name: str) -> dt.date | None:
         return None
 
 
-def discover(landing: Path, logical_date: dt.date) -> Discovery:
-    """Files directly in `landing` get the run's logical date; files in a `YYYY-MM-DD/` or
-    `date=YYYY-MM-DD/` folder (searched recursively below it) get that folder's date."""
-    landing = landing.resolve()
-    files: list[LandingFile] = []
-    skipped: list[tuple[str, str]] = []
-    date_dirs: list[dt.date] = []
-    visited: set[Path] = {landing}
+class _Walk:
+    """One walk of the landing dir: what it found, skipped, and the folders already seen."""
 
-    def visit(path: Path, day: dt.date) -> None:
-        rel = path.relative_to(landing).as_posix()
+    def __init__(self, landing: Path) -> None:
+        self.landing = landing
+        self.files: list[LandingFile] = []
+        self.skipped: list[tuple[str, str]] = []
+        self.date_dirs: list[dt.date] = []
+        self.visited: set[Path] = {landing}
+
+    def visit(self, path: Path, day: dt.date) -> None:
+        rel = path.relative_to(self.landing).as_posix()
         if not _utf8(rel):  # undecodable bytes in the name: Parquet could not store the path
-            skipped.append((rel, "name_not_utf8: rename the file"))
+            self.skipped.append((rel, "name_not_utf8: rename the file"))
             return
-        if path.is_symlink():
-            try:
-                target = path.resolve()
-            except (OSError, RuntimeError):  # a symlink loop
-                skipped.append((rel, "unreadable: symlink loop"))
-                return
-            if not target.is_relative_to(landing):
-                skipped.append((rel, "symlink_outside"))
-                return
+        if path.is_symlink() and not self._link_inside(path, rel):
+            return
         if path.name.startswith("."):
             return
         if path.is_dir():
             real = path.resolve()
-            if real in visited:  # a link back to a folder already walked (e.g. `ln -s . x`)
-                skipped.append((rel, "unreadable: symlink loop"))
+            if real in self.visited:  # a link back to a folder already walked (`ln -s . x`)
+                self.skipped.append((rel, "unreadable: symlink loop"))
                 return
-            visited.add(real)
+            self.visited.add(real)
             for child in sorted(path.iterdir()):
-                visit(child, day)
+                self.visit(child, day)
             return
+        self._add_file(path, rel, day)
+
+    def _link_inside(self, path: Path, rel: str) -> bool:
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            self.skipped.append((rel, "unreadable: symlink loop"))
+            return False
+        if not target.is_relative_to(self.landing):
+            self.skipped.append((rel, "symlink_outside"))
+            return False
+        return True
+
+    def _add_file(self, path: Path, rel: str, day: dt.date) -> None:
         if not path.name.lower().endswith(SUPPORTED_EXTS):
-            skipped.append((rel, "unknown_extension"))
+            self.skipped.append((rel, "unknown_extension"))
             return
         try:
             st = path.stat()
         except OSError as e:
-            skipped.append((rel, f"unreadable: {e.strerror}"))
+            self.skipped.append((rel, f"unreadable: {e.strerror}"))
             return
         if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read forever
-            skipped.append((rel, "not_regular_file"))
+            self.skipped.append((rel, "not_regular_file"))
             return
-        files.append(LandingFile(rel, path, st.st_size, st.st_mtime_ns, day))
+        self.files.append(LandingFile(rel, path, st.st_size, st.st_mtime_ns, day))
 
+    def top(self, entry: Path, logical_date: dt.date) -> None:
+        """An entry directly in the landing dir: a date folder, another folder, or a file."""
+        if not entry.is_dir():
+            self.visit(entry, logical_date)
+            return
+        if entry.name.startswith("."):
+            return
+        day = folder_date(entry.name)
+        if day is None:
+            self.skipped.append(
+                (entry.name + "/", "not a date folder (YYYY-MM-DD or date=YYYY-MM-DD)")
+            )
+            return
+        if entry.is_symlink() and not entry.resolve().is_relative_to(self.landing):
+            self.skipped.append((entry.name, "symlink_outside"))
+            return
+        self.date_dirs.append(day)
+        self.visited.add(entry.resolve())
+        for child in sorted(entry.iterdir()):
+            self.visit(child, day)
+
+
+def discover(landing: Path, logical_date: dt.date) -> Discovery:
+    """Files directly in `landing` get the run's logical date; files in a `YYYY-MM-DD/` or
+    `date=YYYY-MM-DD/` folder (searched recursively below it) get that folder's date."""
+    landing = landing.resolve()
     if not landing.is_dir():
         raise FileNotFoundError(
             f"landing dir {landing} does not exist: create it or pass --landing"
         )
+    walk = _Walk(landing)
     for entry in sorted(landing.iterdir()):
-        day = folder_date(entry.name) if entry.is_dir() else None
-        if entry.is_dir() and day is not None and not entry.name.startswith("."):
-            if entry.is_symlink() and not entry.resolve().is_relative_to(landing):
-                skipped.append((entry.name, "symlink_outside"))
-                continue
-            date_dirs.append(day)
-            visited.add(entry.resolve())
-            for child in sorted(entry.iterdir()):
-                visit(child, day)
-        elif entry.is_dir():
-            if not entry.name.startswith("."):
-                skipped.append(
-                    (entry.name + "/", "not a date folder (YYYY-MM-DD or date=YYYY-MM-DD)")
-                )
-        else:
-            visit(entry, logical_date)
+        walk.top(entry, logical_date)
     # Names are reported, and stored with the run: never with undecodable bytes in them.
     shown = [
-        (n if _utf8(n) else n.encode("utf-8", "backslashreplace").decode(), w) for n, w in skipped
+        (n if _utf8(n) else n.encode("utf-8", "backslashreplace").decode(), w)
+        for n, w in walk.skipped
     ]
-    return Discovery(files, shown, sorted(set(date_dirs)))
+    return Discovery(walk.files, shown, sorted(set(walk.date_dirs)))
 
 
 def _utf8(name: str) -> bool:
