@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.analyst_fixture import SCHOOL_BODY, SCHOOL_TITLE, build_landing
-from tests.util import nightly
+from tests.util import nightly, query
 
 SQL = Path(__file__).resolve().parents[1] / "sql"
 D = dt.date
@@ -251,3 +251,27 @@ def test_every_object_has_a_header_whose_example_runs(con) -> None:
         example = head.split("Example:", 1)[1].strip().replace("\n", " ")
         # the documented example runs, and finds something on this fixture
         assert con.execute(example).fetchall(), f"{path.name}: example returns no rows"
+
+
+def _load_one_body(tmp_path: Path, body: str) -> Path:
+    """A data dir holding one article with `body`, loaded by a nightly run."""
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    (landing / "2026-11-01").mkdir(parents=True)
+    (landing / "2026-11-01" / "a.txt").write_text(f"عنوان\n\n{body}", encoding="utf-8")
+    nightly(landing, data)
+    return data
+
+
+def test_search_snippet_starts_at_the_word_despite_harakat(tmp_path: Path) -> None:
+    body = "كَتَبَ المُعَلِّمُ في المَدْرَسَةِ اليوم درسا"
+    data = _load_one_body(tmp_path, body)
+    for term, word in (("المدرسه", "المَدْرَسَةِ"), ("المعلم", "المُعَلِّمُ"), ("اليوم", "اليوم")):
+        (pos,) = query(data, "select match_pos from search_articles(?)", [term])[0]
+        assert body[pos - 1 :].startswith(word), (term, pos)  # match_pos is 1-based
+
+
+def test_search_snippet_position_after_dotted_capital_i(tmp_path: Path) -> None:
+    body = "زار İstanbul وفد ثم ذهب إلى المدرسة صباحا"
+    data = _load_one_body(tmp_path, body)
+    (pos,) = query(data, "select match_pos from search_articles('المدرسه')")[0]
+    assert body[pos - 1 :].startswith("المدرسة")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -51,3 +52,43 @@ def test_run_with_missing_landing_dir_fails_before_prefect(tmp_path: Path) -> No
 def test_backfill_end_before_start(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["backfill", "--start", "2026-11-25", "--end", "2026-11-24"])
     assert res.exit_code != 0 and "is before" in res.output
+
+
+def test_query_json_csv_and_output_count(landing: Path, data_dir: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    nightly(landing, data_dir)
+    run = CliRunner().invoke
+    res = run(
+        main, ["query", "select 'nan'::double x, 1 y", "--data", str(data_dir), "--format", "json"]
+    )
+    assert res.exit_code == 0 and json.loads(res.output) == [{"x": None, "y": 1}]
+    res = run(main, ["query", "select ['أ', 'ب'] l", "--data", str(data_dir), "--format", "csv"])
+    assert res.output.splitlines()[1] == '"[""أ"", ""ب""]"'
+    out = tmp_path / "t.txt"
+    res = run(
+        main,
+        [
+            "query",
+            "select * from range(5)",
+            "--data",
+            str(data_dir),
+            "--limit",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0 and "wrote 2 rows" in res.output
+
+
+def test_query_statement_without_result_prints_nothing(landing: Path, data_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    nightly(landing, data_dir)
+    res = CliRunner().invoke(main, ["query", "SET threads = 1", "--data", str(data_dir)])
+    assert res.exit_code == 0 and res.output == ""

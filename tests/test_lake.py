@@ -14,6 +14,7 @@ import pytest
 
 import flows.lake
 from flows.lake import Lake, Transaction
+from tests.util import checksums, nightly, query
 from transforms import schemas
 
 DAY = dt.date(2026, 11, 24)
@@ -148,3 +149,63 @@ def test_a_journal_written_by_an_earlier_version_is_rolled_forward(tmp_path: Pat
     assert [p.name for p in lake.files("rejects")] == ["part-new.parquet"]
     assert lake.read("rejects")["run_id"].to_pylist() == ["new"] * 3
     assert not emptied.exists() and lake.version == 7
+
+
+def test_io_error_while_applying_the_lake_commit_rolls_forward(
+    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    nightly(landing, data_dir)
+    (landing / "2026-11-26" / "901_00000000000000e2.txt").write_text(
+        "عنوان جديد\n\nنص جديد", encoding="utf-8"
+    )
+    real = flows.lake.write_json_atomic
+    calls = {"n": 0}
+
+    def full_disk_once(path: Path, obj: object) -> None:
+        if path.name == "_state.json" and calls["n"] == 0:
+            calls["n"] += 1
+            raise OSError(28, "No space left on device")
+        real(path, obj)
+
+    monkeypatch.setattr(flows.lake, "write_json_atomic", full_disk_once)
+    with pytest.raises(OSError, match="No space"):
+        nightly(landing, data_dir)
+    monkeypatch.undo()
+    status, error = query(data_dir, "select status, error from runs order by started_at")[-1]
+    assert status == "failed" and "the data is in the lake" in error
+    # The warehouse matches the lake: the committed run was rolled forward and published.
+    n_wh = query(data_dir, "select count(*) from articles")[0][0]
+    n_lake = query(
+        data_dir,
+        "select count(*) from read_parquet(?)",
+        [str(data_dir / "lake/articles/ingest_date=*/*.parquet")],
+    )[0][0]
+    assert n_wh == n_lake
+    assert not list((data_dir / "lake" / "_journal").glob("*.json"))
+    s = nightly(landing, data_dir)
+    assert s["files_new"] == 0
+    fresh = tmp_path / "fresh"
+    nightly(landing, fresh)
+    assert checksums(fresh) == checksums(data_dir)
+
+
+def test_journal_naming_a_missing_staged_file_stops_before_deleting(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    part = lake / "articles" / "ingest_date=2026-11-24"
+    part.mkdir(parents=True)
+    (part / "part-old.parquet").write_bytes(b"old")
+    journal = {
+        "run_id": "r",
+        "version": 1,
+        "ops": [
+            {
+                "dir": str(part.relative_to(lake)),
+                "tmp": ".part-r.parquet.tmp",
+                "final": "part-r.parquet",
+                "delete": ["part-old.parquet"],
+            }
+        ],
+    }
+    with pytest.raises(RuntimeError, match="is missing"):
+        flows.lake._apply(lake, journal)
+    assert (part / "part-old.parquet").exists()

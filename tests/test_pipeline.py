@@ -4,6 +4,7 @@ runs are incremental and idempotent, backfills replace exactly their dates."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -263,3 +264,63 @@ def test_failed_background_lake_write_fails_the_run_and_commits_nothing(
     assert again["articles_loaded"] > 0
     runs = query(data_dir, "select status from runs order by started_at")
     assert [r[0] for r in runs] == ["failed", "completed"]
+
+
+def test_records_sharing_a_json_id_keep_their_own_entities(landing: Path, data_dir: Path) -> None:
+    """Feeds reuse ids (per file, per split): ids from records are not article ids."""
+    day = landing / "2026-11-26"
+    (day / "train.jsonl").write_text(
+        json.dumps({"id": 1, "title": "خبر أ", "content": "نص #الرياض"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    (day / "test.jsonl").write_text(
+        json.dumps({"id": 1, "title": "خبر ب", "content": "نص بلا وسوم"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    nightly(landing, data_dir)
+    rows = query(
+        data_dir,
+        "select title from articles_with_hashtag('الرياض') where title like 'خبر _'",
+    )
+    assert rows == [("خبر أ",)]
+    ids = query(data_dir, "select count(distinct article_id), count(*) from articles")[0]
+    assert ids[0] == ids[1]
+
+
+def test_kept_article_keeps_entities_when_a_duplicate_of_it_is_dropped(
+    landing: Path, data_dir: Path
+) -> None:
+    day = landing / "2026-11-26"
+    old = {"title": "قديم", "content": "نص قديم #قديم"}
+    (day / "a.json").write_text(json.dumps([old], ensure_ascii=False), encoding="utf-8")
+    nightly(landing, data_dir)
+    new = {"title": "تصحيح", "content": "نص جديد #جديد #تصحيح"}
+    (landing / "2026-11-27").mkdir()
+    (landing / "2026-11-27" / "b.json").write_text(
+        json.dumps([old, new], ensure_ascii=False), encoding="utf-8"
+    )
+    s = nightly(landing, data_dir)
+    assert (s["duplicates"], s["articles_loaded"], s["hashtags"]) == (1, 1, 2)
+    tags = query(data_dir, "select tag from hashtags where source_file = '2026-11-27/b.json'")
+    assert sorted(tags) == [("تصحيح",), ("جديد",)]
+
+
+def test_same_file_name_id_on_two_days_keeps_article_ids_unique(
+    landing: Path, data_dir: Path
+) -> None:
+    """The id comes from the NNN_<hex> name; a second file of that name with other content
+    gets its content hash, so every view counting distinct articles counts both."""
+    name = "950_00000000000000f1.txt"
+    (landing / "2026-11-24" / name).write_text("عنوان أ\n\nنص أ #وسم #آخر", encoding="utf-8")
+    (landing / "2026-11-25" / name).write_text("عنوان ب\n\nنص ب #وسم #آخر", encoding="utf-8")
+    nightly(landing, data_dir)
+    ids = query(data_dir, "select article_id from articles where source_file like '%950_%'")
+    assert len(ids) == 2 and len(set(ids)) == 2
+    assert ("00000000000000f1",) in ids  # the first in (date, path) order keeps the name id
+    assert query(data_dir, "select articles from v_top_hashtags where key = 'وسم'") == [(2,)]
+    # Re-running changes nothing, and the ids are stable.
+    again = nightly(landing, data_dir)
+    assert again["articles_loaded"] == 0
+    assert sorted(
+        query(data_dir, "select article_id from articles where source_file like '%950_%'")
+    ) == sorted(ids)

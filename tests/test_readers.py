@@ -180,3 +180,11 @@ def test_any_json_strings_load_or_reject_and_reach_arrow(records: list[dict]) ->
     assert p.records_read == len(p.articles) + len(p.rejects) == len(records)
     tr = transform(p.articles, dt.date(2026, 1, 1), "run")
     assert tr.articles.num_rows + tr.rejects.num_rows + tr.duplicates == len(p.articles)
+
+
+def test_jsonl_line_with_raw_line_separator_loads() -> None:
+    rec = {"title": "عنوان\u2028ثان", "content": "نص\u2029فقرة\x85"}
+    data = (json.dumps(rec, ensure_ascii=False) + "\r\n" + json.dumps(rec) + "\n").encode()
+    p = parse_file("a.jsonl", data)
+    assert p.rejects == [] and p.records_read == 2
+    assert [a.title for a in p.articles] == ["عنوان\u2028ثان"] * 2

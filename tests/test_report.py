@@ -186,3 +186,14 @@ def test_query_formats_and_output(data: Path, tmp_path: Path) -> None:
     assert (
         res.exit_code != 0 and "v_nope" in res.output and "in: select * from v_nope" in res.output
     )
+
+
+def test_report_on_a_warehouse_with_only_rejects_lists_them(tmp_path: Path) -> None:
+    from flows.report import write_report
+
+    landing, data = tmp_path / "landing", tmp_path / "data"
+    (landing / "2026-11-05").mkdir(parents=True)
+    (landing / "2026-11-05" / "bad.json").write_text("{not json", encoding="utf-8")
+    nightly(landing, data)
+    html = write_report(data).read_text(encoding="utf-8")
+    assert "malformed_json" in html and "nothing rejected" not in html

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import flows.batches
 from flows.batches import read_and_transform
 from flows.landing import LandingFile
 from flows.plan import plan_nightly
@@ -19,7 +20,7 @@ from flows.quarantine import quarantine_name
 from flows.run import execute
 from flows.settings import Settings
 from tests.corpus import LOGICAL, MAX_FILE_BYTES, generate
-from tests.util import checksums, query
+from tests.util import checksums, nightly, query
 
 
 def _run(landing: Path, data: Path, day: dt.date = LOGICAL) -> dict:
@@ -303,3 +304,57 @@ def test_symlink_loop_is_skipped_not_a_crash(tmp_path: Path) -> None:
     _adds_up(s)
     assert (s["files_loaded"], s["files_skipped"]) == (1, 2)
     assert "2026-10-01/a.txt (unreadable: symlink loop)" in s["skipped_files"]
+
+
+def test_unreadable_file_is_retried_on_the_next_night(
+    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = landing / "2026-11-26" / "900_00000000000000e1.txt"
+    target.write_text("عنوان\n\nنص يقرأ في المرة الثانية", encoding="utf-8")
+    real = flows.batches.read_bytes
+
+    def flaky(f, max_bytes):
+        if f.path.endswith("900_00000000000000e1.txt"):
+            raise PermissionError(13, "Permission denied")
+        return real(f, max_bytes)
+
+    monkeypatch.setattr(flows.batches, "read_bytes", flaky)
+    first = nightly(landing, data_dir)
+    assert first["files_rejected"] == 1
+    monkeypatch.undo()  # permissions fixed: same size, same mtime
+    s = nightly(landing, data_dir)
+    assert (s["files_changed"], s["articles_loaded"]) == (1, 1)
+    assert query(data_dir, "select count(*) from rejects where reason = 'unreadable'") == [(0,)]
+
+
+def test_symlink_to_an_ancestor_is_walked_once(landing: Path, data_dir: Path) -> None:
+    os.symlink(".", landing / "2026-11-24" / "latest")
+    s = nightly(landing, data_dir)
+    assert "2026-11-24/latest (unreadable: symlink loop)" in s["skipped_files"]
+    n_txt = sum(1 for _ in landing.glob("*/*.txt")) + sum(1 for _ in landing.glob("*.txt"))
+    assert s["duplicates"] == 0 and s["articles_loaded"] >= n_txt
+
+
+def test_too_large_file_is_retried_only_once_the_limit_allows_it(
+    landing: Path, data_dir: Path
+) -> None:
+    from flows.plan import plan_nightly
+    from flows.run import execute
+    from flows.settings import Settings
+
+    big = landing / "2026-11-26" / "902_00000000000000e3.txt"
+    big.write_text("عنوان\n\n" + "نص " * 400_000, encoding="utf-8")  # ~2.4 MB
+
+    def run(max_mb: int) -> dict:
+        s = Settings(landing, data_dir, max_file_bytes=max_mb * 1024 * 1024)
+        return execute(
+            s,
+            lambda lake: plan_nightly(s, lake, dt.date(2026, 11, 27)),
+            {},
+            log=lambda _m: None,
+        ).summary()
+
+    assert run(1)["files_rejected"] == 1
+    assert run(1)["files_changed"] == 0  # still too large: not retried
+    s = run(5)  # the limit was raised: the same file loads
+    assert (s["files_changed"], s["articles_loaded"]) == (1, 1)
