@@ -1,4 +1,4 @@
-"""transforms.normalize against DESIGN.md "Normalization": one test per spec line, Lucene's
+"""transforms.normalize against docs/normalization.md "The rules": one test per spec line, Lucene's
 ArabicNormalizer behaviours, and hypothesis properties (totality, idempotence, profile relation,
 batch == scalar, bounded growth)."""
 

@@ -28,7 +28,7 @@ DATE_DIR_RE = re.compile(r"^(?:date=)?\d{4}-\d{2}-\d{2}$")
 JSON_KEYS = {"source", "url", "date_extracted", "title", "author", "content"}
 BOM = "\ufeff"
 
-# What DESIGN.md's clean step deletes that can sit inside or next to an entity.
+# What the clean step (docs/normalization.md) deletes that can sit inside or next to an entity.
 DELETED = {0x0640, 0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 ARABIC_LETTER = "[\u0621-\u063a\u0641-\u064a\u0671-\u06d3]"

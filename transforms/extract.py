@@ -1,4 +1,4 @@
-"""Hashtag and @mention extraction from clean text (DESIGN.md, section "Extraction").
+"""Hashtag and @mention extraction from clean text (the rules: docs/extraction.md).
 
 Two modes:
 

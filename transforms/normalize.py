@@ -1,11 +1,11 @@
-"""Arabic text normalization: the ``clean`` and ``search`` profiles of DESIGN.md.
+"""Arabic text normalization: the ``clean`` and ``search`` profiles (docs/normalization.md).
 
 Like Lucene's ``ArabicNormalizer``: tables of code points, built once at import from
 ``unicodedata``, and a short straight-line function per profile. Every step is a C-speed string
 primitive (precompiled character-class regexes, chained ``str.replace``, ``str.lower``,
 ``unicodedata.is_normalized``); each step is skipped when a cheap search shows it has nothing to
 do. ``str.translate`` is avoided on purpose: it measured 5x slower than this on Arabic text.
-Decisions where DESIGN.md is silent are listed in docs/normalization.md.
+Decisions the rules leave open are listed there too.
 
 Totality: ``normalize`` never raises on a ``str``. Lone surrogates (U+D800-U+DFFF) are not
 characters the spec speaks of, so they are left exactly where they are (neither deleted nor
