@@ -87,7 +87,7 @@ class Lake:
         if not paths:
             t = schema.empty_table()
             return t.select(columns) if columns else t
-        # One dataset over all files reads them in parallel (18 files: 190 ms -> 40 ms).
+        # One dataset over all files reads them in parallel, not one after another.
         return ds.dataset(paths, schema=schema, format="parquet").to_table(columns=columns)
 
     @property

@@ -248,8 +248,8 @@ def transform(
 
 def _rows_kept(t: pa.Table, keep: list[bool]) -> pa.Table:
     """``t.filter(keep)`` without copying: the kept runs of rows as zero-copy slices. A few
-    rows of a batch are duplicates of earlier batches; filtering (or take) copied every text of
-    the batch for them, 0.4 s of the run's own process on the real corpus."""
+    rows of a batch are duplicates of earlier batches; filtering (or take) would copy every
+    text of the batch for them, in the run's own process (the single writer)."""
     if all(keep):
         return t
     runs: list[pa.Table] = []

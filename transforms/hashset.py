@@ -23,7 +23,7 @@ for _i, _c in enumerate(b"0123456789abcdef"):
 
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
     """``np.unique`` of a uint64 array: sorted, without repeats. (NumPy 2.4's ``np.unique``
-    took 0.52 s on a million values; a sort and a mask take 0.01 s.)"""
+    costs tens of times a sort and a mask: benchmarks/RESULTS.md, session 3.)"""
     a = np.sort(a)
     if len(a) < 2:
         return a
@@ -60,8 +60,8 @@ class HashSet:
     @classmethod
     def from_arrow(cls, arr: Any) -> HashSet:
         """From a pyarrow string array (or chunked array) without nulls: the hex digits are
-        decoded from its buffer at once when every value is 16 lowercase hex digits (a run on
-        a 1M-article lake: 0.84 s through Python strings, 0.1 s this way)."""
+        decoded from its buffer at once when every value is 16 lowercase hex digits, not
+        through one Python string per value (every run does this over the whole lake)."""
         import pyarrow as pa  # local: the module stays importable without pyarrow
 
         if isinstance(arr, pa.ChunkedArray):
@@ -97,7 +97,8 @@ class HashSet:
 
     def contains_many(self, hashes: list[str]) -> list[bool]:
         """``[h in self for h in hashes]``, with one vectorized search of the array instead of
-        one NumPy call per hash (7 µs each: 22 s of a 1M run)."""
+        one NumPy call per hash (a scalar NumPy call costs microseconds: at a million
+        articles that is most of the dedup)."""
         ints = [_as_int(h) for h in hashes]
         arr = self._sorted
         if len(arr):

@@ -118,7 +118,7 @@ def _py_class(chars: Iterable[str], negate: bool = False) -> str:
 
 
 _COMPAT_RE = re.compile(_py_class(COMPAT_MAP))
-# (No "+" on the deletion classes: re.sub with "[...]+" measured 2.5x slower than "[...]".)
+# (No "+" on the deletion classes: re.sub with "[...]+" measured slower than "[...]".)
 _DELETE_RE = re.compile(_py_class(DELETE_CHARS))
 _ODD_SPACES = [c for c in SPACE_CHARS if c != " "]
 # Anything clean's steps 2, 3 or the Zs/tab part of 5 would touch: one scan decides.
@@ -162,7 +162,7 @@ def _lines_need_fix(s: str) -> bool:
 
 def nfc(s: str) -> str:
     """``unicodedata.normalize("NFC", s)``, word by word: only the words that need it go through
-    the slow full normalization (2.5x faster on news with a few misordered harakat). Exact,
+    the slow full normalization (news has a few misordered harakat in long texts). Exact,
     because a space has combining class 0, is NFC-stable and is in no canonical composition, so
     nothing reorders or composes across it."""
     return " ".join(
