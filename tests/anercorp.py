@@ -1,0 +1,258 @@
+"""ANERcorp (train split, IOB2) for measuring entity extraction: reading, the FIT/DEV split,
+pseudo-articles, exact token-span scoring, and mining names and ambiguous words from FIT.
+
+Shared by tests/test_entities_quality.py and benchmarks/bench_entities.py. The corpus is not
+in the repo: callers find it at ../shared/corpora/anercorp/train.txt.
+
+Conventions (docs/entities.md, "Measuring"):
+- a sentence's text is its tokens, each cleaned (``normalize(tok, "clean")``: ANERcorp has some
+  tatweel), joined by spaces; ``DOC_SENTENCES`` consecutive sentences joined by a line break
+  form one pseudo-article (the corpus has no article boundaries; the surname and ambiguity
+  rules look at the whole text, as they would in an article);
+- a mention covers the tokens its span overlaps (proclitics stay on ANERcorp's tokens, so
+  ``ولبنان`` is one token whether or not the span includes ``و``); exact match of first
+  token, last token and type counts; ``nisba`` mentions are not scored (ANERcorp tags
+  demonyms ``O``) and MISC is ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import hashlib
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms.entity_fold import fold_phrase
+from transforms.entity_tables import CLITICS
+from transforms.normalize import normalize
+
+FIT_SHARE = 0.8
+DOC_SENTENCES = 10
+TYPES = ("PER", "LOC", "ORG")
+TAG_TYPE = {"PERS": "PER", "LOC": "LOC", "ORG": "ORG"}
+
+Span = tuple[int, int, str]  # first token, last token + 1, type (token indexes in the doc)
+
+
+@dataclass
+class Doc:
+    text: str
+    token_starts: list[int]  # char offset of each token in text
+    gold: set[Span]
+    tokens: list[str]
+
+
+def read_sentences(path: Path) -> list[list[tuple[str, str]]]:
+    sents: list[list[tuple[str, str]]] = []
+    cur: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            if cur:
+                sents.append(cur)
+                cur = []
+            continue
+        tok, _, tag = line.rpartition(" ")
+        cur.append((normalize(tok, "clean") or "_", tag))
+    if cur:
+        sents.append(cur)
+    return sents
+
+
+def split(sents: list) -> tuple[list, list]:
+    """FIT: the first 80% of the sentences, DEV: the rest (deterministic)."""
+    cut = int(len(sents) * FIT_SHARE)
+    return sents[:cut], sents[cut:]
+
+
+def gold_spans(tags: Sequence[str], offset: int = 0) -> set[Span]:
+    out: set[Span] = set()
+    start, typ = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        if start >= 0 and not (tag.startswith("I-") and TAG_TYPE.get(tag[2:]) == typ):
+            out.add((offset + start, offset + i, typ))
+            start = -1
+        if tag.startswith("B-") or (tag.startswith("I-") and start < 0):
+            if tag[2:] in TAG_TYPE:
+                start, typ = i, TAG_TYPE[tag[2:]]
+    return out
+
+
+def documents(sents: list, size: int = DOC_SENTENCES) -> list[Doc]:
+    docs = []
+    for i in range(0, len(sents), size):
+        tokens: list[str] = []
+        gold: set[Span] = set()
+        lines = []
+        for s in sents[i : i + size]:
+            gold |= gold_spans([t for _w, t in s], len(tokens))
+            tokens.extend(w for w, _t in s)
+            lines.append(" ".join(w for w, _t in s))
+        starts, pos = [], 0
+        for line in lines:
+            for w in line.split(" "):
+                starts.append(pos)
+                pos += len(w) + 1
+        docs.append(Doc("\n".join(lines), starts, gold, tokens))
+    return docs
+
+
+def predicted_spans(doc: Doc, mentions: Sequence) -> set[Span]:
+    out: set[Span] = set()
+    for m in mentions:
+        if m.rule == "nisba":
+            continue
+        first = bisect.bisect_right(doc.token_starts, m.start) - 1
+        last = bisect.bisect_right(doc.token_starts, m.end - 1) - 1
+        out.add((first, last + 1, m.type))
+    return out
+
+
+@dataclass
+class Score:
+    tp: Counter
+    fp: Counter
+    fn: Counter
+
+    def prf(self, typ: str | None = None) -> tuple[float, float, float]:
+        keys = TYPES if typ is None else (typ,)
+        tp = sum(self.tp[k] for k in keys)
+        fp = sum(self.fp[k] for k in keys)
+        fn = sum(self.fn[k] for k in keys)
+        p = 100 * tp / (tp + fp) if tp + fp else 0.0
+        r = 100 * tp / (tp + fn) if tp + fn else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(docs: list[Doc], extract_batch: Callable) -> tuple[Score, list]:
+    """Exact-span scores, and the errors (doc index, span, 'fp'/'fn')."""
+    tp, fp, fn = Counter(), Counter(), Counter()
+    errors = []
+    for d, (doc, ms) in enumerate(zip(docs, extract_batch([x.text for x in docs]), strict=True)):
+        pred = predicted_spans(doc, ms)
+        for s in pred & doc.gold:
+            tp[s[2]] += 1
+        for s in pred - doc.gold:
+            fp[s[2]] += 1
+            errors.append((d, s, "fp"))
+        for s in doc.gold - pred:
+            fn[s[2]] += 1
+            errors.append((d, s, "fn"))
+    return Score(tp, fp, fn), errors
+
+
+# --- mining ----------------------------------------------------------------------------------
+
+
+def _strip_first(tokens: list[str], firsts: Counter) -> list[str]:
+    """Drop a proclitic from the first token when the rest is seen as a name start."""
+    w = tokens[0]
+    for c in sorted((c.decode("cp1256") for c in CLITICS if c), key=len, reverse=True):
+        rest = w[len(c) :]
+        if w.startswith(c) and len(rest) >= 3 and firsts[rest] > 0:
+            return [rest, *tokens[1:]]
+        if w.startswith(c + "ل") and rest.startswith("ل") and firsts["ا" + rest] > 0:
+            return ["ا" + rest, *tokens[1:]]  # للأمم -> الأمم
+    return tokens
+
+
+def gold_names(docs: list[Doc]) -> Counter:
+    """(name, type) -> how often FIT tags it, proclitics dropped."""
+    firsts = Counter(doc.tokens[s] for doc in docs for s, _e, _t in doc.gold)
+    names: Counter = Counter()
+    for doc in docs:
+        for s, e, typ in doc.gold:
+            names[(" ".join(_strip_first(doc.tokens[s:e], firsts)), typ)] += 1
+    return names
+
+
+def _arabic(name: str) -> bool:
+    return not any("a" <= c.lower() <= "z" for c in name) and any("\u0620" <= c <= "\u064a" for c in name)
+
+
+def mined_csv(names: Counter, other: dict[bytes, int], min_precision: float) -> str:
+    """The mined-names file: each name with its majority type, kept when it is a name at least
+    ``min_precision`` of the times it occurs."""
+    by_form: dict[bytes, Counter] = defaultdict(Counter)
+    surface: dict[bytes, str] = {}
+    for (name, typ), n in names.items():
+        f = fold_phrase(name)
+        by_form[f][typ] += n
+        surface.setdefault(f, name)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["entity_id", "type", "name_ar", "gold", "other", "source"])
+    for f in sorted(by_form):
+        typ, n = by_form[f].most_common(1)[0]
+        total = sum(by_form[f].values()) + other.get(f, 0)
+        if len(f) < 3 or n / total < min_precision or not _arabic(surface[f]):
+            continue
+        h = hashlib.sha256(f).hexdigest()[:10]
+        w.writerow([f"anercorp:{typ.lower()}:{h}", typ, surface[f], n, total - n, "anercorp"])
+    return buf.getvalue()
+
+
+MIN_PRECISION = 0.5  # a mined name or a shipped alias must be right this often in FIT
+MIN_WRONG = 2  # ...and is only judged once it was wrong this many times
+
+
+def _alias_counts(docs: list[Doc], matcher) -> tuple[Counter, Counter, dict[bytes, str]]:
+    """Per (entity_id, folded surface): how often a match is a gold span and how often not."""
+    good, bad = Counter(), Counter()
+    surface: dict[bytes, str] = {}
+    for doc, ms in zip(docs, matcher.extract_batch([d.text for d in docs]), strict=True):
+        for m in ms:
+            if m.rule not in ("gazetteer", "surname", "context"):
+                continue
+            span = next(iter(predicted_spans(doc, [m])))
+            surf = m.surface
+            if surf.startswith("ل") and m.start and doc.text[m.start - 1] == "ل":
+                surf = "ا" + surf  # the لل contraction: لأمم -> الأمم
+            key = (m.entity_id, fold_phrase(surf))
+            surface.setdefault(key[1], surf)
+            (good if span in doc.gold else bad)[key] += 1
+    return good, bad, surface
+
+
+def _given_counts(docs: list[Doc], given: set[bytes]) -> tuple[Counter, Counter]:
+    as_name, as_word = Counter(), Counter()
+    for doc in docs:
+        starts = {s for s, _e, t in doc.gold if t == "PER"}
+        for i, tok in enumerate(doc.tokens):
+            f = fold_phrase(tok)
+            if f in given:
+                (as_name if i in starts else as_word)[f] += 1
+    return as_name, as_word
+
+
+def mine(docs: list[Doc], build: Callable, given: set[bytes]) -> tuple[str, str]:
+    """Names (mined format) and ambiguous aliases (ambiguous.csv format) from annotated
+    ``docs``. ``build(extra_csv_texts)`` returns a matcher over the shipped gazetteer plus a
+    mined-names CSV text."""
+    candidates = mined_csv(gold_names(docs), {}, 0.0)
+    good, bad, surface = _alias_counts(docs, build(candidates))
+    other: dict[bytes, int] = {}
+    ambiguous: list[tuple[str, str, int, int]] = []
+    for key in sorted(set(good) | set(bad)):
+        g, b = good[key], bad[key]
+        if key[0].startswith("anercorp:"):
+            other[key[1]] = other.get(key[1], 0) + b
+        elif b >= MIN_WRONG and g / (g + b) < MIN_PRECISION:
+            ambiguous.append((surface[key[1]], "anercorp: a name less often than not", g, b))
+    as_name, as_word = _given_counts(docs, given)
+    for f in sorted(as_word):
+        if as_word[f] >= MIN_WRONG and as_name[f] / (as_name[f] + as_word[f]) < MIN_PRECISION:
+            name = f.decode("cp1256")
+            ambiguous.append((name, "anercorp: given name, mostly a word", as_name[f], as_word[f]))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["alias", "reason", "gold", "other", "source"])
+    seen = set()
+    for alias, why, g, b in ambiguous:
+        if alias not in seen:
+            seen.add(alias)
+            w.writerow([alias, why, g, b, "anercorp"])
+    return mined_csv(gold_names(docs), other, MIN_PRECISION), buf.getvalue()

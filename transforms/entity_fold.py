@@ -1,0 +1,104 @@
+"""The matcher's view of clean text: one byte per code point, folded like the search profile.
+
+Why bytes and why cp1256: the Aho-Corasick automaton runs over bytes, and Arabic letters take
+two bytes in UTF-8, so UTF-8 offsets would need a costly map back to code points. Windows-1256
+holds every Arabic letter, the harakat, Latin and the usual punctuation in one byte each, and
+``str.encode("cp1256", "replace")`` turns every other code point into one ``?``: the encoded
+text has exactly one byte per code point, so a byte offset *is* a code-point offset. One
+``bytes.translate`` then applies the search profile's one-to-one folds (أ إ آ -> ا, ى -> ي,
+ة -> ه, ک -> ك ...) and turns every character that is not a letter or a digit into a space,
+so a name starts after a space byte and ends before a non-word byte.
+
+The only step that changes length is the search profile's deletion of harakat, ZWNJ/ZWJ and
+tatweel: ``fold`` deletes them and returns where they were, and ``Shift`` maps folded offsets
+back (a mark goes with the letter before it). Folds whose source is not in cp1256 (ٱ, ی, ے...,
+rare in news) are applied on the ``str`` first, one-to-one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+
+from transforms.normalize import SEARCH_DELETE_CHARS, SEARCH_FOLDS
+
+CODEC = "cp1256"
+SPACE = 0x20
+#: Separates texts in a batch buffer: a non-word byte that is not a space, so no name (whose
+#: words are joined by spaces) can run from one text into the next.
+SEPARATOR = "\x00"
+
+_DELETE = [*SEARCH_DELETE_CHARS, "\u0640"]  # tatweel too: clean removes it already
+_DELETE_RE = re.compile("[" + "".join(map(re.escape, _DELETE)) + "]")
+
+
+def _encodable(c: str) -> bool:
+    try:
+        c.encode(CODEC)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_RARE = {a: b for a, b in SEARCH_FOLDS.items() if not _encodable(a) and _encodable(b)}
+_RARE_RE = re.compile("[" + "".join(map(re.escape, _RARE)) + "]")
+
+
+def _is_word(c: str) -> bool:
+    cat = unicodedata.category(c)
+    return cat in ("Lu", "Ll", "Lo", "Nd")
+
+
+def _tables() -> tuple[bytes, bytes]:
+    fold = bytearray(range(256))
+    word = bytearray(256)
+    for b in range(256):
+        c = bytes([b]).decode(CODEC)
+        if _is_word(c):
+            f = SEARCH_FOLDS.get(c, c).lower()
+            fb = f.encode(CODEC, "replace")
+            fold[b] = fb[0] if len(fb) == 1 else b
+            word[b] = 1
+        elif c != SEPARATOR:
+            fold[b] = SPACE
+    return bytes(fold), bytes(word)
+
+
+#: byte -> folded byte; WORD[b] is 1 for letters and digits (after folding too).
+FOLD, WORD = _tables()
+
+
+class Shift:
+    """Maps offsets in the folded text back to the original: ``marks`` are the folded
+    positions of deleted characters (each is the position of the character after it)."""
+
+    __slots__ = ("marks",)
+
+    def __init__(self, marks: list[int]) -> None:
+        self.marks = marks
+
+    def orig(self, f: int) -> int:
+        """Original offset of folded offset ``f``: skips the deleted characters before it
+        (for a start) or keeps those after the previous letter (for an exclusive end)."""
+        return f + bisect.bisect_right(self.marks, f) if self.marks else f
+
+
+def fold(text: str) -> tuple[bytes, Shift]:
+    """The folded bytes of ``text`` and the map back to its offsets."""
+    marks: list[int] = []
+    if _DELETE_RE.search(text) is not None:
+        marks = [m.start() - i for i, m in enumerate(_DELETE_RE.finditer(text))]
+        text = _DELETE_RE.sub("", text)
+    if _RARE_RE.search(text) is not None:
+        text = _RARE_RE.sub(lambda m: _RARE[m.group()], text)
+    return text.encode(CODEC, "replace").translate(FOLD), Shift(marks)
+
+
+def fold_phrase(text: str) -> bytes:
+    """A gazetteer phrase as the matcher sees it: folded, words joined by one space."""
+    return b" ".join(fold(text)[0].split())
+
+
+def decode(b: bytes) -> str:
+    return b.decode(CODEC)
