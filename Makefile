@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format lock sql clean help
+.PHONY: run test lint format lock sql gazetteer clean help
 
 help:
 	@echo "make run    build .venv if needed, run the nightly flow on seeds/landing -> data/"
 	@echo "make test   build .venv if needed, run the test suite"
 	@echo "make lint   ruff check + format check"
 	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
+	@echo "make gazetteer  regenerate seeds/gazetteer/{entities,aliases}.csv from packages + curated/"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
 $(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c
@@ -39,6 +40,9 @@ format: $(STAMP)
 
 sql: $(STAMP)
 	$(BIN)/python -c "from flows.warehouse import write_ar_norm_sql as w; print('wrote', w())"
+
+gazetteer: $(STAMP)
+	$(BIN)/python seeds/gazetteer/build.py
 
 lock:
 	rm -rf /tmp/akhbar-lock && $(PYTHON) -m venv /tmp/akhbar-lock
