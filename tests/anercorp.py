@@ -256,3 +256,27 @@ def mine(docs: list[Doc], build: Callable, given: set[bytes]) -> tuple[str, str]
             seen.add(alias)
             w.writerow([alias, why, g, b, "anercorp"])
     return mined_csv(gold_names(docs), other, MIN_PRECISION), buf.getvalue()
+
+
+SHIPPED_MINED = ("anercorp/names.csv", "anercorp/ambiguous.csv")
+
+
+def matcher_with(names_csv: str | None, ambiguous_csv: str | None = None):
+    """A matcher over the shipped gazetteer with the shipped ANERcorp files replaced by these
+    CSV texts (None: without them)."""
+    from transforms.entities import EntityMatcher
+    from transforms.gazetteer import SourceFile, build_gazetteer, read_sources
+
+    sources = read_sources(exclude=SHIPPED_MINED)
+    if names_csv:
+        sources.append(SourceFile("mined/names.csv", "mined", names_csv))
+    if ambiguous_csv:
+        sources.append(SourceFile("mined/ambiguous.csv", "ambiguous", ambiguous_csv))
+    return EntityMatcher(build_gazetteer(sources))
+
+
+def mine_docs(docs: list[Doc]) -> tuple[str, str]:
+    """The two ANERcorp files (names, ambiguous) mined from ``docs``."""
+    base = matcher_with(None)
+    given = {fold_phrase(g) for g in base.gazetteer.given_names}
+    return mine(docs, lambda extra: matcher_with(extra), given)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from transforms import entity_rules as rules
-from transforms.entity_fold import SEPARATOR, Shift, decode, fold
+from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold
 from transforms.entity_tables import Tables, build_tables
 from transforms.gazetteer import (
     Gazetteer,
@@ -77,11 +77,11 @@ class EntityMatcher:
         items = ["" if t is None else t for t in texts]
         joined = "\n" + _JOIN.join(items) + "\n"
         if joined.count(SEPARATOR) != max(len(items) - 1, 0):
-            # A NUL inside a text (never in clean text): blank it so the texts stay apart.
-            items = [t.replace(SEPARATOR, " ") for t in items]
-            joined = "\n" + _JOIN.join(items) + "\n"
+            # A NUL inside a text (never in clean text): blank it so the texts stay apart
+            # (the same length, so offsets and surfaces still come from the given text).
+            joined = "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
         fb, shift = fold(joined)
-        matches = self.tables.automaton.find_matches_as_indexes(fb)
+        matches = self.tables.automaton.find_matches_as_indexes(fb.translate(AUTO))
         out: list[list[EntityMention]] = []
         lo, base, m = 1, 1, 0
         for text in items:
@@ -119,7 +119,7 @@ class EntityMatcher:
         out = []
         for f in rules.resolve_overlaps(tm.found):
             start, end = shift.orig(f.start) - base, shift.orig(f.end) - base
-            eid = t.ids[f.ent] if f.ent >= 0 else RULE_ID_PREFIX + decode(f.name)
+            eid = t.ids[f.ent] if f.ent >= 0 else RULE_ID_PREFIX + decode(f.name.translate(AUTO))
             out.append(EntityMention(eid, f.type, start, end, text[start:end], f.rule))
         return out
 

@@ -50,23 +50,30 @@ def _is_word(c: str) -> bool:
     return cat in ("Lu", "Ll", "Lo", "Nd")
 
 
-def _tables() -> tuple[bytes, bytes]:
+YEH, ALEF_MAKSURA, NEWLINE = 0xED, 0xEC, 0x0A
+
+
+def _tables() -> tuple[bytes, bytes, bytes]:
     fold = bytearray(range(256))
     word = bytearray(256)
     for b in range(256):
         c = bytes([b]).decode(CODEC)
         if _is_word(c):
-            f = SEARCH_FOLDS.get(c, c).lower()
+            f = c if c == "ى" else SEARCH_FOLDS.get(c, c).lower()
             fb = f.encode(CODEC, "replace")
             fold[b] = fb[0] if len(fb) == 1 else b
             word[b] = 1
-        elif c != SEPARATOR:
+        elif c not in (SEPARATOR, "\n"):
             fold[b] = SPACE
-    return bytes(fold), bytes(word)
+    auto = bytearray(range(256))
+    auto[ALEF_MAKSURA], auto[NEWLINE] = YEH, SPACE
+    return bytes(fold), bytes(word), bytes(auto)
 
 
-#: byte -> folded byte; WORD[b] is 1 for letters and digits (after folding too).
-FOLD, WORD = _tables()
+#: byte -> folded byte, except that ى and the line break stay (the rules tell على from علي
+#: and do not run a name across lines); WORD[b] is 1 for letters and digits; AUTO finishes the
+#: search profile's fold for the automaton (ى -> ي, line break -> space).
+FOLD, WORD, AUTO = _tables()
 
 
 class Shift:
@@ -96,8 +103,19 @@ def fold(text: str) -> tuple[bytes, Shift]:
 
 
 def fold_phrase(text: str) -> bytes:
-    """A gazetteer phrase as the matcher sees it: folded, words joined by one space."""
-    return b" ".join(fold(text)[0].split())
+    """A gazetteer phrase as the automaton sees it: folded, words joined by one space."""
+    return b" ".join(fold(text)[0].translate(AUTO).split())
+
+
+def fold_words(text: str) -> frozenset[bytes]:
+    """Words as the rules see them (ى kept), with ي for a final ى: news writes إلى as إلي,
+    but the name علي is never written على."""
+    out = set()
+    for w in fold(text)[0].split():
+        out.add(w)
+        if w.endswith(b"\xec"):
+            out.add(w[:-1] + b"\xed")
+    return frozenset(out)
 
 
 def decode(b: bytes) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.entity_fold import WORD, fold_phrase
+from transforms.entity_fold import AUTO, WORD, fold_words
 from transforms.entity_tables import (
     CLITICS,
     K_AMBIG,
@@ -32,8 +32,7 @@ GAZETTEER, NISBA, TITLE, SURNAME, GIVEN, CONTEXT = (
 )
 
 
-def _words(text: str) -> frozenset[bytes]:
-    return frozenset(fold_phrase(w) for w in text.split())
+_words = fold_words
 
 
 #: Function words: a person's name never runs through them.
@@ -63,7 +62,7 @@ SON_OF = _words("بن ابن بنت ولد")
 MAX_NAME_WORDS = 4
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """A mention in folded offsets."""
 
@@ -127,6 +126,11 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
             p, e = shorter(fb, t, s, e)
             if p < 0:
                 continue
+        nl = fb.find(b"\n", s + 1, e)
+        if nl > 0:  # a name does not run across a line break
+            p, e = shorter(fb, t, s, nl + 1)
+            if p < 0:
+                continue
         skip, kind, ent = info[p]
         fs = s + skip
         if kind == K_NAME:
@@ -149,7 +153,7 @@ def shorter(fb: bytes, t: Tables, s: int, e: int) -> tuple[int, int]:
     """The longest pattern that is a prefix of ``fb[s:e]`` and ends at a word end."""
     cut = fb.rfind(b" ", s + 1, e)
     while cut > s:
-        p = t.index.get(fb[s:cut], -1)
+        p = t.index.get(fb[s:cut].translate(AUTO), -1)
         if p >= 0:
             return p, cut
         cut = fb.rfind(b" ", s + 1, cut)
@@ -214,7 +218,7 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
                 break
             if f is not None:
                 pos = f.end
-            elif w in t.nisba_words or w in TITLE_FILLERS:
+            elif w.translate(AUTO) in t.nisba_words or w in TITLE_FILLERS:
                 pos = ws[0][1]
             else:
                 break
@@ -254,10 +258,21 @@ def lone_surnames(fb: bytes, lo: int, hi: int, tm: TextMatches) -> None:
 
 def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Overlapping mentions: the longer wins (then the earlier); sorted by start."""
-    order = sorted(found, key=lambda f: (f.start - f.end, f.start))
+    found.sort(key=_start)
+    end = -1
+    for f in found:
+        if f.start < end:
+            break
+        end = f.end
+    else:
+        return found  # the usual case: no overlap at all
     kept: list[Found] = []
-    for f in order:
+    for f in sorted(found, key=lambda f: (f.start - f.end, f.start)):
         if all(f.end <= k.start or f.start >= k.end for k in kept):
             kept.append(f)
-    kept.sort(key=lambda f: f.start)
+    kept.sort(key=_start)
     return kept
+
+
+def _start(f: Found) -> int:
+    return f.start

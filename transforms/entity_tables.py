@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick_rs
 
-from transforms.entity_fold import fold_phrase
+from transforms.entity_fold import fold_phrase, fold_words
 from transforms.gazetteer import Gazetteer
 
 # Pattern kinds, in order of preference when one pattern could mean several things.
@@ -43,9 +43,9 @@ class Tables:
     index: dict[bytes, int]
     ids: list[str]  # entity index -> entity_id
     types: list[str]  # entity index -> PER/LOC/ORG
-    given: frozenset[bytes]  # folded given names (all of them, for the title rule)
-    nisba_words: frozenset[bytes]  # folded demonym forms without clitics
-    title_words: frozenset[bytes]  # folded one-word titles
+    given: frozenset[bytes]  # given names as the rules see words (``fold_words``)
+    nisba_words: frozenset[bytes]  # demonym forms without clitics, as the automaton sees them
+    title_words: frozenset[bytes]  # one-word titles (``fold_words``)
     patterns: int = 0
     build_seconds: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
@@ -123,7 +123,7 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
             if len(form) >= MIN_FORM and (k == K_TITLE or form not in ambiguous):
                 for pat, skip in clitic_variants(form):
                     cands.setdefault(pat, []).append((skip, k, -1))
-    sets = {"given": given}
+    sets = {"given": fold_words(" ".join(gz.given_names))}
     return cands, ids, types, sets
 
 
@@ -146,7 +146,6 @@ def build_tables(gz: Gazetteer) -> Tables:
         patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
     )
     nisba = {p[s:] for p, (s, k, _e) in zip(patterns, info, strict=True) if k == K_NISBA}
-    titles = {fold_phrase(t) for t in gz.titles}
     return Tables(
         automaton=automaton,
         info=info,
@@ -155,7 +154,7 @@ def build_tables(gz: Gazetteer) -> Tables:
         types=types,
         given=frozenset(sets["given"]),
         nisba_words=frozenset(nisba),
-        title_words=frozenset(t for t in titles if b" " not in t),
+        title_words=fold_words(" ".join(t for t in gz.titles if " " not in t.strip())),
         patterns=len(patterns),
         build_seconds=time.perf_counter() - t0,
         stats={"entities": len(ids), "patterns": len(patterns), "two_types": ambiguous_types},
