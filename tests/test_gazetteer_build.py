@@ -173,6 +173,16 @@ def test_duplicate_id_across_files_fails(tmp_path: Path) -> None:
         build.read_all_curated(curated)
 
 
+def test_a_package_row_with_an_odd_name_fails_naming_its_source() -> None:
+    odd = sources.Entity(
+        "HK", "LOC", "territory", "هونغ كونغ (منطقة إدارية خاصة)", "Hong Kong", "cldr"
+    )
+    with pytest.raises(build.GazetteerError, match=r"cldr HK: non-Arabic alias or name"):
+        build.check_entity(odd)
+    with pytest.raises(build.GazetteerError, match=r"cldr HK: empty name_ar"):
+        build.check_entity(sources.Entity("HK", "LOC", "territory", " ", "Hong Kong", "cldr"))
+
+
 def test_lexicons_are_not_read_as_entities(tmp_path: Path) -> None:
     _write(tmp_path, "titles.csv", "", header="title,kind\nالرئيس,title\n")
     curated = _write(tmp_path, "given_names.csv", "", header="name,gender\nمحمد,m\n")

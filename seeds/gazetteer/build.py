@@ -217,13 +217,28 @@ def render(rows: Iterable[Iterable[str]], header: Iterable[str]) -> str:
     return buf.getvalue()
 
 
+def check_entity(e: Entity) -> None:
+    """The merged row is usable: known type/subtype, a name, every form Arabic script.
+
+    Curated rows were checked line by line already; this catches a package upgrade that
+    brings an odd name (the error names the package source and the entity).
+    """
+    where = f"{e.source} {e.entity_id}"
+    if e.type not in SUBTYPES or e.subtype not in SUBTYPES[e.type]:
+        raise GazetteerError(f"{where}: unknown type/subtype {e.type}/{e.subtype}")
+    if not e.name_ar.strip():
+        raise GazetteerError(f"{where}: empty name_ar")
+    for form in (e.name_ar, *e.aliases, *e.nisba, *e.nisba_plural):
+        if not _is_arabic_form(form):
+            raise GazetteerError(f"{where}: non-Arabic alias or name {form!r}")
+
+
 def build(curated_dir: Path) -> tuple[str, str]:
     """The text of entities.csv and aliases.csv, sorted so re-runs give identical bytes."""
     merged = merge(package_entities(), read_all_curated(curated_dir))
     entities = sorted(merged.values(), key=lambda e: e.entity_id)
     for e in entities:
-        if not e.name_ar.strip():
-            raise GazetteerError(f"{e.source}: empty name_ar for {e.entity_id}")
+        check_entity(e)
     ent_rows = [(e.entity_id, e.type, e.subtype, e.name_ar, e.name_en, e.source) for e in entities]
     alias = sorted(r for e in entities for r in alias_rows(e))
     return render(ent_rows, ENTITY_COLUMNS), render(alias, ALIAS_COLUMNS)
