@@ -52,8 +52,10 @@ def quality(mine: str, errors: int) -> None:
     mined = A.mine_docs(fit_docs if mine == "fit" else all_docs)
     print(f"mined from {mine.upper()} in {time.perf_counter() - t0:.1f} s")
     dev_matcher = A.matcher_with(*mined)
-    print(f"{'':<22} | {'PER  P/R/F1':^17} | {'LOC  P/R/F1':^17} | {'ORG  P/R/F1':^17} | "
-          f"{'overall P/R/F1':^17}")
+    print(
+        f"{'':<22} | {'PER  P/R/F1':^17} | {'LOC  P/R/F1':^17} | {'ORG  P/R/F1':^17} | "
+        f"{'overall P/R/F1':^17}"
+    )
     dev_score, errs = A.score(dev_docs, dev_matcher.extract_batch)
     print(row(f"DEV (mined {mine.upper()})", dev_score))
     from transforms.entities import matcher
@@ -69,11 +71,11 @@ def quality(mine: str, errors: int) -> None:
 
 def write_mined() -> None:
     sents = A.read_sentences(require("corpora", "anercorp", "train.txt"))
-    names, ambiguous = A.mine_docs(A.documents(sents))
+    files = dict(zip(A.SHIPPED_MINED, A.mine_docs(A.documents(sents)), strict=True))
     MINED_DIR.mkdir(exist_ok=True)
-    (MINED_DIR / "names.csv").write_text(names, encoding="utf-8")
-    (MINED_DIR / "ambiguous.csv").write_text(ambiguous, encoding="utf-8")
-    print(f"wrote {names.count(chr(10)) - 1} names, {ambiguous.count(chr(10)) - 1} ambiguous")
+    for rel, text in files.items():
+        (MINED_DIR.parent / rel).write_text(text, encoding="utf-8")
+        print(f"wrote {rel}: {text.count(chr(10)) - 1} rows")
 
 
 def load_bodies(max_mb: float) -> list[str]:
@@ -98,8 +100,10 @@ def speed(max_mb: float) -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
-    print(f"matcher build in a fresh process: {float(out[0]):.2f} s (automaton and tables "
-          f"{float(out[1]):.2f} s, {int(out[2]):,} patterns)")
+    print(
+        f"matcher build in a fresh process: {float(out[0]):.2f} s (automaton and tables "
+        f"{float(out[1]):.2f} s, {int(out[2]):,} patterns)"
+    )
     from transforms.entities import extract_entities_batch, warm
 
     warm()
@@ -111,8 +115,10 @@ def speed(max_mb: float) -> None:
         t0 = time.process_time()
         n = sum(len(x) for b in batches for x in extract_entities_batch(b))
         best = min(best, time.process_time() - t0)
-    print(f"extract_entities_batch: {len(texts):,} bodies, {mb:.1f} MB clean text, {n:,} "
-          f"mentions: {best:.2f} s CPU, {mb / best:.1f} MB/s")
+    print(
+        f"extract_entities_batch: {len(texts):,} bodies, {mb:.1f} MB clean text, {n:,} "
+        f"mentions: {best:.2f} s CPU, {mb / best:.1f} MB/s"
+    )
 
 
 def main() -> None:

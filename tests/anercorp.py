@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.entity_fold import fold_phrase
+from transforms.entity_fold import fold_phrase, fold_words
 from transforms.entity_tables import CLITICS
 from transforms.normalize import normalize
 
@@ -75,9 +75,9 @@ def gold_spans(tags: Sequence[str], offset: int = 0) -> set[Span]:
         if start >= 0 and not (tag.startswith("I-") and TAG_TYPE.get(tag[2:]) == typ):
             out.add((offset + start, offset + i, typ))
             start = -1
-        if tag.startswith("B-") or (tag.startswith("I-") and start < 0):
-            if tag[2:] in TAG_TYPE:
-                start, typ = i, TAG_TYPE[tag[2:]]
+        opens = tag.startswith("B-") or (tag.startswith("I-") and start < 0)
+        if opens and tag[2:] in TAG_TYPE:
+            start, typ = i, TAG_TYPE[tag[2:]]
     return out
 
 
@@ -170,12 +170,16 @@ def gold_names(docs: list[Doc]) -> Counter:
 
 
 def _arabic(name: str) -> bool:
-    return not any("a" <= c.lower() <= "z" for c in name) and any("\u0620" <= c <= "\u064a" for c in name)
+    return not any("a" <= c.lower() <= "z" for c in name) and any(
+        "\u0620" <= c <= "\u064a" for c in name
+    )
 
 
-def mined_csv(names: Counter, other: dict[bytes, int], min_precision: float) -> str:
+def mined_csv(
+    names: Counter, other: dict[bytes, int], min_precision: float, given: set[bytes]
+) -> str:
     """The mined-names file: each name with its majority type, kept when it is a name at least
-    ``min_precision`` of the times it occurs."""
+    ``min_precision`` of the times it occurs; a lone given name is left to the rules."""
     by_form: dict[bytes, Counter] = defaultdict(Counter)
     surface: dict[bytes, str] = {}
     for (name, typ), n in names.items():
@@ -188,7 +192,7 @@ def mined_csv(names: Counter, other: dict[bytes, int], min_precision: float) -> 
     for f in sorted(by_form):
         typ, n = by_form[f].most_common(1)[0]
         total = sum(by_form[f].values()) + other.get(f, 0)
-        if len(f) < 3 or n / total < min_precision or not _arabic(surface[f]):
+        if len(f) < 3 or n / total < min_precision or not _arabic(surface[f]) or f in given:
             continue
         h = hashlib.sha256(f).hexdigest()[:10]
         w.writerow([f"anercorp:{typ.lower()}:{h}", typ, surface[f], n, total - n, "anercorp"])
@@ -228,40 +232,73 @@ def _given_counts(docs: list[Doc], given: set[bytes]) -> tuple[Counter, Counter]
     return as_name, as_word
 
 
-def mine(docs: list[Doc], build: Callable, given: set[bytes]) -> tuple[str, str]:
-    """Names (mined format) and ambiguous aliases (ambiguous.csv format) from annotated
-    ``docs``. ``build(extra_csv_texts)`` returns a matcher over the shipped gazetteer plus a
-    mined-names CSV text."""
-    candidates = mined_csv(gold_names(docs), {}, 0.0)
+TITLE_MIN = 4  # a title is judged once seen this often
+TITLE_DROP = 0.3  # no title when a person follows it less often than this
+HONORIFIC_MIN = 0.6  # an honorific whose next words are a name at least this often
+
+
+def _title_counts(docs: list[Doc], titles: set[bytes]) -> tuple[Counter, Counter]:
+    """Per title: how often a gold person starts within the 4 tokens after it, and not."""
+    hit, miss = Counter(), Counter()
+    for doc in docs:
+        per = {s for s, _e, t in doc.gold if t == "PER"}
+        toks = [fold_phrase(t) for t in doc.tokens]
+        for i in range(len(toks)):
+            for n in (3, 2, 1):
+                ph = b" ".join(toks[i : i + n])
+                forms = [ph] + [ph[len(c) :] for c in CLITICS if c and ph.startswith(c)]
+                if ph.startswith(b"\xe1\xe1"):
+                    forms.append(b"\xc7" + ph[1:])  # للرئيس -> الرئيس
+                t = next((f for f in forms if f in titles), None)
+                if t is not None:
+                    (hit if per & set(range(i + n, i + n + 4)) else miss)[t] += 1
+                    break
+    return hit, miss
+
+
+def mine(docs: list[Doc], build: Callable, lexicons: tuple[set, dict]) -> tuple[str, str]:
+    """Names (mined format) and words to treat with care (ambiguous.csv format) from
+    annotated ``docs``. ``build(names_csv)`` returns a matcher over the shipped gazetteer plus
+    those names; ``lexicons``: the folded given names and titles (folded -> as written)."""
+    given, titles = lexicons
+    candidates = mined_csv(gold_names(docs), {}, 0.0, given)
     good, bad, surface = _alias_counts(docs, build(candidates))
     other: dict[bytes, int] = {}
-    ambiguous: list[tuple[str, str, int, int]] = []
+    rows: list[tuple[str, str, str, int, int]] = []
     for key in sorted(set(good) | set(bad)):
         g, b = good[key], bad[key]
         if key[0].startswith("anercorp:"):
             other[key[1]] = other.get(key[1], 0) + b
         elif b >= MIN_WRONG and g / (g + b) < MIN_PRECISION:
-            ambiguous.append((surface[key[1]], "anercorp: a name less often than not", g, b))
+            rows.append((surface[key[1]], "alias", "a name less often than not", g, b))
     as_name, as_word = _given_counts(docs, given)
     for f in sorted(as_word):
         if as_word[f] >= MIN_WRONG and as_name[f] / (as_name[f] + as_word[f]) < MIN_PRECISION:
-            name = f.decode("cp1256")
-            ambiguous.append((name, "anercorp: given name, mostly a word", as_name[f], as_word[f]))
+            rows.append((f.decode("cp1256"), "given", "mostly a word", as_name[f], as_word[f]))
+    hit, miss = _title_counts(docs, set(titles))
+    for f in sorted(set(hit) | set(miss)):
+        h, m = hit[f], miss[f]
+        if h + m >= TITLE_MIN and h / (h + m) < TITLE_DROP:
+            rows.append((titles[f], "title", "a person seldom follows", h, m))
+        elif h + m >= TITLE_MIN and h / (h + m) < HONORIFIC_MIN:
+            rows.append((titles[f], "honorific", "a person often does not follow", h, m))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["alias", "reason", "gold", "other", "source"])
+    w.writerow(["alias", "applies", "reason", "gold", "other", "source"])
     seen = set()
-    for alias, why, g, b in ambiguous:
-        if alias not in seen:
-            seen.add(alias)
-            w.writerow([alias, why, g, b, "anercorp"])
-    return mined_csv(gold_names(docs), other, MIN_PRECISION), buf.getvalue()
+    for alias, applies, why, g, b in rows:
+        if (alias, applies) not in seen:
+            seen.add((alias, applies))
+            w.writerow([alias, applies, f"anercorp: {why}", g, b, "anercorp"])
+    return mined_csv(gold_names(docs), other, MIN_PRECISION, given), buf.getvalue()
 
 
-SHIPPED_MINED = ("anercorp/names.csv", "anercorp/ambiguous.csv")
+SHIPPED_MINED = ("anercorp/names.csv", "anercorp/ambiguous.csv", "anercorp/common_words.csv")
 
 
-def matcher_with(names_csv: str | None, ambiguous_csv: str | None = None):
+def matcher_with(
+    names_csv: str | None, ambiguous_csv: str | None = None, common_csv: str | None = None
+):
     """A matcher over the shipped gazetteer with the shipped ANERcorp files replaced by these
     CSV texts (None: without them)."""
     from transforms.entities import EntityMatcher
@@ -272,11 +309,45 @@ def matcher_with(names_csv: str | None, ambiguous_csv: str | None = None):
         sources.append(SourceFile("mined/names.csv", "mined", names_csv))
     if ambiguous_csv:
         sources.append(SourceFile("mined/ambiguous.csv", "ambiguous", ambiguous_csv))
+    if common_csv:
+        sources.append(SourceFile("mined/common_words.csv", "common", common_csv))
     return EntityMatcher(build_gazetteer(sources))
 
 
-def mine_docs(docs: list[Doc]) -> tuple[str, str]:
-    """The two ANERcorp files (names, ambiguous) mined from ``docs``."""
-    base = matcher_with(None)
-    given = {fold_phrase(g) for g in base.gazetteer.given_names}
-    return mine(docs, lambda extra: matcher_with(extra), given)
+def mine_docs(docs: list[Doc]) -> tuple[str, str, str]:
+    """The three ANERcorp files (names, ambiguous, common words) mined from ``docs``."""
+    common = common_words(docs)
+    gz = matcher_with(None, None, common).gazetteer
+    given = {fold_phrase(g) for g in gz.given_names}
+    titles = {fold_phrase(t): t for t in gz.titles}
+    names, ambiguous = mine(docs, lambda extra: matcher_with(extra, None, common), (given, titles))
+    return names, ambiguous, common
+
+
+COMMON_MIN = 3  # an ordinary word: outside names at least this often ...
+COMMON_NAME_SHARE = 0.1  # ... and inside one at most this share of the time
+
+
+def common_words(docs: list[Doc]) -> str:
+    """Words (as the rules see them) that are mostly not in a person's name (counted outside
+    and inside gold PER spans): ``word,other,gold,source``."""
+    other, gold = Counter(), Counter()
+    surface: dict[bytes, Counter] = defaultdict(Counter)
+    for doc in docs:
+        inside = {i for s, e, t in doc.gold if t == "PER" for i in range(s, e)}
+        for i, tok in enumerate(doc.tokens):
+            for f in fold_words(tok):
+                (gold if i in inside else other)[f] += 1
+                surface[f][tok] += 1
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["word", "other", "gold", "source"])
+    seen = set()
+    for f in sorted(other):
+        o, g = other[f], gold[f]
+        word = surface[f].most_common(1)[0][0]
+        ordinary = o >= COMMON_MIN and g <= COMMON_NAME_SHARE * (o + g)
+        if ordinary and _arabic(word) and word not in seen and " " not in word:
+            seen.add(word)
+            w.writerow([word, o, g, "anercorp"])
+    return buf.getvalue()

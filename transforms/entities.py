@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from transforms import entity_people as people
 from transforms import entity_rules as rules
 from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold
 from transforms.entity_tables import Tables, build_tables
@@ -45,8 +46,10 @@ __all__ = [
 ]
 
 _JOIN = "\n" + SEPARATOR + "\n"
-#: Entity ids of people found by a rule (no gazetteer entry): this prefix + their folded name.
-RULE_ID_PREFIX = "x:per:"
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
+#: Entity ids of names found by a rule (no gazetteer entry): ``x:per:`` (``x:loc:``,
+#: ``x:org:``) + their words as the search profile folds them.
+RULE_ID_PREFIX = "x:"
 
 
 class EntityMention(NamedTuple):
@@ -110,18 +113,28 @@ class EntityMatcher:
         tm = rules.sort_matches(fb, t, matches)
         if tm.pending:
             rules.accept_pending(fb, t, tm)
+        if tm.keywords:
+            rules.keyword_names(fb, t, tm)
         if tm.titles:
-            rules.title_people(fb, t, tm)
+            people.title_people(fb, t, tm)
         if tm.givens:
-            rules.given_people(fb, t, tm)
-        if any(f.ent < 0 for f in tm.found):
-            rules.lone_surnames(fb, bounds[0], bounds[1], tm)
+            people.given_people(fb, t, tm)
+        if any(f[2] < 0 and f[3] == "PER" for f in tm.found):
+            people.lone_surnames(fb, t, bounds[0], bounds[1], tm)
         out = []
-        for f in rules.resolve_overlaps(tm.found):
-            start, end = shift.orig(f.start) - base, shift.orig(f.end) - base
-            eid = t.ids[f.ent] if f.ent >= 0 else RULE_ID_PREFIX + decode(f.name.translate(AUTO))
-            out.append(EntityMention(eid, f.type, start, end, text[start:end], f.rule))
+        ids, orig = t.ids, shift.orig if shift.marks else None
+        for fs, fe, ent, typ, rule, name in rules.resolve_overlaps(tm.found):
+            if orig is None:
+                start, end = fs - base, fe - base
+            else:
+                start, end = orig(fs) - base, orig(fe) - base
+            eid = ids[ent] if ent >= 0 else rule_id(typ, name)
+            out.append(_new(EntityMention, (eid, typ, start, end, text[start:end], rule)))
         return out
+
+
+def rule_id(typ: str, name: bytes) -> str:
+    return f"{RULE_ID_PREFIX}{typ.lower()}:{decode(name.translate(AUTO))}"
 
 
 def load_gazetteer(entities_file: str | Path | None = None) -> Gazetteer:

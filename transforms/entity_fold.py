@@ -18,7 +18,9 @@ rare in news) are applied on the ``str`` first, one-to-one.
 from __future__ import annotations
 
 import bisect
-import re
+import codecs
+import itertools
+import threading
 import unicodedata
 
 from transforms.normalize import SEARCH_DELETE_CHARS, SEARCH_FOLDS
@@ -29,9 +31,6 @@ SPACE = 0x20
 #: words are joined by spaces) can run from one text into the next.
 SEPARATOR = "\x00"
 
-_DELETE = [*SEARCH_DELETE_CHARS, "\u0640"]  # tatweel too: clean removes it already
-_DELETE_RE = re.compile("[" + "".join(map(re.escape, _DELETE)) + "]")
-
 
 def _encodable(c: str) -> bool:
     try:
@@ -41,8 +40,37 @@ def _encodable(c: str) -> bool:
     return True
 
 
-_RARE = {a: b for a, b in SEARCH_FOLDS.items() if not _encodable(a) and _encodable(b)}
-_RARE_RE = re.compile("[" + "".join(map(re.escape, _RARE)) + "]")
+_DELETE = [*SEARCH_DELETE_CHARS, "\u0640"]  # tatweel too: clean removes it already
+# Deleted on the bytes when cp1256 has them (harakat, tatweel, ZWNJ/ZWJ), by the encoder's
+# error handler otherwise (Quranic marks, superscript alef: rare).
+_DELETE_BYTES = b"".join(c.encode(CODEC) for c in _DELETE if _encodable(c))
+_DELETE_STR = frozenset(c for c in _DELETE if not _encodable(c))
+# Letters only: a digit or a sign cp1256 lacks becomes "?", a word boundary, as it should.
+_RARE = {
+    a: b
+    for a, b in SEARCH_FOLDS.items()
+    if not _encodable(a) and _encodable(b) and unicodedata.category(a).startswith("L")
+}
+_MARK_TO_ONE = bytes(_DELETE_BYTES[0] if b in _DELETE_BYTES else b for b in range(256))
+_ERRORS = "akhbar-entity-fold"
+_deleted_here = threading.local()
+
+
+def _on_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """cp1256 has no such character: a rare fold (ی -> ي), a deletion (remembered), or "?"."""
+    assert isinstance(exc, UnicodeEncodeError)
+    out = []
+    deleted: list[int] = _deleted_here.marks
+    for i in range(exc.start, exc.end):
+        c = exc.object[i]
+        if c in _DELETE_STR:
+            deleted.append(i - len(deleted))
+        else:
+            out.append(_RARE.get(c, "?"))
+    return "".join(out), exc.end
+
+
+codecs.register_error(_ERRORS, _on_unencodable)
 
 
 def _is_word(c: str) -> bool:
@@ -77,29 +105,33 @@ FOLD, WORD, AUTO = _tables()
 
 
 class Shift:
-    """Maps offsets in the folded text back to the original: ``marks`` are the folded
-    positions of deleted characters (each is the position of the character after it)."""
+    """Maps offsets in the folded text back to the original. ``marks``: for each deletion
+    step, last step first, the positions of the deleted characters in that step's output
+    (each is the position of the character after it)."""
 
     __slots__ = ("marks",)
 
-    def __init__(self, marks: list[int]) -> None:
-        self.marks = marks
+    def __init__(self, marks: list[list[int]]) -> None:
+        self.marks = [m for m in marks if m]
 
     def orig(self, f: int) -> int:
         """Original offset of folded offset ``f``: skips the deleted characters before it
         (for a start) or keeps those after the previous letter (for an exclusive end)."""
-        return f + bisect.bisect_right(self.marks, f) if self.marks else f
+        for m in self.marks:
+            f += bisect.bisect_right(m, f)
+        return f
 
 
 def fold(text: str) -> tuple[bytes, Shift]:
     """The folded bytes of ``text`` and the map back to its offsets."""
-    marks: list[int] = []
-    if _DELETE_RE.search(text) is not None:
-        marks = [m.start() - i for i, m in enumerate(_DELETE_RE.finditer(text))]
-        text = _DELETE_RE.sub("", text)
-    if _RARE_RE.search(text) is not None:
-        text = _RARE_RE.sub(lambda m: _RARE[m.group()], text)
-    return text.encode(CODEC, "replace").translate(FOLD), Shift(marks)
+    _deleted_here.marks = str_marks = []
+    raw = text.encode(CODEC, _ERRORS)
+    byte_marks: list[int] = []
+    if raw.translate(None, _DELETE_BYTES) != raw:
+        # positions of the deleted bytes in the output: the lengths of the runs between them
+        parts = raw.translate(_MARK_TO_ONE).split(_DELETE_BYTES[:1])
+        byte_marks = list(itertools.accumulate(map(len, parts[:-1])))
+    return raw.translate(FOLD, _DELETE_BYTES), Shift([byte_marks, str_marks])
 
 
 def fold_phrase(text: str) -> bytes:

@@ -8,27 +8,35 @@ them back to the clean text.
 
 from __future__ import annotations
 
+import bisect
+import operator
+import re
 from dataclasses import dataclass, field
 
 from transforms.entity_fold import AUTO, WORD, fold_words
 from transforms.entity_tables import (
     CLITICS,
-    K_AMBIG,
+    K_DUAL,
     K_GIVEN,
+    K_KEYWORD,
     K_NAME,
     K_NISBA,
     K_SURNAME,
     K_TITLE,
+    NAMING_KEYWORDS,
+    STRONG,
     Tables,
+    keyword_type,
 )
 
-GAZETTEER, NISBA, TITLE, SURNAME, GIVEN, CONTEXT = (
+GAZETTEER, NISBA, TITLE, SURNAME, GIVEN, CONTEXT, KEYWORD = (
     "gazetteer",
     "nisba",
     "title",
     "surname",
     "given_name",
     "context",
+    "keyword",
 )
 
 
@@ -40,38 +48,28 @@ STOP = _words(
     "في من إلى على عن مع أن إن لن لم لا ما هذا هذه ذلك تلك الذي التي الذين و أو ثم قد كان"
     " كانت يكون بعد قبل عند حتى منذ خلال بين حول ضد لدى أمس اليوم غدا وقال قال أكد أعلن"
     " وأكد وأعلن أيضا وهو وهي هو هي إنه أنه كما لكن بل إذا إذ حيث كل بعض غير يوم عام"
-    " يوم الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد رئيس وزير"
+    " يوم الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد رئيس وزير سموه معاليه"
+    " سعادته فخامته جلالته سماحته"
 )
-#: Words that may stand between a title and the name it introduces (besides demonyms and
-#: the words of a known organisation or place).
-TITLE_FILLERS = _words(
-    "السابق الأسبق الراحل الحالي الجديد المكلف المستقيل المنتخب الأول الثاني العام المساعد"
-    " التنفيذي الفخري الدائم المناوب الأعلى"
-)
-#: A word before an ambiguous name that says which kind of thing it is.
+#: A word before an ambiguous name that says which kind of thing it is; before a word that
+#: is no ordinary word, the same keywords make a new place or organisation (rule ``keyword``).
 KEYWORDS = {
-    "LOC": _words("مدينة دولة عاصمة محافظة منطقة ولاية بلدة قرية إقليم جزيرة مدينتي"),
+    "LOC": _words(NAMING_KEYWORDS["LOC"] + " دولة عاصمة منطقة مدينتي"),
     "ORG": _words(
-        "نادي فريق قناة صحيفة جريدة مجلة شركة حزب حركة منظمة مجموعة بنك مصرف وكالة"
-        " جماعة تنظيم جامعة مؤسسة هيئة اتحاد"
+        NAMING_KEYWORDS["ORG"] + " شركة حركة منظمة مجموعة بنك مصرف جماعة تنظيم جامعة مؤسسة اتحاد"
     ),
     "PER": frozenset(),
 }
-COMPOUND_FIRST = _words("عبد أبو ابو أبي بو")
-SON_OF = _words("بن ابن بنت ولد")
-MAX_NAME_WORDS = 4
+#: Clubs are named after cities: after these, a place is the club (ANERcorp tags it ORG).
+CLUB_KEYWORDS = _words("نادي فريق")
 
 
-@dataclass(slots=True)
-class Found:
-    """A mention in folded offsets."""
-
-    start: int
-    end: int
-    ent: int  # entity index, or -1 for a name found by a rule (no gazetteer entry)
-    type: str
-    rule: str
-    name: bytes = b""  # a rule's person: the folded full name (the entity id is made from it)
+_START_KEY = operator.itemgetter(0)
+#: A mention in folded offsets, as a plain tuple (the hot path makes tens of thousands a
+#: second): (start, end, entity index or -1 for a name found by a rule, type, rule, the
+#: rule's new name as folded words or b"").
+Found = tuple[int, int, int, str, str, bytes]
+START, END, ENT, TYPE, RULE, NAME = range(6)
 
 
 @dataclass
@@ -80,27 +78,42 @@ class TextMatches:
 
     found: list[Found] = field(default_factory=list)
     pending: list[Found] = field(default_factory=list)
-    titles: list[tuple[int, int]] = field(default_factory=list)
+    titles: list[tuple[int, int, bool]] = field(default_factory=list)  # start, end, strong
     givens: list[tuple[int, int]] = field(default_factory=list)
+    keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
+
+
+# The folded bytes hold word bytes, spaces, line breaks and the text separator only.
+_WORD_RE = re.compile(rb"[^ \n\x00]*")
+_NEXT_RE = re.compile(rb" ([^ \n\x00]+)")
+
+
+_W = rb"([^ \n\x00]+)"
+_RUN_RE = re.compile(_W + (rb"(?: " + _W) * 5 + rb")?" * 5)
+
+
+def words_from(fb: bytes, start: int) -> tuple[list[bytes], list[int]]:
+    """The (up to six) words from ``start`` to the next punctuation, and their ends."""
+    m = _RUN_RE.match(fb, start)
+    assert m is not None
+    words = [w for w in m.groups() if w is not None]
+    return words, [m.end(i) for i in range(1, len(words) + 1)]
 
 
 def word_at(fb: bytes, start: int) -> int:
     """End of the word starting at ``start``."""
-    n = len(fb)
-    end = start
-    while end < n and WORD[fb[end]]:
-        end += 1
-    return end
+    return _WORD_RE.match(fb, start).end()  # type: ignore[union-attr]
 
 
 def next_words(fb: bytes, pos: int, limit: int) -> list[tuple[int, int]]:
     """Up to ``limit`` words after ``pos`` (a word's end), stopping at punctuation."""
     out: list[tuple[int, int]] = []
-    n = len(fb)
-    while len(out) < limit and pos + 1 < n and fb[pos] == 0x20 and WORD[fb[pos + 1]]:
-        end = word_at(fb, pos + 1)
-        out.append((pos + 1, end))
-        pos = end
+    m = _NEXT_RE.match(fb, pos)
+    while m is not None:
+        out.append(m.span(1))
+        if len(out) == limit:
+            break
+        m = _NEXT_RE.match(fb, m.end())
     return out
 
 
@@ -116,36 +129,44 @@ def strip_clitic(w: bytes) -> list[bytes]:
 
 
 def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> TextMatches:
-    """First pass: each match to its kind; a match that ends inside a word is retried with
-    its shorter prefixes that end at a word end (or dropped)."""
+    """First pass: each match (pattern, start of its leading space, end) to its kind. A match
+    that ends inside a word or runs across a line break is retried with its shorter prefixes
+    that end at a word end (or dropped)."""
     tm = TextMatches()
-    n = len(fb)
     info, types = t.info, t.types
+    n = len(fb)
     for p, s, e in matches:
         if e < n and WORD[fb[e]]:
             p, e = shorter(fb, t, s, e)
             if p < 0:
                 continue
         nl = fb.find(b"\n", s + 1, e)
-        if nl > 0:  # a name does not run across a line break
+        if nl > 0:
             p, e = shorter(fb, t, s, nl + 1)
             if p < 0:
                 continue
         skip, kind, ent = info[p]
         fs = s + skip
         if kind == K_NAME:
-            tm.found.append(Found(fs, e, ent, types[ent], GAZETTEER))
+            tm.found.append((fs, e, ent, types[ent], GAZETTEER, b""))
         elif kind == K_NISBA:
             if not (skip == 1 and prev_word(fb, fs) in t.given):  # محمد المصري: a surname
-                tm.found.append(Found(fs, e, ent, types[ent], NISBA))
+                tm.found.append((fs, e, ent, types[ent], NISBA, b""))
         elif kind == K_SURNAME:
-            tm.found.append(Found(fs, e, ent, types[ent], SURNAME))
+            tm.found.append((fs, e, ent, types[ent], SURNAME, b""))
         elif kind == K_TITLE:
-            tm.titles.append((fs, e))
+            tm.titles.append((fs, e, ent == STRONG))
         elif kind == K_GIVEN:
-            tm.givens.append((fs, e))
+            if skip == 1 or fb[s + 1 : e] not in t.common:  # وجود is no و + جود
+                tm.givens.append((fs, e))
+        elif kind == K_KEYWORD:
+            tm.keywords.append((fs, e, keyword_type(ent)))
+        elif kind == K_DUAL:  # after a definite noun (العائلة المالكة السعودية): an adjective
+            prev = prev_word(fb, fs) if skip == 1 else b""
+            rule = NISBA if prev[:2] == b"\xc7\xe1" and prev not in STOP else GAZETTEER
+            tm.found.append((fs, e, ent, types[ent], rule, b""))
         else:
-            tm.pending.append(Found(fs, e, ent, types[ent], CONTEXT))
+            tm.pending.append((fs, e, ent, types[ent], CONTEXT, b""))
     return tm
 
 
@@ -163,116 +184,65 @@ def shorter(fb: bytes, t: Tables, s: int, e: int) -> tuple[int, int]:
 def accept_pending(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """Ambiguous names count with context: the same entity named unambiguously in the text,
     a title just before (people), or a keyword just before (نادي الهلال، مدينة جمال)."""
-    named = {f.ent for f in tm.found if f.rule in (GAZETTEER, SURNAME)}
-    title_ends = {e for _s, e in tm.titles}
+    named = {f[ENT] for f in tm.found if f[RULE] in (GAZETTEER, SURNAME)}
+    title_ends = {e for _s, e, _strong in tm.titles}
     for f in tm.pending:
-        ok = f.ent in named
-        if not ok and f.type == "PER":
-            ok = f.start - 1 in title_ends
+        ok = f[ENT] in named
+        if not ok and f[TYPE] == "PER":
+            ok = f[START] - 1 in title_ends
         if not ok:
-            prev = prev_word(fb, f.start)
-            keys = KEYWORDS[f.type]
+            prev = prev_word(fb, f[START])
+            keys = KEYWORDS[f[TYPE]]
             ok = prev in keys or any(w in keys for w in strip_clitic(prev))
         if ok:
             tm.found.append(f)
 
 
-def person_after(fb: bytes, t: Tables, pos: int, modifiers: int) -> tuple[int, int] | None:
-    """A person's name starting within ``modifiers`` words after ``pos``: a given name (or
-    عبد/أبو + a word), more given names (father, grandfather), then one family name."""
-    ws = next_words(fb, pos, modifiers + MAX_NAME_WORDS + 1)
-    i = 0
-    while i < len(ws) and fb[ws[i][0] : ws[i][1]] not in t.given:
-        w = fb[ws[i][0] : ws[i][1]]
-        if i >= modifiers or w in STOP or w in COMPOUND_FIRST:
-            return None
-        i += 1
-    if i == len(ws):
-        return None
-    j = i + 1
-    while j < len(ws) and j - i < MAX_NAME_WORDS:
-        w = fb[ws[j][0] : ws[j][1]]
-        if w in STOP or w in t.title_words or w in KEYWORDS["ORG"]:
-            break
-        prior = fb[ws[j - 1][0] : ws[j - 1][1]]
-        j += 1
-        if not (w in t.given or prior in COMPOUND_FIRST or prior in SON_OF or w in SON_OF):
-            break
-    if j == i + 1 and fb[ws[i][0] : ws[i][1]] in COMPOUND_FIRST:
-        return None
-    return ws[i][0], ws[j - 1][1]
+def name_word(w: bytes, t: Tables) -> bool:
+    """Can ``w`` be (part of) a name in no list? Not a function word, an ordinary word, a
+    title word or an organisation keyword, nor و + a given name (``ورجاء``: and Raja')."""
+    if w in STOP or w in t.common or w in t.title_words or w in KEYWORDS["ORG"]:
+        return False
+    if w[:1] == b"\xe6":  # و + a given name, a title: the next item of a list
+        return not (w[1:] in t.given or w[1:] in t.title_words or w[1:] in STOP)
+    return True
 
 
-def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
-    """``title``: a title, up to three demonyms/fillers/known names, then a person's name."""
-    starts = {f.start: f for f in tm.found}
-    for _s, e in tm.titles:
-        pos, skipped = e, 0
-        while skipped < 3:  # step over demonyms, fillers and known organisations/places
-            ws = next_words(fb, pos, 1)
-            if not ws:
-                break
-            f = starts.get(ws[0][0])
-            w = fb[ws[0][0] : ws[0][1]]
-            if f is not None and f.type == "PER":
-                break
-            if f is not None:
-                pos = f.end
-            elif w.translate(AUTO) in t.nisba_words or w in TITLE_FILLERS:
-                pos = ws[0][1]
-            else:
-                break
-            skipped += 1
-        span = person_after(fb, t, pos, 1)
-        if span is not None and span[0] not in starts:
-            tm.found.append(Found(span[0], span[1], -1, "PER", TITLE, fb[span[0] : span[1]]))
-
-
-def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
-    """``given_name``: an unambiguous given name followed by a family name."""
-    for s, _e in tm.givens:
-        span = person_after(fb, t, s - 1, 0)
-        if span is not None and span[1] > _e:
-            tm.found.append(Found(span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))
-
-
-def lone_surnames(fb: bytes, lo: int, hi: int, tm: TextMatches) -> None:
-    """``surname``: the last word of a person found by a rule, alone elsewhere in the text."""
-    names = {}
-    for f in tm.found:
-        if f.type == "PER" and f.ent < 0:
-            last = fb[fb.rfind(b" ", f.start, f.end) + 1 : f.end]
-            if len(last) >= 4 and last not in STOP:
-                names.setdefault(last, f)
-    taken = {(f.start, f.end) for f in tm.found}
-    for last, f in names.items():
-        pos = fb.find(last, lo, hi)
-        while pos >= 0:
-            end = pos + len(last)
-            ws = fb.rfind(b" ", lo, pos) + 1
-            if (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS:
-                if (pos, end) not in taken and not f.start <= pos < f.end:
-                    tm.found.append(Found(pos, end, -1, "PER", SURNAME, f.name))
-            pos = fb.find(last, end, hi)
+def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
+    """``keyword``: the word after a naming keyword (مدينة، صحيفة ...) is a place or an
+    organisation when it is no ordinary word; a place after نادي/فريق is the club."""
+    starts = {f[START]: i for i, f in enumerate(tm.found)}
+    for s, e, typ in tm.keywords:
+        ws = next_words(fb, e, 1)
+        if not ws:
+            continue
+        i = starts.get(ws[0][0], -1)
+        if i >= 0:
+            f = tm.found[i]
+            if f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:
+                tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
+            continue
+        w = fb[ws[0][0] : ws[0][1]]
+        if name_word(w, t) and w not in t.given and w.translate(AUTO) not in t.nisba_words:
+            tm.found.append((ws[0][0], ws[0][1], -1, typ, KEYWORD, w))
 
 
 def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Overlapping mentions: the longer wins (then the earlier); sorted by start."""
-    found.sort(key=_start)
+    found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
     end = -1
     for f in found:
-        if f.start < end:
+        if f[START] < end:
             break
-        end = f.end
+        end = f[END]
     else:
         return found  # the usual case: no overlap at all
+    starts: list[int] = []  # kept spans, sorted and disjoint
     kept: list[Found] = []
-    for f in sorted(found, key=lambda f: (f.start - f.end, f.start)):
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    kept.sort(key=_start)
+    for f in sorted(found, key=lambda f: (f[START] - f[END], f[START])):
+        i = bisect.bisect_right(starts, f[START])
+        if (i and kept[i - 1][END] > f[START]) or (i < len(kept) and kept[i][START] < f[END]):
+            continue
+        starts.insert(i, f[START])
+        kept.insert(i, f)
     return kept
-
-
-def _start(f: Found) -> int:
-    return f.start

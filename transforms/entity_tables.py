@@ -20,13 +20,25 @@ from transforms.entity_fold import fold_phrase, fold_words
 from transforms.gazetteer import Gazetteer
 
 # Pattern kinds, in order of preference when one pattern could mean several things.
-K_NAME, K_SURNAME, K_AMBIG, K_NISBA, K_GIVEN, K_TITLE = range(6)
-KIND_NAMES = ("name", "surname", "ambiguous", "nisba", "given", "title")
+K_NAME, K_SURNAME, K_AMBIG, K_NISBA, K_GIVEN, K_TITLE, K_KEYWORD, K_DUAL = range(8)
+#: The entity field of a title pattern: an honorific (a name follows) or a role.
+STRONG, PLAIN = -2, -1
+KIND_NAMES = ("name", "surname", "ambiguous", "nisba", "given", "title", "keyword", "dual")
+#: Words before a name that say what it names: ``مدينة X`` is a place, ``صحيفة X`` an
+#: organisation (ANERcorp tags X alone). The entity field of a keyword pattern is its type's
+#: index in ``KEYWORD_TYPES``, negated and offset past the title markers.
+NAMING_KEYWORDS = {
+    "LOC": "مدينة محافظة ولاية إقليم بلدة قرية مخيم جزيرة نهر",
+    "ORG": "نادي فريق قناة صحيفة جريدة مجلة وكالة حزب",
+}
+KEYWORD_TYPES = ("LOC", "ORG")
 
 _AR = "cp1256"
 AL = "ال".encode(_AR)
 #: Proclitics a name can carry: conjunctions, prepositions and their pairs.
-CLITICS = tuple(c.encode(_AR) for c in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"))
+CLITICS = tuple(
+    c.encode(_AR) for c in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
+)
 #: Endings of a demonym, singular masculine given (روسي): ة ون ين ات and the dual's تين/ان.
 NISBA_ENDINGS = tuple(e.encode(_AR) for e in ("", "ه", "ون", "ين", "ات", "تين", "ان"))
 TYPE_RANK = {"LOC": 0, "ORG": 1, "PER": 2}
@@ -46,6 +58,7 @@ class Tables:
     given: frozenset[bytes]  # given names as the rules see words (``fold_words``)
     nisba_words: frozenset[bytes]  # demonym forms without clitics, as the automaton sees them
     title_words: frozenset[bytes]  # one-word titles (``fold_words``)
+    common: frozenset[bytes]  # ordinary words (``fold_words``)
     patterns: int = 0
     build_seconds: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
@@ -55,10 +68,8 @@ def clitic_variants(form: bytes) -> list[tuple[bytes, int]]:
     """(pattern, span offset) for ``form`` with each proclitic (``لل`` for ل + ال)."""
     out = []
     for c in CLITICS:
-        if c.endswith(b"\xe1") and form.startswith(AL):  # ل + ال -> لل
-            out.append((b" " + c + form[1:], 1 + len(c)))
-        else:
-            out.append((b" " + c + form, 1 + len(c)))
+        word = c + form[1:] if c.endswith(b"\xe1") and form.startswith(AL) else c + form
+        out.append((b" " + word, 1 + len(c)))
     return out
 
 
@@ -91,8 +102,10 @@ def _rank(gz: Gazetteer, ids: list[str], cand: tuple[int, int, int]) -> tuple:
 
 def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], dict]:
     """Every pattern with every meaning it could have."""
-    ambiguous = {fold_phrase(a) for a in gz.ambiguous}
+    ambiguous = {fold_phrase(a) for a in gz.ambiguous.get("alias", ())}
+    not_given = {fold_phrase(a) for a in gz.ambiguous.get("given", ())}
     given = {fold_phrase(g) for g in gz.given_names}
+    common = {fold_phrase(w) for w in gz.common}
     per_surnames: dict[bytes, set[str]] = {}
     for eid, lst in gz.aliases.items():
         if gz.entities[eid].type == "PER":
@@ -101,7 +114,7 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                 if b" " not in f:
                     per_surnames.setdefault(f, set()).add(eid)
     # A lone surname that two people share or that is also a given name needs context.
-    ambiguous |= {f for f, e in per_surnames.items() if len(e) > 1 or f in given}
+    ambiguous |= {f for f, e in per_surnames.items() if len(e) > 1 or f in given or f in common}
     cands: dict[bytes, list] = {}
     ids = sorted(gz.entities)
     types = [gz.entities[i].type for i in ids]
@@ -115,16 +128,57 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                 if len(form) < MIN_FORM:
                     continue
                 k = _alias_kind(gz, types[ent], form, kind, ambiguous)
+                if k == K_AMBIG and b" " in form:
+                    continue  # a long name that is mostly not one: its words may still be
                 for pat, skip in clitic_variants(form):
                     cands.setdefault(pat, []).append((skip, k, ent))
-    for words, k in ((gz.titles, K_TITLE), (gz.given_names, K_GIVEN)):
-        for w in words:
-            form = fold_phrase(w)
-            if len(form) >= MIN_FORM and (k == K_TITLE or form not in ambiguous):
-                for pat, skip in clitic_variants(form):
-                    cands.setdefault(pat, []).append((skip, k, -1))
-    sets = {"given": fold_words(" ".join(gz.given_names))}
+    for form, strong in titles(gz, cands).items():
+        for pat, skip in clitic_variants(form):
+            cands.setdefault(pat, []).append((skip, K_TITLE, STRONG if strong else PLAIN))
+    for i, typ in enumerate(KEYWORD_TYPES):
+        for w in NAMING_KEYWORDS[typ].split():
+            for pat, skip in clitic_variants(fold_phrase(w)):
+                cands.setdefault(pat, []).append((skip, K_KEYWORD, keyword_code(i)))
+    for w in gz.given_names:
+        form = fold_phrase(w)
+        if len(form) >= MIN_FORM and form not in not_given and form not in common:
+            for pat, skip in clitic_variants(form):
+                cands.setdefault(pat, []).append((skip, K_GIVEN, -1))
+    # One-word given names only: عبد الله is عبد + a word for the rules (COMPOUND_FIRST).
+    words = [g for g in gz.given_names if " " not in g.strip() and fold_phrase(g) not in not_given]
+    sets = {"given": fold_words(" ".join(words))}
     return cands, ids, types, sets
+
+
+def keyword_code(i: int) -> int:
+    return -3 - i
+
+
+def keyword_type(code: int) -> str:
+    return KEYWORD_TYPES[-3 - code]
+
+
+def titles(gz: Gazetteer, names: dict[bytes, list]) -> dict[bytes, bool]:
+    """Title phrases -> strong (an honorific, kind ``title``: السيد، الدكتور، الشيخ), cut
+    before a known name they end with: الأمين العام للأمم المتحدة is the title الأمين العام
+    and the organisation, which must still be found."""
+    out: dict[bytes, bool] = {}
+    dropped = {fold_phrase(a) for a in gz.ambiguous.get("title", ())}
+    weak = {fold_phrase(a) for a in gz.ambiguous.get("honorific", ())}
+    for title, kind in gz.titles.items():
+        if fold_phrase(title) in dropped:
+            continue
+        if fold_phrase(title) in weak:
+            kind = "role"
+        words = fold_phrase(title).split()
+        for k in range(1, len(words)):
+            if b" " + b" ".join(words[k:]) in names:
+                words = words[:k]
+                break
+        form = b" ".join(words)
+        if len(form) >= MIN_FORM:
+            out[form] = out.get(form, False) or kind == "title"
+    return out
 
 
 def build_tables(gz: Gazetteer) -> Tables:
@@ -141,6 +195,8 @@ def build_tables(gz: Gazetteer) -> Tables:
         ):
             best = (best[0], K_AMBIG, best[2])  # one name, two types: context decides
             ambiguous_types += 1
+        elif best[1] == K_NAME and any(o[1] == K_NISBA and o[0] == best[0] for o in options):
+            best = (best[0], K_DUAL, best[2])  # السعودية: the country or "Saudi" (feminine)
         info.append(best)
     automaton = ahocorasick_rs.BytesAhoCorasick(
         patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
@@ -154,7 +210,9 @@ def build_tables(gz: Gazetteer) -> Tables:
         types=types,
         given=frozenset(sets["given"]),
         nisba_words=frozenset(nisba),
-        title_words=fold_words(" ".join(t for t in gz.titles if " " not in t.strip())),
+        # a title's first word (وزير، الناطق، رئيس) is never part of a person's name
+        title_words=fold_words(" ".join(t.split()[0] for t in gz.titles if t.strip())),
+        common=fold_words(" ".join(gz.common)),
         patterns=len(patterns),
         build_seconds=time.perf_counter() - t0,
         stats={"entities": len(ids), "patterns": len(patterns), "two_types": ambiguous_types},

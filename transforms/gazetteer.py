@@ -34,7 +34,8 @@ ENTITY_COLUMNS = ("entity_id", "type", "subtype", "name_ar", "name_en", "source"
 ALIAS_COLUMNS = ("entity_id", "alias", "kind")
 ALIAS_KINDS = ("name", "alias", "nisba", "nisba_plural")
 MINED_COLUMNS = ("entity_id", "type", "name_ar", "gold", "other", "source")
-AMBIGUOUS_COLUMNS = ("alias", "reason")
+AMBIGUOUS_COLUMNS = ("alias", "applies", "reason")
+AMBIGUOUS_APPLIES = ("alias", "given", "title", "honorific")
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds" / "gazetteer"
 
@@ -49,7 +50,8 @@ class GazetteerError(ValueError):
 @dataclass(frozen=True)
 class SourceFile:
     """One CSV: ``kind`` is ``entities``, ``aliases``, ``curated``, ``titles``,
-    ``given_names``, ``ambiguous`` or ``mined``; ``name`` is what errors call it."""
+    ``given_names``, ``ambiguous``, ``common`` or ``mined``; ``name`` is what errors call
+    it."""
 
     name: str
     kind: str
@@ -73,7 +75,11 @@ class Gazetteer:
     aliases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)  # title phrase -> kind
     given_names: dict[str, str] = field(default_factory=dict)  # name -> gender
-    ambiguous: dict[str, str] = field(default_factory=dict)  # alias -> why it needs context
+    #: words the rules treat with care, by what they apply to: ``alias`` (the name counts only
+    #: with context), ``given`` (not a given name for the rules), ``title`` (not a title),
+    #: ``honorific`` (a title, but not one that any word after it is a name)
+    ambiguous: dict[str, set[str]] = field(default_factory=dict)
+    common: set[str] = field(default_factory=set)  # ordinary words (never a name on their own)
     version: str = ""
 
     def add_alias(self, entity_id: str, alias: str, kind: str) -> None:
@@ -183,12 +189,24 @@ def add_mined(gz: Gazetteer, src: SourceFile) -> None:
 
 
 def add_lexicon(gz: Gazetteer, src: SourceFile) -> None:
-    """``titles.csv`` (title,kind), ``given_names.csv`` (name,gender) or ``ambiguous.csv``
-    (alias,reason)."""
+    """``titles.csv`` (title,kind), ``given_names.csv`` (name,gender), ``ambiguous.csv``
+    (alias,applies,reason; applies defaults to ``alias``) or ``common_words.csv`` (word)."""
+    if src.kind == "ambiguous":
+        for line, row in _rows(src, ("alias",)):
+            check_arabic(src, line, row["alias"], "alias")
+            applies = row.get("applies") or "alias"
+            if applies not in AMBIGUOUS_APPLIES:
+                raise _fail(src, line, f"applies {applies!r} is not one of {AMBIGUOUS_APPLIES}")
+            gz.ambiguous.setdefault(applies, set()).add(row["alias"])
+        return
+    if src.kind == "common":
+        for line, row in _rows(src, ("word",)):
+            check_arabic(src, line, row["word"], "word")
+            gz.common.add(row["word"])
+        return
     key, val, target = {
         "titles": ("title", "kind", gz.titles),
         "given_names": ("name", "gender", gz.given_names),
-        "ambiguous": ("alias", "reason", gz.ambiguous),
     }[src.kind]
     for line, row in _rows(src, (key,)):
         check_arabic(src, line, row[key], key)
@@ -208,7 +226,7 @@ def build_gazetteer(sources: list[SourceFile], user: SourceFile | None = None) -
         add_generated(gz, ents, next(iter(by_kind.get("aliases", [])), None))
     for s in by_kind.get("mined", []):
         add_mined(gz, s)
-    for kind in ("titles", "given_names", "ambiguous"):
+    for kind in ("titles", "given_names", "ambiguous", "common"):
         for s in by_kind.get(kind, []):
             add_lexicon(gz, s)
     if user is not None:
@@ -230,6 +248,7 @@ def _kind_of(path: Path) -> str | None:
     """A shipped file's kind from its name and header (curated files share one header)."""
     fixed = {"entities.csv": "entities", "aliases.csv": "aliases", "titles.csv": "titles"}
     fixed |= {"given_names.csv": "given_names", "ambiguous.csv": "ambiguous"}
+    fixed |= {"common_words.csv": "common"}
     if path.name in fixed:
         return fixed[path.name]
     header = path.read_text(encoding="utf-8").lstrip("\ufeff").split("\n", 1)[0]
@@ -241,9 +260,7 @@ def _kind_of(path: Path) -> str | None:
     return None
 
 
-def read_sources(
-    directory: Path = SEEDS_DIR, exclude: Iterable[str] = ()
-) -> list[SourceFile]:
+def read_sources(directory: Path = SEEDS_DIR, exclude: Iterable[str] = ()) -> list[SourceFile]:
     """Every gazetteer CSV under ``directory`` (recursively; CSVs with an unknown header are
     not gazetteer files and are skipped). ``exclude``: relative paths to leave out (the
     benchmark leaves out the shipped ANERcorp names to measure with names mined apart)."""
