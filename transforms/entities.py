@@ -1,0 +1,174 @@
+"""People, places and organisations in clean text: gazetteer matching plus rules.
+
+``extract_entities(text)`` and ``extract_entities_batch(texts)`` take *clean* text
+(``normalize(text, "clean")``) and return ``EntityMention`` tuples whose ``start``/``end`` are
+code-point offsets into that text (``text[m.start:m.end] == m.surface``). The span leaves out
+a proclitic (و ف ب ل ك and their pairs) and keeps the article; in ``للأمم المتحدة`` it starts
+after the proclitic ل (``لأمم المتحدة``). Rules (``.rule``): ``gazetteer``, ``nisba``
+(demonyms, pointing at the country), ``surname``, ``context`` (an ambiguous name with
+context), ``title`` and ``given_name`` (people in no list). docs/entities.md has the details.
+
+The batch function joins the texts, folds them once (``entity_fold``), runs the Aho-Corasick
+automaton once, and applies the rules text by text: each text's result depends on that text
+only, so the batch equals the scalar calls (tested). The matcher is built once per process
+and per entities file (``warm``), never per batch.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from transforms import entity_people as people
+from transforms import entity_rules as rules
+from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold
+from transforms.entity_tables import Tables, build_tables
+from transforms.gazetteer import (
+    Gazetteer,
+    GazetteerError,
+    build_gazetteer,
+    read_sources,
+    read_user_file,
+)
+
+__all__ = [
+    "EntityMatcher",
+    "EntityMention",
+    "GazetteerError",
+    "extract_entities",
+    "extract_entities_batch",
+    "gazetteer_version",
+    "load_gazetteer",
+    "matcher",
+    "warm",
+]
+
+_JOIN = "\n" + SEPARATOR + "\n"
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
+#: Entity ids of names found by a rule (no gazetteer entry): ``x:per:`` (``x:loc:``,
+#: ``x:org:``) + their words as the search profile folds them.
+RULE_ID_PREFIX = "x:"
+
+
+class EntityMention(NamedTuple):
+    entity_id: str
+    type: str  # "PER" | "LOC" | "ORG"
+    start: int  # code-point offset in the clean text
+    end: int  # exclusive; text[start:end] == surface
+    surface: str
+    rule: str
+
+
+class EntityMatcher:
+    """A built matcher: the gazetteer, its automaton and the rules."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.tables: Tables = build_tables(gazetteer)
+
+    @property
+    def version(self) -> str:
+        return self.gazetteer.version
+
+    def extract(self, text: str) -> list[EntityMention]:
+        return self.extract_batch([text])[0]
+
+    def extract_batch(self, texts: Sequence[str | None]) -> list[list[EntityMention]]:
+        """One list of mentions per text (``None`` gives an empty list)."""
+        items = ["" if t is None else t for t in texts]
+        joined = "\n" + _JOIN.join(items) + "\n"
+        if joined.count(SEPARATOR) != max(len(items) - 1, 0):
+            # A NUL inside a text (never in clean text): blank it so the texts stay apart
+            # (the same length, so offsets and surfaces still come from the given text).
+            joined = "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
+        fb, shift = fold(joined)
+        matches = self.tables.automaton.find_matches_as_indexes(fb.translate(AUTO))
+        out: list[list[EntityMention]] = []
+        lo, base, m = 1, 1, 0
+        for text in items:
+            hi = fb.find(b"\x00", lo)
+            hi = len(fb) - 1 if hi < 0 else hi - 1
+            first = m
+            while m < len(matches) and matches[m][1] < hi:
+                m += 1
+            if m > first:
+                out.append(self._mentions(fb, shift, text, base, (lo, hi), matches[first:m]))
+            else:
+                out.append([])
+            lo, base = hi + 3, base + len(text) + 3
+        return out
+
+    def _mentions(
+        self,
+        fb: bytes,
+        shift: Shift,
+        text: str,
+        base: int,
+        bounds: tuple[int, int],
+        matches: list[tuple[int, int, int]],
+    ) -> list[EntityMention]:
+        t = self.tables
+        tm = rules.sort_matches(fb, t, matches)
+        if tm.pending:
+            rules.accept_pending(fb, t, tm)
+        if tm.keywords:
+            rules.keyword_names(fb, t, tm)
+        if tm.titles:
+            people.title_people(fb, t, tm)
+        if tm.givens:
+            people.given_people(fb, t, tm)
+        if any(f[2] < 0 and f[3] == "PER" for f in tm.found):
+            people.lone_surnames(fb, t, bounds[0], bounds[1], tm)
+        out = []
+        ids, orig = t.ids, shift.orig if shift.marks else None
+        for fs, fe, ent, typ, rule, name in rules.resolve_overlaps(tm.found):
+            if orig is None:
+                start, end = fs - base, fe - base
+            else:
+                start, end = orig(fs) - base, orig(fe) - base
+            eid = ids[ent] if ent >= 0 else rule_id(typ, name)
+            out.append(_new(EntityMention, (eid, typ, start, end, text[start:end], rule)))
+        return out
+
+
+def rule_id(typ: str, name: bytes) -> str:
+    return f"{RULE_ID_PREFIX}{typ.lower()}:{decode(name.translate(AUTO))}"
+
+
+def load_gazetteer(entities_file: str | Path | None = None) -> Gazetteer:
+    """The shipped gazetteer merged with an analyst's CSV; raises ``GazetteerError`` naming
+    the file, line and problem. Reads seeds/gazetteer/ (the static-data exception to this
+    package's no-I/O rule) and ``entities_file``."""
+    user = read_user_file(entities_file) if entities_file else None
+    return build_gazetteer(read_sources(), user)
+
+
+@functools.lru_cache(maxsize=4)
+def _matcher(key: str) -> EntityMatcher:
+    return EntityMatcher(load_gazetteer(key or None))
+
+
+def matcher(entities_file: str | Path | None = None) -> EntityMatcher:
+    """The process's matcher for ``entities_file`` (built on first use, then cached)."""
+    return _matcher(str(entities_file) if entities_file else "")
+
+
+def warm(entities_file: str | Path | None = None) -> EntityMatcher:
+    """Build the matcher now (the worker fork server calls this once, before forking)."""
+    return matcher(entities_file)
+
+
+def gazetteer_version(entities_file: str | Path | None = None) -> str:
+    return matcher(entities_file).version
+
+
+def extract_entities(text: str, entities_file: str | Path | None = None) -> list[EntityMention]:
+    return matcher(entities_file).extract(text)
+
+
+def extract_entities_batch(
+    texts: Sequence[str | None], entities_file: str | Path | None = None
+) -> list[list[EntityMention]]:
+    return matcher(entities_file).extract_batch(texts)

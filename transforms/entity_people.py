@@ -1,0 +1,141 @@
+"""The rules that find people in no list (docs/entities.md, "People"): ``title`` (a title or
+role, then a name), ``given_name`` (a given name, then a family name) and ``surname`` (the
+family name of a person found so, alone later in the same text).
+
+A name is a run of words after its anchor: a given name (or عبد/أبو + a word), more given
+names or بن/آل + a word (father, grandfather, family), then one family name that is not an
+ordinary word (``Tables.common``: words that are rarely part of a person's name in ANERcorp),
+a function word, a title or an organisation keyword.
+"""
+
+from __future__ import annotations
+
+from transforms.entity_fold import AUTO, WORD, fold_words
+from transforms.entity_rules import (
+    CLITICS,
+    END,
+    ENT,
+    GIVEN,
+    NAME,
+    START,
+    STOP,
+    SURNAME,
+    TITLE,
+    TYPE,
+    TextMatches,
+    name_word,
+    next_words,
+    words_from,
+)
+from transforms.entity_tables import Tables
+
+#: Words that may stand between a title and the name it introduces (besides demonyms and
+#: the words of a known organisation or place).
+TITLE_FILLERS = fold_words(
+    "السابق الأسبق الراحل الحالي الجديد المكلف المستقيل المنتخب الأول الثاني العام المساعد"
+    " التنفيذي الفخري الدائم المناوب الأعلى"
+)
+COMPOUND_FIRST = fold_words("عبد أبو ابو أبي بو")
+SON_OF = fold_words("بن ابن بنت ولد آل")
+MAX_NAME_WORDS = 4
+MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
+
+
+def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] | None:
+    """A person's name starting at the word at ``start`` (module docstring). ``alone``: a
+    given name alone counts (after a title)."""
+    words, ends = words_from(fb, start)
+    j = 1
+    if words[0] in COMPOUND_FIRST:
+        if len(words) < 2 or not name_word(words[1], t):
+            return None
+        j = 2
+    elif words[0] not in t.given:
+        return None
+    unit = j  # the given name's words
+    while j < len(words) and j < MAX_NAME_WORDS:
+        w = words[j]
+        if (w in SON_OF or w in COMPOUND_FIRST) and j + 1 < len(words):
+            if not name_word(words[j + 1], t):
+                break
+            j += 2
+        elif w in t.given and w not in t.common:
+            j += 1
+        else:
+            break
+    # the family name; after a father's name, only a family-like word (ال + word, a name)
+    family = j < len(words) and j < MAX_NAME_WORDS and name_word(words[j], t)
+    if family and (j == unit or words[j][:2] == b"\xc7\xe1" or words[j] in t.given):
+        j += 1
+    if j == unit and not alone:
+        return None
+    return start, ends[j - 1]
+
+
+def unlisted_name(fb: bytes, t: Tables, start: int) -> tuple[int, int] | None:
+    """After an honorific (السيد، الدكتور، الشيخ): up to three words that can be a name."""
+    words, ends = words_from(fb, start)
+    n = 0
+    while n < len(words) and n < MAX_STRONG_WORDS and name_word(words[n], t):
+        n += 1
+    return (start, ends[n - 1]) if n else None
+
+
+def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
+    """``title``: a title, up to three demonyms/fillers/known places or organisations and at
+    most one other word, then a person's name."""
+    starts = {f[START]: f for f in tm.found}
+    for _s, e, strong in tm.titles:
+        pos, unknown, span = e, 0, None
+        for _ in range(4):
+            ws = next_words(fb, pos, 1)
+            if not ws:
+                break
+            f = starts.get(ws[0][0])
+            w = fb[ws[0][0] : ws[0][1]]
+            span = person_at(fb, t, ws[0][0], unknown == 0)
+            if f is not None and f[TYPE] == "PER":  # a listed person: the longer name wins
+                span = span if span is not None and span[1] > f[END] else None
+                break
+            if span is None and strong and unknown == 0 and f is None:
+                span = unlisted_name(fb, t, ws[0][0])
+            if span is not None:
+                break
+            if f is not None:
+                pos = f[END]
+            elif w.translate(AUTO) in t.nisba_words or w in TITLE_FILLERS:
+                pos = ws[0][1]
+            elif unknown == 0 and w not in STOP:
+                pos, unknown = ws[0][1], 1
+            else:
+                break
+        if span is not None and (span[0] not in starts or starts[span[0]][END] < span[1]):
+            tm.found.append((span[0], span[1], -1, "PER", TITLE, fb[span[0] : span[1]]))
+
+
+def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
+    """``given_name``: an unambiguous given name followed by a family name."""
+    for s, _e in tm.givens:
+        span = person_at(fb, t, s, False)
+        if span is not None:
+            tm.found.append((span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))
+
+
+def lone_surnames(fb: bytes, t: Tables, lo: int, hi: int, tm: TextMatches) -> None:
+    """``surname``: the last word of a person found by a rule, alone elsewhere in the text."""
+    names = {}
+    for f in tm.found:
+        if f[TYPE] == "PER" and f[ENT] < 0 and b" " in fb[f[START] : f[END]]:
+            last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
+            if len(last) >= 4 and name_word(last, t) and last not in t.given:
+                names.setdefault(last, f)
+    taken = {(f[START], f[END]) for f in tm.found}
+    for last, f in names.items():
+        pos = fb.find(last, lo, hi)
+        while pos >= 0:
+            end = pos + len(last)
+            ws = fb.rfind(b" ", lo, pos) + 1
+            whole = (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS
+            if whole and (pos, end) not in taken and not f[START] <= pos < f[END]:
+                tm.found.append((pos, end, -1, "PER", SURNAME, f[NAME]))
+            pos = fb.find(last, end, hi)

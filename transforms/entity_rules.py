@@ -1,0 +1,248 @@
+"""The rules that turn the automaton's matches in one text into mentions (docs/entities.md).
+
+Everything here works on the folded bytes of ``entity_fold`` (one byte per code point, words
+separated by one space; two spaces or a NUL mean punctuation or a text boundary between them)
+and on the kinds of ``entity_tables``. A rule returns spans in folded offsets; the caller maps
+them back to the clean text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+import re
+from dataclasses import dataclass, field
+
+from transforms.entity_fold import AUTO, WORD, fold_words
+from transforms.entity_tables import (
+    CLITICS,
+    K_DUAL,
+    K_GIVEN,
+    K_KEYWORD,
+    K_NAME,
+    K_NISBA,
+    K_SURNAME,
+    K_TITLE,
+    NAMING_KEYWORDS,
+    STRONG,
+    Tables,
+    keyword_type,
+)
+
+GAZETTEER, NISBA, TITLE, SURNAME, GIVEN, CONTEXT, KEYWORD = (
+    "gazetteer",
+    "nisba",
+    "title",
+    "surname",
+    "given_name",
+    "context",
+    "keyword",
+)
+
+
+_words = fold_words
+
+
+#: Function words: a person's name never runs through them.
+STOP = _words(
+    "في من إلى على عن مع أن إن لن لم لا ما هذا هذه ذلك تلك الذي التي الذين و أو ثم قد كان"
+    " كانت يكون بعد قبل عند حتى منذ خلال بين حول ضد لدى أمس اليوم غدا وقال قال أكد أعلن"
+    " وأكد وأعلن أيضا وهو وهي هو هي إنه أنه كما لكن بل إذا إذ حيث كل بعض غير يوم عام"
+    " يوم الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد رئيس وزير سموه معاليه"
+    " سعادته فخامته جلالته سماحته"
+)
+#: A word before an ambiguous name that says which kind of thing it is; before a word that
+#: is no ordinary word, the same keywords make a new place or organisation (rule ``keyword``).
+KEYWORDS = {
+    "LOC": _words(NAMING_KEYWORDS["LOC"] + " دولة عاصمة منطقة مدينتي"),
+    "ORG": _words(
+        NAMING_KEYWORDS["ORG"] + " شركة حركة منظمة مجموعة بنك مصرف جماعة تنظيم جامعة مؤسسة اتحاد"
+    ),
+    "PER": frozenset(),
+}
+#: Clubs are named after cities: after these, a place is the club (ANERcorp tags it ORG).
+CLUB_KEYWORDS = _words("نادي فريق")
+
+
+_START_KEY = operator.itemgetter(0)
+#: A mention in folded offsets, as a plain tuple (the hot path makes tens of thousands a
+#: second): (start, end, entity index or -1 for a name found by a rule, type, rule, the
+#: rule's new name as folded words or b"").
+Found = tuple[int, int, int, str, str, bytes]
+START, END, ENT, TYPE, RULE, NAME = range(6)
+
+
+@dataclass
+class TextMatches:
+    """One text's automaton matches, sorted out by kind."""
+
+    found: list[Found] = field(default_factory=list)
+    pending: list[Found] = field(default_factory=list)
+    titles: list[tuple[int, int, bool]] = field(default_factory=list)  # start, end, strong
+    givens: list[tuple[int, int]] = field(default_factory=list)
+    keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
+
+
+# The folded bytes hold word bytes, spaces, line breaks and the text separator only.
+_WORD_RE = re.compile(rb"[^ \n\x00]*")
+_NEXT_RE = re.compile(rb" ([^ \n\x00]+)")
+
+
+_W = rb"([^ \n\x00]+)"
+_RUN_RE = re.compile(_W + (rb"(?: " + _W) * 5 + rb")?" * 5)
+
+
+def words_from(fb: bytes, start: int) -> tuple[list[bytes], list[int]]:
+    """The (up to six) words from ``start`` to the next punctuation, and their ends."""
+    m = _RUN_RE.match(fb, start)
+    assert m is not None
+    words = [w for w in m.groups() if w is not None]
+    return words, [m.end(i) for i in range(1, len(words) + 1)]
+
+
+def word_at(fb: bytes, start: int) -> int:
+    """End of the word starting at ``start``."""
+    return _WORD_RE.match(fb, start).end()  # type: ignore[union-attr]
+
+
+def next_words(fb: bytes, pos: int, limit: int) -> list[tuple[int, int]]:
+    """Up to ``limit`` words after ``pos`` (a word's end), stopping at punctuation."""
+    out: list[tuple[int, int]] = []
+    m = _NEXT_RE.match(fb, pos)
+    while m is not None:
+        out.append(m.span(1))
+        if len(out) == limit:
+            break
+        m = _NEXT_RE.match(fb, m.end())
+    return out
+
+
+def prev_word(fb: bytes, start: int) -> bytes:
+    """The word before the one at ``start`` (empty after punctuation or a text start)."""
+    if start < 2 or fb[start - 1] != 0x20 or not WORD[fb[start - 2]]:
+        return b""
+    return fb[fb.rfind(b" ", 0, start - 1) + 1 : start - 1]
+
+
+def strip_clitic(w: bytes) -> list[bytes]:
+    return [w[len(c) :] for c in CLITICS if w.startswith(c) and len(w) - len(c) >= 3]
+
+
+def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> TextMatches:
+    """First pass: each match (pattern, start of its leading space, end) to its kind. A match
+    that ends inside a word or runs across a line break is retried with its shorter prefixes
+    that end at a word end (or dropped)."""
+    tm = TextMatches()
+    info, types = t.info, t.types
+    n = len(fb)
+    for p, s, e in matches:
+        if e < n and WORD[fb[e]]:
+            p, e = shorter(fb, t, s, e)
+            if p < 0:
+                continue
+        nl = fb.find(b"\n", s + 1, e)
+        if nl > 0:
+            p, e = shorter(fb, t, s, nl + 1)
+            if p < 0:
+                continue
+        skip, kind, ent = info[p]
+        fs = s + skip
+        if kind == K_NAME:
+            tm.found.append((fs, e, ent, types[ent], GAZETTEER, b""))
+        elif kind == K_NISBA:
+            if not (skip == 1 and prev_word(fb, fs) in t.given):  # محمد المصري: a surname
+                tm.found.append((fs, e, ent, types[ent], NISBA, b""))
+        elif kind == K_SURNAME:
+            tm.found.append((fs, e, ent, types[ent], SURNAME, b""))
+        elif kind == K_TITLE:
+            tm.titles.append((fs, e, ent == STRONG))
+        elif kind == K_GIVEN:
+            if skip == 1 or fb[s + 1 : e] not in t.common:  # وجود is no و + جود
+                tm.givens.append((fs, e))
+        elif kind == K_KEYWORD:
+            tm.keywords.append((fs, e, keyword_type(ent)))
+        elif kind == K_DUAL:  # after a definite noun (العائلة المالكة السعودية): an adjective
+            prev = prev_word(fb, fs) if skip == 1 else b""
+            rule = NISBA if prev[:2] == b"\xc7\xe1" and prev not in STOP else GAZETTEER
+            tm.found.append((fs, e, ent, types[ent], rule, b""))
+        else:
+            tm.pending.append((fs, e, ent, types[ent], CONTEXT, b""))
+    return tm
+
+
+def shorter(fb: bytes, t: Tables, s: int, e: int) -> tuple[int, int]:
+    """The longest pattern that is a prefix of ``fb[s:e]`` and ends at a word end."""
+    cut = fb.rfind(b" ", s + 1, e)
+    while cut > s:
+        p = t.index.get(fb[s:cut].translate(AUTO), -1)
+        if p >= 0:
+            return p, cut
+        cut = fb.rfind(b" ", s + 1, cut)
+    return -1, -1
+
+
+def accept_pending(fb: bytes, t: Tables, tm: TextMatches) -> None:
+    """Ambiguous names count with context: the same entity named unambiguously in the text,
+    a title just before (people), or a keyword just before (نادي الهلال، مدينة جمال)."""
+    named = {f[ENT] for f in tm.found if f[RULE] in (GAZETTEER, SURNAME)}
+    title_ends = {e for _s, e, _strong in tm.titles}
+    for f in tm.pending:
+        ok = f[ENT] in named
+        if not ok and f[TYPE] == "PER":
+            ok = f[START] - 1 in title_ends
+        if not ok:
+            prev = prev_word(fb, f[START])
+            keys = KEYWORDS[f[TYPE]]
+            ok = prev in keys or any(w in keys for w in strip_clitic(prev))
+        if ok:
+            tm.found.append(f)
+
+
+def name_word(w: bytes, t: Tables) -> bool:
+    """Can ``w`` be (part of) a name in no list? Not a function word, an ordinary word, a
+    title word or an organisation keyword, nor و + a given name (``ورجاء``: and Raja')."""
+    if w in STOP or w in t.common or w in t.title_words or w in KEYWORDS["ORG"]:
+        return False
+    if w[:1] == b"\xe6":  # و + a given name, a title: the next item of a list
+        return not (w[1:] in t.given or w[1:] in t.title_words or w[1:] in STOP)
+    return True
+
+
+def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
+    """``keyword``: the word after a naming keyword (مدينة، صحيفة ...) is a place or an
+    organisation when it is no ordinary word; a place after نادي/فريق is the club."""
+    starts = {f[START]: i for i, f in enumerate(tm.found)}
+    for s, e, typ in tm.keywords:
+        ws = next_words(fb, e, 1)
+        if not ws:
+            continue
+        i = starts.get(ws[0][0], -1)
+        if i >= 0:
+            f = tm.found[i]
+            if f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:
+                tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
+            continue
+        w = fb[ws[0][0] : ws[0][1]]
+        if name_word(w, t) and w not in t.given and w.translate(AUTO) not in t.nisba_words:
+            tm.found.append((ws[0][0], ws[0][1], -1, typ, KEYWORD, w))
+
+
+def resolve_overlaps(found: list[Found]) -> list[Found]:
+    """Overlapping mentions: the longer wins (then the earlier); sorted by start."""
+    found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
+    end = -1
+    for f in found:
+        if f[START] < end:
+            break
+        end = f[END]
+    else:
+        return found  # the usual case: no overlap at all
+    starts: list[int] = []  # kept spans, sorted and disjoint
+    kept: list[Found] = []
+    for f in sorted(found, key=lambda f: (f[START] - f[END], f[START])):
+        i = bisect.bisect_right(starts, f[START])
+        if (i and kept[i - 1][END] > f[START]) or (i < len(kept) and kept[i][START] < f[END]):
+            continue
+        starts.insert(i, f[START])
+        kept.insert(i, f)
+    return kept
