@@ -31,6 +31,15 @@ MIN_BATCH_BYTES = 12 * 1024 * 1024
 BATCHES_PER_WORKER = 3
 
 
+@dataclass(frozen=True)
+class BatchJob:
+    """What every batch of a run is read and transformed with (it travels to the workers)."""
+
+    run_id: str
+    max_file_bytes: int
+    entities_file: str | None = None  # an analyst's gazetteer CSV, merged over the shipped one
+
+
 @dataclass
 class BatchResult:
     """What one read+transform batch returns: the transformed rows of its files, plus the
@@ -72,20 +81,20 @@ def make_batches(files: list[LandingFile], workers: int = 1) -> list[list[Landin
     return batches
 
 
-def read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
+def read_and_transform(files: list[LandingFile], job: BatchJob) -> BatchResult:
     """Read a group of landing files and transform their records, date by date."""
     # The batch makes ~10 container objects per record and no cycles: the cyclic collector
     # would only rescan them, over and over, as they accumulate.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_and_transform(files, run_id, max_file_bytes)
+        return _read_and_transform(files, job)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
+def _read_and_transform(files: list[LandingFile], job: BatchJob) -> BatchResult:
     records_by_date: dict[dt.date, list] = {}
     rejects_by_date: dict[dt.date, list[Reject]] = {}
     txt_data: dict[str, bytes] = {}
@@ -96,7 +105,7 @@ def _read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: i
         failpoints.hit("read")
         t = clock()
         try:
-            data = read_bytes(f, max_file_bytes)
+            data = read_bytes(f, job.max_file_bytes)
         except ValueError as e:
             rej = Reject(f.path, None, None, "too_large", str(e))
             rejects_by_date.setdefault(f.ingest_date, []).append(rej)
@@ -114,7 +123,7 @@ def _read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: i
         result.file_hash[f.path] = hashlib.blake2b(data, digest_size=16).hexdigest()
         t_read += clock() - t
         t = clock()
-        parsed = parse_file(f.path, data, max_member_bytes=max_file_bytes)
+        parsed = parse_file(f.path, data, max_member_bytes=job.max_file_bytes)
         t_parse += clock() - t
         result.file_records[f.path] = parsed.records_read
         records_by_date.setdefault(f.ingest_date, []).extend(parsed.articles)
@@ -127,9 +136,9 @@ def _read_and_transform(files: list[LandingFile], run_id: str, max_file_bytes: i
     t = clock()
     for day in sorted(set(records_by_date) | set(rejects_by_date)):
         records = records_by_date.get(day, [])
-        tr = transform(records, day, run_id)
+        tr = transform(records, day, job.run_id, job.entities_file)
         _quarantine_cleaned_away(tr.rejects, records, txt_data, day, result)
-        extra = rejects_table(rejects_by_date.get(day, []), day, run_id)
+        extra = rejects_table(rejects_by_date.get(day, []), day, job.run_id)
         tr.rejects = pa.concat_tables([extra, tr.rejects])
         result.by_date[day] = tr
     result.seconds = {"read": t_read, "parse": t_parse, "transform": clock() - t}

@@ -22,7 +22,7 @@ from flows.warehouse_tables import (
     connect,
     create_table_sql,
     insert_files,
-    new_runs,
+    new_files,
 )
 from transforms import schemas
 
@@ -137,7 +137,7 @@ class Build:
         if not self.incremental:
             for table in schemas.TABLES:
                 con.execute(create_table_sql(table))
-                if table != "runs":
+                if table not in schemas.APPEND_ONLY:
                     days = [d for d in lake.dates(table) if d not in self.replacing]
                     insert_files(con, table, [f for d in days for f in lake.files(table, d)])
             # Views and macros now, while the run is still reading: not after its commit.
@@ -203,9 +203,10 @@ class Build:
         self._stop()
         if self.error is not None:
             raise RuntimeError(f"the warehouse built during the run failed: {self.error}")
-        expected = {(t, d) for t, days in touched.items() if t != "runs" for d in days}
+        dated = [t for t in schemas.TABLES if t not in schemas.APPEND_ONLY]
+        expected = {(t, d) for t, days in touched.items() if t in dated for d in days}
         # A full build left the replaced dates out of every table: all must have come back.
-        replaced = {(t, d) for t in schemas.TABLES if t != "runs" for d in self.replacing}
+        replaced = {(t, d) for t in dated for d in self.replacing}
         if (
             self.applied != expected
             or not (self.incremental or replaced <= expected)
@@ -222,8 +223,9 @@ class Build:
             if self._carry:
                 self._insert("articles", pa.concat_tables(self._carry))
                 self._carry = []
-            days = touched.get("runs", set()) if self.incremental else set(lake.dates("runs"))
-            insert_files(con, "runs", new_runs(con, lake, days))
+            for table in schemas.APPEND_ONLY:
+                days = touched.get(table, set()) if self.incremental else set(lake.dates(table))
+                insert_files(con, table, new_files(con, lake, table, days))
             complete(con, lake, self.run_id, self._held, commit=True)
         finally:
             con.close()

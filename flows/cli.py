@@ -1,4 +1,4 @@
-"""`akhbar` command line: run, backfill, serve, query, views, report.
+"""`akhbar` command line: run, backfill, entities, serve, query, views, report.
 
 Each command parses its options and hands over: the runs to the Prefect flows (flows/nightly.py),
 query's output to flows/formatting.py, the run summary to flows/run_summary.py, the report to
@@ -21,58 +21,12 @@ import click
 
 from flows import cli_options as opt
 from flows import env
+from flows.cli_common import flow_on, precheck, run_flow
+from flows.cli_entities import entities_group
 from flows.formatting import write_rows
-from flows.run_summary import next_steps, summary_lines
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-
-def _finish(summary: dict, data: str) -> None:
-    for line in summary_lines(summary):
-        click.echo(line)
-    if summary["status"] == "completed":
-        click.echo(next_steps(data))
-
-
-def _flow_on(with_runner, fn, runner: str, address: str | None):
-    try:
-        return with_runner(fn, runner, address)
-    except (ValueError, RuntimeError) as e:
-        raise click.ClickException(str(e)) from None
-
-
-def _precheck(landing: str, data: str, wait: bool) -> None:
-    """Fail in milliseconds, before Prefect starts, on what would fail the run anyway."""
-    from flows.lock import RunLocked, check_free
-
-    if not Path(landing).is_dir():
-        raise click.ClickException(
-            f"landing dir {landing} does not exist: create it or pass --landing"
-        )
-    if not wait:
-        try:
-            check_free(Path(data))
-        except RunLocked as e:
-            raise click.ClickException(str(e)) from None
-
-
-def _run_flow(fn, **kwargs) -> None:
-    from flows.lock import RunLocked
-
-    if not os.environ.get("PREFECT_API_URL"):
-        click.echo(
-            "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
-            "a running server)…",
-            err=True,
-        )
-    try:
-        summary = fn(**kwargs)
-    except RunLocked as e:
-        raise click.ClickException(str(e)) from None
-    except FileNotFoundError as e:
-        raise click.ClickException(str(e)) from None
-    _finish(summary, kwargs["data"])
 
 
 def _warehouse(data: str) -> Path:
@@ -106,6 +60,7 @@ def main() -> None:
 @opt.workers
 @opt.runner
 @opt.address
+@opt.entities
 def run(
     landing: str,
     data: str,
@@ -115,20 +70,22 @@ def run(
     workers: int,
     runner: str,
     address: str | None,
+    entities: str | None,
 ) -> None:
     """Nightly run: process every landing file that is new or changed since the last run."""
-    _precheck(landing, data, wait)
+    precheck(landing, data, wait, entities)
     from flows.nightly import nightly
     from flows.runners import with_runner
 
-    _run_flow(
-        _flow_on(with_runner, nightly, runner, address),
+    run_flow(
+        flow_on(with_runner, nightly, runner, address),
         landing=landing,
         data=data,
         date=date.date() if date else None,
         max_file_mb=max_file_mb,
         wait=wait,
         workers=workers,
+        entities=entities,
     )
 
 
@@ -143,6 +100,7 @@ def run(
 @opt.workers
 @opt.runner
 @opt.address
+@opt.entities
 def backfill(
     start: dt.datetime,
     end: dt.datetime,
@@ -154,6 +112,7 @@ def backfill(
     workers: int,
     runner: str,
     address: str | None,
+    entities: str | None,
 ) -> None:
     """Reprocess the landing folders of START..END and replace exactly those dates."""
     if end < start:
@@ -172,12 +131,12 @@ def backfill(
         for day in plan.missing_dates:
             click.echo(f"{day}: no landing folder: would be left unchanged")
         return
-    _precheck(landing, data, wait)
+    precheck(landing, data, wait, entities)
     from flows.nightly import backfill as backfill_flow
     from flows.runners import with_runner
 
-    _run_flow(
-        _flow_on(with_runner, backfill_flow, runner, address),
+    run_flow(
+        flow_on(with_runner, backfill_flow, runner, address),
         start=start.date(),
         end=end.date(),
         landing=landing,
@@ -185,6 +144,7 @@ def backfill(
         max_file_mb=max_file_mb,
         wait=wait,
         workers=workers,
+        entities=entities,
     )
 
 
@@ -328,3 +288,6 @@ def report(data: str, days: int, output: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+main.add_command(entities_group)

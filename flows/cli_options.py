@@ -65,6 +65,13 @@ address = click.option(
     default=None,
     help="Dask scheduler (tcp://HOST:PORT) for --runner dask; default: a local cluster.",
 )
+entities = click.option(
+    "--entities",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Your own gazetteer CSV, merged over the shipped one "
+    "(default: <data>/entities.csv when it exists).",
+)
 cron = click.option(
     "--cron", default=DEFAULT_CRON, show_default=True, help="Nightly schedule (cron)."
 )

@@ -17,8 +17,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 
-from flows.batches import BatchResult
+from flows.batches import BatchJob, BatchResult
 from flows.build import Build
+from flows.entities_refresh import plan_refresh, stage_refresh
 from flows.lake import Lake
 from flows.landing import LandingFile
 from flows.plan import plan_backfill, plan_nightly
@@ -30,8 +31,8 @@ from flows.workers import active, run_batch, window
 
 
 @task(name="read-transform", cache_policy=NO_CACHE)
-def read_transform_task(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
-    return run_batch(files, run_id, max_file_bytes)
+def read_transform_task(files: list[LandingFile], job: BatchJob) -> BatchResult:
+    return run_batch(files, job)
 
 
 # Publishing is file I/O on the data volume: the one step worth a retry.
@@ -42,17 +43,15 @@ def publish_task(
     return publish(data, lake, touched, run_id, build)
 
 
-def _prefect_map(
-    batches: list[list[LandingFile]], run_id: str, max_bytes: int
-) -> Iterator[BatchResult]:
+def _prefect_map(batches: list[list[LandingFile]], job: BatchJob) -> Iterator[BatchResult]:
     """Default runner: one task per batch. With worker processes (flows.workers) the tasks
     are submitted, `window()` in flight, each waiting in a thread for its worker; without
     them they run in the flow's process, one at a time."""
     if not active():
         for b in batches:
-            yield read_transform_task(b, run_id, max_bytes)
+            yield read_transform_task(b, job)
         return
-    submit = lambda b: read_transform_task.submit(b, run_id, max_bytes)  # noqa: E731
+    submit = lambda b: read_transform_task.submit(b, job)  # noqa: E731
     yield from windowed(submit, batches, window())
 
 
@@ -65,13 +64,11 @@ def _dask_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _submit_map(
-    batches: list[list[LandingFile]], run_id: str, max_bytes: int
-) -> Iterator[BatchResult]:
+def _submit_map(batches: list[list[LandingFile]], job: BatchJob) -> Iterator[BatchResult]:
     """Dask runner: every batch is submitted, at most two per worker in flight, and results
     are yielded in batch order (so dates complete in order and memory stays bounded)."""
     inflight = 2 * _dask_workers()
-    submit = lambda b: read_transform_task.submit(b, run_id, max_bytes)  # noqa: E731
+    submit = lambda b: read_transform_task.submit(b, job)  # noqa: E731
     yield from windowed(submit, batches, inflight)
 
 
@@ -80,7 +77,7 @@ def _runner_name() -> str:
     return "dask" if type(tr).__name__ == "DaskTaskRunner" else "default"
 
 
-def _run(settings: Settings, make_plan, params: dict) -> dict:
+def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict:
     logger = get_run_logger()
     run_id = str(flow_run.id) if flow_run.id else None
     runner = _runner_name()
@@ -94,6 +91,7 @@ def _run(settings: Settings, make_plan, params: dict) -> dict:
         hooks=Hooks(
             map_batches=_submit_map if runner == "dask" else _prefect_map,
             publish_fn=publish_task,
+            stage=stage,
         ),
         log=logger.info,
     )
@@ -108,10 +106,19 @@ def _run(settings: Settings, make_plan, params: dict) -> dict:
     return summary
 
 
-def _settings(landing: str, data: str, max_file_mb: int, wait: bool, workers: int) -> Settings:
+def _settings(
+    landing: str, data: str, max_file_mb: int, wait: bool, workers: int, entities: str | None
+) -> Settings:
     # On Dask the cluster's workers are the parallelism: no process pool of our own.
     workers = 1 if _runner_name() == "dask" else workers
-    return Settings(Path(landing), Path(data), max_file_mb * 1024 * 1024, wait, workers)
+    return Settings(
+        Path(landing),
+        Path(data),
+        max_file_mb * 1024 * 1024,
+        wait,
+        workers,
+        Path(entities) if entities else None,
+    )
 
 
 @flow(name="nightly", log_prints=False)
@@ -122,12 +129,14 @@ def nightly(
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     wait: bool = False,
     workers: int = 0,
+    entities: str | None = None,
 ) -> dict:
     """Process every landing file that is new or changed since the last successful run.
-    `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only."""
+    `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only.
+    `entities`: an analyst's gazetteer CSV merged over the shipped one."""
     logical = date or dt.date.today()
     params = {"landing": landing, "data": data, "date": logical.isoformat()}
-    settings = _settings(landing, data, max_file_mb, wait, workers)
+    settings = _settings(landing, data, max_file_mb, wait, workers, entities)
     return _run(settings, lambda lake: plan_nightly(settings, lake, logical), params)
 
 
@@ -140,9 +149,25 @@ def backfill(
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     wait: bool = False,
     workers: int = 0,
+    entities: str | None = None,
 ) -> dict:
     """Re-read the landing folders of start..end (inclusive) and replace exactly those dates.
     `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only."""
     params = {"landing": landing, "data": data, "start": start.isoformat(), "end": end.isoformat()}
-    settings = _settings(landing, data, max_file_mb, wait, workers)
+    settings = _settings(landing, data, max_file_mb, wait, workers, entities)
     return _run(settings, lambda lake: plan_backfill(settings, lake, start, end), params)
+
+
+@flow(name="entities-refresh", log_prints=False)
+def entities_refresh(
+    data: str = DEFAULT_DATA,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    entities: str | None = None,
+    wait: bool = False,
+) -> dict:
+    """Derive the entity mentions of start..end (default: every date) again from the clean
+    text in the lake, with the gazetteer in force now; replaces exactly those dates' mentions."""
+    params = {"data": data, "start": start, "end": end, "entities": entities}
+    settings = _settings(DEFAULT_LANDING, data, DEFAULT_MAX_FILE_MB, wait, 1, entities)
+    return _run(settings, lambda lake: plan_refresh(lake, start, end), params, stage_refresh)

@@ -19,7 +19,7 @@ import duckdb
 from flows import failpoints
 from flows.lake import Lake
 from flows.sql_objects import install_objects, objects_fingerprint
-from flows.warehouse_tables import connect, create_table_sql, insert_files, new_runs
+from flows.warehouse_tables import connect, create_table_sql, insert_files, new_files
 from transforms import schemas
 from transforms.normalize import NORMALIZER_VERSION
 
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from flows.build import Build
 
 # Bump when a table's columns change: forces a full rebuild. 2: duplicates, runs.files_reread.
-SCHEMA_VERSION = 2
+# 3: entity_mentions, entities, entity_aliases, runs.entity_mentions.
+SCHEMA_VERSION = 3
 
 
 def read_meta(path: Path) -> dict[str, str]:
@@ -118,14 +119,14 @@ def _apply_partitions(
 ) -> None:
     """Replace the touched (table, date) partitions of a copy of the live warehouse."""
     for table, days in sorted(touched.items()):
-        if table != "runs":
+        if table not in schemas.APPEND_ONLY:
             con.execute(
                 f"DELETE FROM {table} WHERE ingest_date IN (SELECT unnest(?::DATE[]))",
                 [sorted(days)],
             )
             files = [f for d in sorted(days) for f in lake.files(table, d)]
         else:
-            files = new_runs(con, lake, days)
+            files = new_files(con, lake, table, days)
         insert_files(con, table, files)
 
 

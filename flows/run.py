@@ -29,8 +29,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows import failpoints, ledger
-from flows.batches import make_batches
+from flows import failpoints, gazetteer_step, ledger
+from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
 from flows.lock import data_lock
@@ -42,6 +42,7 @@ from flows.stage import Staging
 from flows.timer import Timer
 from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
+from transforms.gazetteer import Gazetteer
 
 
 @dataclass
@@ -86,6 +87,9 @@ class Hooks:
 
     map_batches: MapBatches = map_local
     publish_fn: Callable[..., str] = publish
+    # Steps 3-4 in one: None reads and transforms the plan's landing files in batches and
+    # stages them; `akhbar entities refresh` derives mentions from the lake instead.
+    stage: Callable[[Run], None] | None = None
 
 
 IN_PROCESS = Hooks()
@@ -107,6 +111,7 @@ class Run:
     t0: float  # perf_counter at the start, for the run's seconds
     hooks: Hooks
     log: Callable[[str], None]  # where progress is said
+    gazetteer: Gazetteer  # what entity mentions are matched with (flows/gazetteer_step.py)
     build: Build | None = None  # the warehouse, built in the background while staging
 
     @property
@@ -133,6 +138,7 @@ def execute(
     lake = Lake(settings.data / "lake")
     timer = Timer()
     with data_lock(settings.data, wait=settings.wait_for_lock):
+        gz = gazetteer_step.load(settings.entities, settings.data)  # a bad CSV stops it here
         _recover(settings.data, lake, log)
         plan = _plan(make_plan, lake, timer)
         run = Run(
@@ -148,12 +154,13 @@ def execute(
             t0=t0,
             hooks=hooks,
             log=log,
+            gazetteer=gz,
         )
         try:
-            if plan.flow == "backfill" and not plan.dates:
-                return _nothing_to_backfill(run)
+            if plan.flow != "nightly" and not plan.dates:
+                return _nothing_to_do(run)
             _start_build(run)
-            _read_transform_stage(run)
+            (hooks.stage or _read_transform_stage)(run)
             _commit(run)
             mode = _publish(run)
         except Exception as e:
@@ -208,7 +215,7 @@ def _read_transform_stage(run: Run) -> None:
         staging = Staging.start(plan, run.lake, run.tx, run.counts, timer)
         done_files = 0
         t = time.perf_counter()
-        for result in run.hooks.map_batches(batches, run.run_id, run.settings.max_file_bytes):
+        for result in run.hooks.map_batches(batches, _job(run)):
             timer.add_batch(result.seconds, time.perf_counter() - t)
             done_files += len(result.files)
             write_quarantine(run.data, run.run_id, result.quarantined)
@@ -218,9 +225,16 @@ def _read_transform_stage(run: Run) -> None:
     staging.finish()
 
 
+def _job(run: Run) -> BatchJob:
+    ents = gazetteer_step.entities_file(run.settings.entities, run.data)
+    return BatchJob(run.run_id, run.settings.max_file_bytes, str(ents) if ents else None)
+
+
 def _commit(run: Run) -> None:
-    """The commit point: the ledger row is staged beside the data, and the lake's journal
-    makes all of it visible at once."""
+    """The commit point: the ledger row (and a new gazetteer version's rows) are staged beside
+    the data, and the lake's journal makes all of it visible at once."""
+    if run.plan.to_read or run.plan.dates:
+        gazetteer_step.stage(run.tx, run.lake, run.gazetteer, run.plan.logical_date)
     ledger.append_run_row(run.tx, run, "completed", None)
     t, waited = time.perf_counter(), run.tx.wait_seconds  # (waited: the writer's queue full)
     run.tx.commit()
@@ -260,9 +274,12 @@ def _fail(run: Run, e: Exception) -> None:
     ledger.record_failure(run, error)
 
 
-def _nothing_to_backfill(run: Run) -> RunOutcome:
+def _nothing_to_do(run: Run) -> RunOutcome:
     missing = [d.isoformat() for d in run.plan.missing_dates]
-    run.log("nothing to backfill: no landing folder for " + ", ".join(missing))
+    if run.plan.flow == "backfill":
+        run.log("nothing to backfill: no landing folder for " + ", ".join(missing))
+    else:
+        run.log(f"nothing to do: the lake holds no articles of the dates asked ({run.plan.flow})")
     return RunOutcome(
         run_id=run.run_id,
         flow=run.plan.flow,

@@ -10,16 +10,20 @@ SHOWN_FILES = 5  # skipped or deleted files named in full; the rest are an ellip
 
 def summary_lines(s: dict) -> list[str]:
     """The funnel (files, records, entities), where the time went, and what was left out."""
-    lines = [
-        f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})",
-        f"  files    seen {s['files_seen']}  new {s['files_new']}  changed {s['files_changed']}  "
-        f"re-read {s['files_reread']}  "
-        f"unchanged {s['files_unchanged']}  skipped {s['files_skipped']}  "
-        f"rejected {s['files_rejected']}  deleted {s['files_deleted']}",
-        f"  records  read {s['records_read']}  articles {s['articles_loaded']}  "
-        f"duplicates {s['duplicates']}  rejected {s['records_rejected']}",
-        f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}",
-    ]
+    lines = [f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})"]
+    if s["flow"] != "entities":  # a refresh reads no landing file: only its mentions count
+        lines += [
+            f"  files    seen {s['files_seen']}  new {s['files_new']}  "
+            f"changed {s['files_changed']}  re-read {s['files_reread']}  "
+            f"unchanged {s['files_unchanged']}  skipped {s['files_skipped']}  "
+            f"rejected {s['files_rejected']}  deleted {s['files_deleted']}",
+            f"  records  read {s['records_read']}  articles {s['articles_loaded']}  "
+            f"duplicates {s['duplicates']}  rejected {s['records_rejected']}",
+        ]
+    lines.append(
+        f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}  "
+        f"people/places/organisations {s.get('entity_mentions', 0)}"
+    )
     lines += _timing_lines(s)
     if s["dates"]:
         lines.append(f"  dates    {', '.join(s['dates'])}")

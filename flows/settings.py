@@ -24,3 +24,6 @@ class Settings:
     wait_for_lock: bool = False
     # read+transform processes (flows.workers): 0 = one per core, 1 = this process only
     workers: int = DEFAULT_WORKERS
+    # an analyst's gazetteer CSV merged over the shipped one (None: <data>/entities.csv if it
+    # exists; flows/gazetteer_step.py)
+    entities: Path | None = None

@@ -25,7 +25,7 @@ from transforms import schemas
 from transforms.batch import drop_duplicates, duplicates_table
 from transforms.hashset import HashSet
 
-DATA_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates")
+DATA_TABLES = ("articles", "hashtags", "mentions", "entity_mentions", "rejects", "duplicates")
 
 # Content hashes, and the article ids that are not content hashes (file-name ids), in use.
 Seen = tuple[HashSet, set[str]]
@@ -107,7 +107,7 @@ def _fresh_rows(
         for src, *_ in tr.duplicate_rows:
             per_file_dups[src] = per_file_dups.get(src, 0) + 1
         st.counts["duplicates"] += tr.duplicates
-        for t in ("articles", "hashtags", "mentions", "rejects"):
+        for t in ("articles", "hashtags", "mentions", "entity_mentions", "rejects"):
             new[t].append(getattr(tr, t))
         new["duplicates"].append(duplicates_table(tr.duplicate_rows, day, st.tx.run_id))
     return new, per_file_dups

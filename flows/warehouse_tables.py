@@ -78,8 +78,12 @@ def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) 
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM {src}", [paths])
 
 
-def new_runs(con: duckdb.DuckDBPyConnection, lake: Lake, days: set[dt.date]) -> list[Path]:
-    """The `runs` files (one per run) of `days` not in the warehouse yet."""
-    have = {r[0] for r in con.execute("SELECT DISTINCT run_id FROM runs").fetchall()}
-    files = [f for d in sorted(days) for f in lake.files("runs", d)]
-    return [f for f in files if f.stem.removeprefix("run-") not in have]
+def new_files(
+    con: duckdb.DuckDBPyConnection, lake: Lake, table: str, days: set[dt.date]
+) -> list[Path]:
+    """The files of an append-only table (schemas.APPEND_ONLY: one per run, one per gazetteer
+    version) in the partitions of `days` that the warehouse does not hold yet."""
+    key, prefix = schemas.APPEND_ONLY[table]
+    have = {r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {table}").fetchall()}
+    files = [f for d in sorted(days) for f in lake.files(table, d)]
+    return [f for f in files if f.stem.removeprefix(prefix) not in have]

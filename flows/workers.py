@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 
-from flows.batches import BatchResult, read_and_transform
+from flows.batches import BatchJob, BatchResult, read_and_transform
 from flows.landing import LandingFile
 from flows.runners import windowed
 
@@ -101,45 +101,41 @@ def _akhbar_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("AKHBAR_")}
 
 
-def _in_worker(
-    env: dict[str, str], files: list[LandingFile], run_id: str, max_file_bytes: int
-) -> BatchResult:
+def _in_worker(env: dict[str, str], files: list[LandingFile], job: BatchJob) -> BatchResult:
     for k in [k for k in os.environ if k.startswith("AKHBAR_") and k not in env]:
         del os.environ[k]
     os.environ.update(env)
-    return read_and_transform(files, run_id, max_file_bytes)
+    return read_and_transform(files, job)
 
 
 def _submit(
-    pool: ProcessPoolExecutor, files: list[LandingFile], run_id: str, max_file_bytes: int
+    pool: ProcessPoolExecutor, files: list[LandingFile], job: BatchJob
 ) -> Future[BatchResult]:
-    return pool.submit(_in_worker, _akhbar_env(), files, run_id, max_file_bytes)
+    return pool.submit(_in_worker, _akhbar_env(), files, job)
 
 
-def run_batch(files: list[LandingFile], run_id: str, max_file_bytes: int) -> BatchResult:
+def run_batch(files: list[LandingFile], job: BatchJob) -> BatchResult:
     """One batch: in the run's pool when it has one (the caller's thread waits), else here."""
     pool = _pool
     if pool is None:
-        return read_and_transform(files, run_id, max_file_bytes)
+        return read_and_transform(files, job)
     try:
-        return _submit(pool, files, run_id, max_file_bytes).result()
+        return _submit(pool, files, job).result()
     except BrokenProcessPool as e:
         raise RuntimeError(WORKER_DIED) from e
 
 
-def map_local(
-    batches: list[list[LandingFile]], run_id: str, max_file_bytes: int
-) -> Iterator[BatchResult]:
+def map_local(batches: list[list[LandingFile]], job: BatchJob) -> Iterator[BatchResult]:
     """Every batch, in order: through the run's pool, `window()` in flight, when there is one;
     else one after another in this process."""
     pool = _pool
     if pool is None:
         for b in batches:
-            yield read_and_transform(b, run_id, max_file_bytes)
+            yield read_and_transform(b, job)
         return
 
     def submit(b: list[LandingFile]) -> Future[BatchResult]:
-        return _submit(pool, b, run_id, max_file_bytes)
+        return _submit(pool, b, job)
 
     try:
         yield from windowed(submit, batches, window())
@@ -147,4 +143,4 @@ def map_local(
         raise RuntimeError(WORKER_DIED) from e
 
 
-MapBatches = Callable[[list[list[LandingFile]], str, int], Iterator[BatchResult]]
+MapBatches = Callable[[list[list[LandingFile]], BatchJob], Iterator[BatchResult]]

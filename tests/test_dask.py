@@ -47,7 +47,7 @@ def test_batch_result_pickles(landing: Path) -> None:
     from flows.landing import discover
 
     files = discover(landing, DAY).files
-    res = pipeline.read_and_transform(files, "r1", 20 * 1024 * 1024)
+    res = pipeline.read_and_transform(files, pipeline.BatchJob("r1", 20 * 1024 * 1024))
     back = pickle.loads(pickle.dumps(res))
     assert back.files == res.files and back.file_hash == res.file_hash
     for day, tr in res.by_date.items():

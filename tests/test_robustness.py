@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import flows.batches
-from flows.batches import read_and_transform
+from flows.batches import BatchJob, read_and_transform
 from flows.landing import LandingFile
 from flows.plan import plan_nightly
 from flows.quarantine import quarantine_name
@@ -228,7 +228,7 @@ def test_unreadable_file_is_rejected_and_the_rest_load(
     assert len(reason_files) == 1
 
     gone = LandingFile("2026-10-01/gone.txt", day / "gone.txt", 10, 0, dt.date(2026, 10, 1))
-    res = read_and_transform([gone], "r", MAX_FILE_BYTES)
+    res = read_and_transform([gone], BatchJob("r", MAX_FILE_BYTES))
     (row,) = res.by_date[dt.date(2026, 10, 1)].rejects.to_pylist()
     assert row["reason"] == "unreadable" and "No such file" in row["detail"]
 
@@ -249,7 +249,7 @@ def test_too_large_is_rejected_without_reading(
 
     monkeypatch.setattr(builtins, "open", spy)
     f = LandingFile("big.txt", big, 100, 0, dt.date(2026, 10, 1))
-    res = read_and_transform([f], "r", 99)
+    res = read_and_transform([f], BatchJob("r", 99))
     monkeypatch.undo()
     assert str(big) not in opened
     (row,) = res.by_date[dt.date(2026, 10, 1)].rejects.to_pylist()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from transforms import fast, schemas
+from transforms.entity_rows import ArticleKeys, entity_mentions
 from transforms.extract import extract_batch
 from transforms.hashset import HashSet
 from transforms.normalize import NORMALIZER_VERSION, normalize_batch, search_of_clean_batch
@@ -82,6 +83,8 @@ class Transformed:
     # cannot link them (two records of one file may share an NNN_<hex> name inside a zip).
     hashtag_articles: list[int] = field(default_factory=list)
     mention_articles: list[int] = field(default_factory=list)
+    entity_mentions: pa.Table = field(default_factory=schemas.ENTITY_MENTIONS.empty_table)
+    entity_articles: list[int] = field(default_factory=list)
 
 
 def rejects_table(rejects: Iterable[Reject], ingest_date: dt.date, run_id: str) -> pa.Table:
@@ -210,10 +213,11 @@ def transform(
     records: Sequence[RawArticle],
     ingest_date: dt.date,
     run_id: str,
+    entities_file: str | None = None,
 ) -> Transformed:
     """Clean, normalize and extract a batch. Records whose clean content was seen earlier in
     the batch are counted as duplicates; records with no text left after cleaning are
-    rejected."""
+    rejected. `entities_file`: an analyst's gazetteer CSV merged over the shipped one."""
     titles, title_arr = _clean_column([r.title for r in records])
     bodies, body_arr = _clean_column([r.body for r in records])
     all_hashes = content_hashes(title_arr, body_arr)
@@ -234,6 +238,8 @@ def transform(
     articles = _articles_table(
         kept, title_arr, body_arr, _per_article(tags, n), _per_article(ments, n)
     )
+    keys = ArticleKeys(kept.ids, [r.source_file for r in kept.records], ingest_date, run_id)
+    ents, ent_arts = entity_mentions(kept.titles, kept.bodies, keys, entities_file)
     return Transformed(
         articles=articles,
         hashtags=_entities_table(schemas.HASHTAGS, "tag", tags, kept),
@@ -243,6 +249,8 @@ def transform(
         duplicate_rows=dups,
         hashtag_articles=[row % n for row, _ in tags],
         mention_articles=[row % n for row, _ in ments],
+        entity_mentions=ents,
+        entity_articles=ent_arts,
     )
 
 
@@ -303,26 +311,52 @@ def drop_duplicates(
             else:
                 seen_ids.add(aid)
         new_ids.append(aid)
+    return _relinked(tr, keep_mask, new_ids, dups)
+
+
+def _relink(
+    t: pa.Table, arts: list[int], new_pos: dict[int, int], new_ids: list[str]
+) -> tuple[pa.Table, list[int]]:
+    """The rows of `t` (one per entity, `arts` its article's row) whose article is kept, with
+    that article's new id and row."""
+    mask = [a in new_pos for a in arts]
+    kept_arts = [new_pos[a] for a in arts if a in new_pos]
+    t = t.filter(pa.array(mask, type=pa.bool_()))
+    col = pa.array([new_ids[a] for a in kept_arts], pa.string())
+    return t.set_column(t.schema.get_field_index("article_id"), "article_id", col), kept_arts
+
+
+def _relinked(
+    tr: Transformed,
+    keep_mask: list[bool],
+    new_ids: list[str],
+    dups: list[tuple[str, str | None, int, str]],
+) -> Transformed:
+    """`tr` with only the kept articles (under their new ids) and the entities that stay."""
     # New positions of the kept articles, to re-link the entities that stay.
     new_pos: dict[int, int] = {}
     for i, keep in enumerate(keep_mask):
         if keep:
             new_pos[i] = len(new_pos)
-
-    def keep_entities(t: pa.Table, arts: list[int]) -> tuple[pa.Table, list[int]]:
-        mask = [a in new_pos for a in arts]
-        kept_arts = [new_pos[a] for a in arts if a in new_pos]
-        t = t.filter(pa.array(mask, type=pa.bool_()))
-        col = pa.array([new_ids[a] for a in kept_arts], pa.string())
-        return t.set_column(t.schema.get_field_index("article_id"), "article_id", col), kept_arts
-
     articles = _rows_kept(tr.articles, keep_mask)
     articles = articles.set_column(
         articles.schema.get_field_index("article_id"), "article_id", pa.array(new_ids, pa.string())
     )
-    tags, tag_arts = keep_entities(tr.hashtags, tr.hashtag_articles)
-    ments, ment_arts = keep_entities(tr.mentions, tr.mention_articles)
-    return Transformed(articles, tags, ments, tr.rejects, len(dups), dups, tag_arts, ment_arts)
+    tags, tag_arts = _relink(tr.hashtags, tr.hashtag_articles, new_pos, new_ids)
+    ments, ment_arts = _relink(tr.mentions, tr.mention_articles, new_pos, new_ids)
+    ents, ent_arts = _relink(tr.entity_mentions, tr.entity_articles, new_pos, new_ids)
+    return Transformed(
+        articles=articles,
+        hashtags=tags,
+        mentions=ments,
+        rejects=tr.rejects,
+        duplicates=len(dups),
+        duplicate_rows=dups,
+        hashtag_articles=tag_arts,
+        mention_articles=ment_arts,
+        entity_mentions=ents,
+        entity_articles=ent_arts,
+    )
 
 
 def duplicates_table(

@@ -52,6 +52,47 @@ _ENTITY_TAIL = [
 HASHTAGS = pa.schema([*_ENTITY_COMMON, ("tag", _S), *_ENTITY_TAIL])
 MENTIONS = pa.schema([*_ENTITY_COMMON, ("handle", _S), *_ENTITY_TAIL])
 
+# One row per mention of a person, place or organisation (transforms/entities.py). The span
+# leaves out a proclitic; `rule` says how it was found (`gazetteer`, `nisba`, `title`, ...).
+ENTITY_MENTIONS = pa.schema(
+    [
+        *_ENTITY_COMMON,
+        ("entity_id", _S),  # the gazetteer's id; `x:per:…` for a name found by a rule alone
+        ("type", _S),  # PER | LOC | ORG
+        ("surface", _S),  # the field's clean text [start_pos:end_pos]
+        ("start_pos", _I32),
+        ("end_pos", _I32),
+        ("rule", _S),
+        ("ingest_date", pa.date32()),
+        ("run_id", _S),
+        ("gazetteer_version", _S),
+    ]
+)
+
+# The gazetteer a run matched with, one file per gazetteer version (append-only, like runs).
+ENTITIES = pa.schema(
+    [
+        ("entity_id", _S),
+        ("type", _S),
+        ("subtype", _S),
+        ("name_ar", _S),
+        ("name_en", _S),
+        ("source", _S),
+        ("gazetteer_version", _S),
+        ("ingest_date", pa.date32()),  # the logical date of the run that first used it
+    ]
+)
+ENTITY_ALIASES = pa.schema(
+    [
+        ("entity_id", _S),
+        ("alias", _S),
+        ("alias_key", _S),  # normalize(alias, "search"): what ar_norm(term) is compared with
+        ("kind", _S),  # name | alias | nisba | nisba_plural
+        ("gazetteer_version", _S),
+        ("ingest_date", pa.date32()),
+    ]
+)
+
 REJECTS = pa.schema(
     [
         ("source_file", _S),
@@ -107,6 +148,7 @@ FUNNEL = (
     "records_rejected",
     "hashtags",
     "mentions",
+    "entity_mentions",
 )
 
 RUNS = pa.schema(
@@ -133,4 +175,15 @@ TABLES: dict[str, pa.Schema] = {
     "duplicates": DUPLICATES,
     "file_manifest": FILE_MANIFEST,
     "runs": RUNS,
+    "entity_mentions": ENTITY_MENTIONS,
+    "entities": ENTITIES,
+    "entity_aliases": ENTITY_ALIASES,
+}
+
+# Tables whose files are only ever added (one per run, one per gazetteer version), never
+# replaced by date: the file name's stem, after the prefix, is the value of the key column.
+APPEND_ONLY: dict[str, tuple[str, str]] = {
+    "runs": ("run_id", "run-"),
+    "entities": ("gazetteer_version", "gazetteer-"),
+    "entity_aliases": ("gazetteer_version", "gazetteer-"),
 }

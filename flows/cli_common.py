@@ -1,0 +1,70 @@
+"""What the commands that start a run share: the checks made before Prefect starts, running a
+flow with a clear error for what the user can fix, and printing the run's summary."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from flows.run_summary import next_steps, summary_lines
+
+
+def finish(summary: dict, data: str) -> None:
+    for line in summary_lines(summary):
+        click.echo(line)
+    if summary["status"] == "completed":
+        click.echo(next_steps(data))
+
+
+def flow_on(with_runner, fn, runner: str, address: str | None):
+    try:
+        return with_runner(fn, runner, address)
+    except (ValueError, RuntimeError) as e:
+        raise click.ClickException(str(e)) from None
+
+
+def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -> None:
+    """Fail in milliseconds, before Prefect starts, on what would fail the run anyway."""
+    from flows.lock import RunLocked, check_free
+
+    if landing is not None and not Path(landing).is_dir():
+        raise click.ClickException(
+            f"landing dir {landing} does not exist: create it or pass --landing"
+        )
+    _check_gazetteer(entities, data)
+    if not wait:
+        try:
+            check_free(Path(data))
+        except RunLocked as e:
+            raise click.ClickException(str(e)) from None
+
+
+def run_flow(fn, **kwargs) -> None:
+    from flows.lock import RunLocked
+
+    if not os.environ.get("PREFECT_API_URL"):
+        click.echo(
+            "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
+            "a running server)…",
+            err=True,
+        )
+    try:
+        summary = fn(**kwargs)
+    except RunLocked as e:
+        raise click.ClickException(str(e)) from None
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e)) from None
+    finish(summary, kwargs["data"])
+
+
+def _check_gazetteer(entities: str | None, data: str) -> None:
+    """A bad gazetteer CSV stops the run here, naming the file, line and problem."""
+    from flows import gazetteer_step
+    from transforms.gazetteer import GazetteerError
+
+    try:
+        gazetteer_step.load(Path(entities) if entities else None, Path(data))
+    except GazetteerError as e:
+        raise click.ClickException(f"bad entities file: {e}") from None
