@@ -12,7 +12,15 @@ from flows.plan import plan_backfill, plan_nightly
 from flows.run import execute
 from flows.settings import Settings
 
-CONTENT_TABLES = ("articles", "hashtags", "mentions", "rejects", "duplicates", "file_manifest")
+CONTENT_TABLES = (
+    "articles",
+    "hashtags",
+    "mentions",
+    "entity_mentions",
+    "rejects",
+    "duplicates",
+    "file_manifest",
+)
 
 
 def checksums(data_dir: Path) -> dict[str, tuple[int, str]]:
