@@ -57,6 +57,7 @@ def report_data(con: duckdb.DuckDBPyConnection, days: int, top: int = TOP_SERIES
         "article_days": article_days,
         "trending": trending(con, start),
         "mentions": top_mentions(con, start),
+        **top_entities(con, start, article_days, top),
         "sources": sources,
         "per_day": per_day,
         "runs": runs(con),
@@ -85,6 +86,30 @@ def hashtag_series(
         }
         for r in tags
     ]
+
+
+def top_entities(
+    con: duckdb.DuckDBPyConnection, since: dt.date, article_days: list[dt.date], top: int
+) -> dict:
+    """The top people, places and organisations ("entities": type -> rows), and the daily
+    series of the `top` entities named in the most articles ("entity_series")."""
+    rows = _rows(con, "top_entities", since=since)
+    by_type: dict[str, list[dict]] = {t: [] for t in ("PER", "LOC", "ORG")}
+    for r in rows:
+        by_type.setdefault(r["type"], []).append(r)
+    charted = sorted(rows, key=lambda r: (-r["articles"], r["entity_id"]))[:top]
+    daily = _tuples(con, "entity_daily", since=since, ids=[r["entity_id"] for r in charted])
+    counts = {(e, d): n for e, d, n in daily}
+    series = [
+        {
+            "key": r["entity_id"],
+            "display": r["name"],
+            "total": r["articles"],
+            "points": {d: counts.get((r["entity_id"], d), 0) for d in article_days},
+        }
+        for r in charted
+    ]
+    return {"entities": by_type, "entity_series": series}
 
 
 def trending(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[dict]:

@@ -8,6 +8,7 @@ images).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flows.report_svg import color, esc, timeseries_svg
 
@@ -18,6 +19,7 @@ body{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",Tahoma,"Se
 h1{font-size:1.7em;margin:.2em 0}
 h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:2px solid #ddd}
 .meta{color:#666;font-size:.9em}.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}
+.grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:24px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.92em}
 th,td{border:1px solid #e2e2e2;padding:3px 8px;text-align:start;vertical-align:top}
 th{background:#f0f0f0}td.n{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -84,6 +86,10 @@ def render_html(data: dict, generated: dt.datetime | None = None) -> str:
             *_trending(data["trending"]),
             "</section></div>",
             *_daily_chart(data["series"], data["article_days"][0], data["last"]),
+            *_entities(data["entities"]),
+            *_daily_chart(
+                data["entity_series"], data["article_days"][0], data["last"], ENTITY_CHART
+            ),
             '<div class="grid"><section>',
             *_mentions(data["mentions"]),
             "</section><section>",
@@ -165,24 +171,78 @@ def _trending(rows: list[dict]) -> list[str]:
     ]
 
 
-def _daily_chart(series: list[dict], first: dt.date, last: dt.date) -> list[str]:
-    out = ["<h2>الاستخدام اليومي <small>(daily articles, top hashtags)</small></h2>"]
+@dataclass(frozen=True)
+class Chart:
+    """What a daily chart says about its lines."""
+
+    title: str
+    sign: str  # before each name in the legend
+    none: str
+    caption: str
+    prefix: str  # of the SVG group ids of its lines
+
+
+HASHTAG_CHART = Chart(
+    "الاستخدام اليومي <small>(daily articles, top hashtags)</small>",
+    "#",
+    "no hashtags",
+    "Articles a day using each of the top hashtags",
+    "series",
+)
+ENTITY_CHART = Chart(
+    "الحضور اليومي <small>(daily articles, top people, places, organisations)</small>",
+    "",
+    "no people, places or organisations",
+    "Articles a day naming each of the most named people, places and organisations",
+    "entity",
+)
+TYPE_TITLES = {
+    "PER": "الأشخاص <small>(top people)</small>",
+    "LOC": "الأماكن <small>(top places)</small>",
+    "ORG": "المنظمات <small>(top organisations)</small>",
+}
+
+
+def _entities(by_type: dict[str, list[dict]]) -> list[str]:
+    """Three tables side by side: the most named people, places and organisations."""
+    out = ['<div class="grid3">']
+    for t in ("PER", "LOC", "ORG"):
+        rows = by_type.get(t, [])
+        mx = max([1, *(r["articles"] for r in rows)])
+        body = [
+            f'<tr><td dir="auto" title="{esc(r["name_en"] or r["entity_id"])}">'
+            f"{esc(r['name'])}"
+            f'<span class="bar" style="width:{60 * r["articles"] / mx:.0f}px"></span></td>'
+            f"{_num(r['articles'])}{_num(r['days'])}</tr>"
+            for r in rows
+        ]
+        out += [
+            f"<section><h2>{TYPE_TITLES[t]}</h2>",
+            _table(["name", "articles", "days"], body, "none found"),
+            "</section>",
+        ]
+    return [*out, "</div>"]
+
+
+def _daily_chart(
+    series: list[dict], first: dt.date, last: dt.date, chart: Chart = HASHTAG_CHART
+) -> list[str]:
+    out = [f"<h2>{chart.title}</h2>"]
     if not series:
-        return [*out, '<p class="none">no hashtags</p>']
+        return [*out, f'<p class="none">{esc(chart.none)}</p>']
     out += ["<figure>", '<ul class="legend">']
     out += [
-        f'<li data-series="series-{i}"><span class="sw" '
+        f'<li data-series="{chart.prefix}-{i}"><span class="sw" '
         f'style="background:{color(i)}"></span>'
-        f'<bdi dir="auto">#{esc(s["display"])}</bdi> ({s["total"]})</li>'
+        f'<bdi dir="auto">{chart.sign}{esc(s["display"])}</bdi> ({s["total"]})</li>'
         for i, s in enumerate(series)
     ]
     return [
         *out,
         "</ul>",
-        timeseries_svg(series, first, last),
-        '<figcaption class="meta" dir="ltr">Articles a day using each of the top '
-        "hashtags; a gap is a day with no articles loaded at all. Click a name to "
-        "hide or show its line.</figcaption>",
+        timeseries_svg(series, first, last, chart.prefix),
+        f'<figcaption class="meta" dir="ltr">{esc(chart.caption)}; a gap is a day with no '
+        "articles loaded at all. Click a name to hide or show its line.</figcaption>",
         "</figure>",
     ]
 

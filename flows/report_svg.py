@@ -56,9 +56,12 @@ class _Frame:
         return self.mt + (1 - v / self.ymax) * (self.h - self.mt - self.mb)
 
 
-def timeseries_svg(series: list[dict], start: dt.date, last: dt.date) -> str:
+def timeseries_svg(
+    series: list[dict], start: dt.date, last: dt.date, prefix: str = "series"
+) -> str:
     """Daily articles of each series as lines on a calendar axis (left to right: oldest first).
-    Days with no articles at all are gaps, not zeros."""
+    Days with no articles at all are gaps, not zeros. Line i is the group `<prefix>-<i>` (a
+    page with two charts gives each its own prefix)."""
     f = _Frame(
         start,
         (last - start).days + 1,
@@ -66,9 +69,9 @@ def timeseries_svg(series: list[dict], start: dt.date, last: dt.date) -> str:
     )
     parts = [
         f'<svg viewBox="0 0 {f.w} {f.h}" width="100%" '
-        f'role="img" direction="ltr"><title>daily articles per hashtag</title>',
+        f'role="img" direction="ltr"><title>daily articles</title>',
         *_axes(f),
-        *(_series(f, i, s) for i, s in enumerate(series)),
+        *(_series(f, f"{prefix}-{i}", i, s) for i, s in enumerate(series)),
         "</svg>",
     ]
     return "".join(parts)
@@ -93,8 +96,8 @@ def _axes(f: _Frame) -> list[str]:
     return parts
 
 
-def _series(f: _Frame, i: int, s: dict) -> str:
-    """One hashtag's line (broken where a day is missing) and its points, as group series-i."""
+def _series(f: _Frame, gid: str, i: int, s: dict) -> str:
+    """One series' line (broken where a day is missing) and its points, as the group `gid`."""
     c = color(i)
     path, prev = [], None
     for d in sorted(s["points"]):
@@ -106,4 +109,4 @@ def _series(f: _Frame, i: int, s: dict) -> str:
         f"<title>{esc(s['display'])} · {d}: {v}</title></circle>"
         for d, v in sorted(s["points"].items())
     )
-    return f'<g id="series-{i}"><path class="s" stroke="{c}" d="{" ".join(path)}"/>{dots}</g>'
+    return f'<g id="{gid}"><path class="s" stroke="{c}" d="{" ".join(path)}"/>{dots}</g>'
