@@ -149,3 +149,21 @@ def test_run_publishes_its_funnel_as_a_table_artifact(seeded: dict) -> None:
     counts = {r["step"]: r["count"] for r in rows}
     assert counts["articles_loaded"] == seeded["summary"]["articles_loaded"]
     assert counts["files_seen"] == seeded["summary"]["files_seen"]
+
+
+def test_entities_refresh_flow_through_the_cli(seeded: dict, tmp_path: Path) -> None:
+    """`akhbar entities refresh` is a Prefect flow like the others, recorded in `runs`."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(seeded["data"], data)
+    out = _cli(
+        "entities", "refresh", "--data", str(data), "--start", "2026-11-24", "--end", "2026-11-24"
+    )
+    assert "akhbar entities: completed" in out and "people/places/organisations" in out
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        flows = [r[0] for r in con.execute("select flow from runs order by started_at").fetchall()]
+        refreshed = con.execute(
+            "select count(distinct run_id) from entity_mentions where ingest_date = '2026-11-24'"
+        ).fetchone()[0]
+    assert flows[-1] == "entities" and refreshed == 1
