@@ -17,6 +17,7 @@ and per entities file (``warm``), never per batch.
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -84,53 +85,62 @@ class EntityMatcher:
             # (the same length, so offsets and surfaces still come from the given text).
             joined = "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
         fb, shift = fold(joined)
-        matches = self.tables.automaton.find_matches_as_indexes(fb.translate(AUTO))
-        out: list[list[EntityMention]] = []
-        lo, base, m = 1, 1, 0
-        for text in items:
-            hi = fb.find(b"\x00", lo)
-            hi = len(fb) - 1 if hi < 0 else hi - 1
-            first = m
-            while m < len(matches) and matches[m][1] < hi:
-                m += 1
-            if m > first:
-                out.append(self._mentions(fb, shift, text, base, (lo, hi), matches[first:m]))
-            else:
-                out.append([])
-            lo, base = hi + 3, base + len(text) + 3
-        return out
-
-    def _mentions(
-        self,
-        fb: bytes,
-        shift: Shift,
-        text: str,
-        base: int,
-        bounds: tuple[int, int],
-        matches: list[tuple[int, int, int]],
-    ) -> list[EntityMention]:
         t = self.tables
+        matches = t.automaton.find_matches_as_indexes(fb.translate(AUTO))
+        bounds = text_bounds(fb, len(items))
+        # The rules run once over the whole batch: a name never runs across the separator,
+        # and the rules that look at the whole text (context, lone surnames) group by text.
         tm = rules.sort_matches(fb, t, matches)
         if tm.pending:
-            rules.accept_pending(fb, t, tm)
+            rules.accept_pending(fb, t, tm, [hi for _lo, hi in bounds])
         if tm.keywords:
             rules.keyword_names(fb, t, tm)
         if tm.titles:
             people.title_people(fb, t, tm)
         if tm.givens:
             people.given_people(fb, t, tm)
-        if any(f[2] < 0 and f[3] == "PER" for f in tm.found):
-            people.lone_surnames(fb, t, bounds[0], bounds[1], tm)
-        out = []
-        ids, orig = t.ids, shift.orig if shift.marks else None
-        for fs, fe, ent, typ, rule, name in rules.resolve_overlaps(tm.found):
-            if orig is None:
-                start, end = fs - base, fe - base
-            else:
-                start, end = orig(fs) - base, orig(fe) - base
-            eid = ids[ent] if ent >= 0 else rule_id(typ, name)
-            out.append(_new(EntityMention, (eid, typ, start, end, text[start:end], rule)))
+        people.lone_surnames(fb, t, bounds, tm)
+        return self._split(rules.resolve_overlaps(tm.found), items, bounds, shift)
+
+    def _split(
+        self, found: list, items: list[str], bounds: list[tuple[int, int]], shift: Shift
+    ) -> list[list[EntityMention]]:
+        """Sorted mentions in folded offsets -> one list per text, in its own offsets."""
+        out: list[list[EntityMention]] = []
+        ids, k, base = self.tables.ids, 0, 1
+        orig = shift.orig
+        if len(shift.marks) == 1:  # the usual case: harakat only (C bisect, no Python call)
+            marks = shift.marks[0]
+
+            def orig(f: int) -> int:
+                return f + bisect_right(marks, f)
+
+        for text, (lo, hi) in zip(items, bounds, strict=True):
+            mentions: list[EntityMention] = []
+            d0, d1 = orig(lo) - lo - base, orig(hi) - hi - base
+            while k < len(found) and found[k][0] < hi:
+                fs, fe, ent, typ, rule, name = found[k]
+                k += 1
+                if d0 == d1:  # no deleted mark in this text: one offset for all
+                    start, end = fs + d0, fe + d0
+                else:
+                    start, end = orig(fs) - base, orig(fe) - base
+                eid = ids[ent] if ent >= 0 else rule_id(typ, name)
+                mentions.append(_new(EntityMention, (eid, typ, start, end, text[start:end], rule)))
+            out.append(mentions)
+            base += len(text) + 3
         return out
+
+
+def text_bounds(fb: bytes, n: int) -> list[tuple[int, int]]:
+    """Each text's [start, end) in the folded batch buffer ("\\n" text "\\n" NUL ...)."""
+    out, lo = [], 1
+    for _ in range(n):
+        hi = fb.find(b"\x00", lo)
+        hi = len(fb) - 1 if hi < 0 else hi - 1
+        out.append((lo, hi))
+        lo = hi + 3
+    return out
 
 
 def rule_id(typ: str, name: bytes) -> str:

@@ -22,9 +22,11 @@ from transforms.entity_rules import (
     SURNAME,
     TITLE,
     TYPE,
+    Found,
     TextMatches,
     name_word,
     next_words,
+    text_of,
     words_from,
 )
 from transforms.entity_tables import Tables
@@ -93,7 +95,9 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
                 break
             f = starts.get(ws[0][0])
             w = fb[ws[0][0] : ws[0][1]]
-            span = person_at(fb, t, ws[0][0], unknown == 0)
+            span = None
+            if w in t.given or w in COMPOUND_FIRST:
+                span = person_at(fb, t, ws[0][0], unknown == 0)
             if f is not None and f[TYPE] == "PER":  # a listed person: the longer name wins
                 span = span if span is not None and span[1] > f[END] else None
                 break
@@ -115,22 +119,30 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
 
 def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``given_name``: an unambiguous given name followed by a family name."""
+    last = -1
     for s, _e in tm.givens:
+        if s < last:
+            continue  # a father's name inside the person just found
         span = person_at(fb, t, s, False)
         if span is not None:
+            last = span[1]
             tm.found.append((span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))
 
 
-def lone_surnames(fb: bytes, t: Tables, lo: int, hi: int, tm: TextMatches) -> None:
-    """``surname``: the last word of a person found by a rule, alone elsewhere in the text."""
-    names = {}
+def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextMatches) -> None:
+    """``surname``: the last word of a person found by a rule, alone elsewhere in its text."""
+    his = [hi for _lo, hi in bounds]
+    names: dict[tuple[int, bytes], Found] = {}
     for f in tm.found:
-        if f[TYPE] == "PER" and f[ENT] < 0 and b" " in fb[f[START] : f[END]]:
+        if f[ENT] < 0 and f[TYPE] == "PER" and b" " in fb[f[START] : f[END]]:
             last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
-                names.setdefault(last, f)
+                names.setdefault((text_of(his, f[START]), last), f)
+    if not names:
+        return
     taken = {(f[START], f[END]) for f in tm.found}
-    for last, f in names.items():
+    for (i, last), f in names.items():
+        lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)
         while pos >= 0:
             end = pos + len(last)

@@ -133,22 +133,27 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
     that ends inside a word or runs across a line break is retried with its shorter prefixes
     that end at a word end (or dropped)."""
     tm = TextMatches()
-    info, types = t.info, t.types
-    n = len(fb)
-    for p, s, e in matches:
-        if e < n and WORD[fb[e]]:
+    info, types, word = t.info, t.types, WORD
+    found = tm.found.append
+    for p, s, e in matches:  # (the buffer ends with a line break: fb[e] always exists)
+        skip, kind, ent, multi = info[p]
+        if word[fb[e]]:  # the word goes on: a shorter name (of more than one word) may fit
+            if not multi:
+                continue
             p, e = shorter(fb, t, s, e)
             if p < 0:
                 continue
-        nl = fb.find(b"\n", s + 1, e)
-        if nl > 0:
-            p, e = shorter(fb, t, s, nl + 1)
-            if p < 0:
-                continue
-        skip, kind, ent = info[p]
+            skip, kind, ent, multi = info[p]
+        if multi:
+            nl = fb.find(b"\n", s + 1, e)
+            if nl > 0:  # a name does not run across a line break
+                p, e = shorter(fb, t, s, nl + 1)
+                if p < 0:
+                    continue
+                skip, kind, ent, multi = info[p]
         fs = s + skip
         if kind == K_NAME:
-            tm.found.append((fs, e, ent, types[ent], GAZETTEER, b""))
+            found((fs, e, ent, types[ent], GAZETTEER, b""))
         elif kind == K_NISBA:
             if not (skip == 1 and prev_word(fb, fs) in t.given):  # محمد المصري: a surname
                 tm.found.append((fs, e, ent, types[ent], NISBA, b""))
@@ -181,13 +186,23 @@ def shorter(fb: bytes, t: Tables, s: int, e: int) -> tuple[int, int]:
     return -1, -1
 
 
-def accept_pending(fb: bytes, t: Tables, tm: TextMatches) -> None:
-    """Ambiguous names count with context: the same entity named unambiguously in the text,
-    a title just before (people), or a keyword just before (نادي الهلال، مدينة جمال)."""
-    named = {f[ENT] for f in tm.found if f[RULE] in (GAZETTEER, SURNAME)}
+def text_of(his: list[int], pos: int) -> int:
+    """Index of the text holding folded offset ``pos`` (``his``: the texts' ends)."""
+    return bisect.bisect_left(his, pos)
+
+
+def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> None:
+    """Ambiguous names count with context: the same entity named unambiguously in the same
+    text, a title just before (people), or a keyword just before (نادي الهلال، مدينة جمال)."""
+    ents = {f[ENT] for f in tm.pending}
+    named = {
+        (text_of(his, f[START]), f[ENT])
+        for f in tm.found
+        if f[ENT] in ents and f[RULE] in (GAZETTEER, SURNAME)
+    }
     title_ends = {e for _s, e, _strong in tm.titles}
     for f in tm.pending:
-        ok = f[ENT] in named
+        ok = (text_of(his, f[START]), f[ENT]) in named
         if not ok and f[TYPE] == "PER":
             ok = f[START] - 1 in title_ends
         if not ok:
@@ -213,36 +228,54 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
     organisation when it is no ordinary word; a place after نادي/فريق is the club."""
     starts = {f[START]: i for i, f in enumerate(tm.found)}
     for s, e, typ in tm.keywords:
-        ws = next_words(fb, e, 1)
+        ws = next_words(fb, e, 2)
         if not ws:
             continue
         i = starts.get(ws[0][0], -1)
         if i >= 0:
             f = tm.found[i]
-            if f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:
+            if f[TYPE] == "LOC" and typ == "CLUB":  # اتحاد طنجة: the club, with its word
+                tm.found[i] = (s, f[END], -1, "ORG", KEYWORD, fb[s : f[END]])
+            elif f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:  # فريق برشلونة
                 tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
             continue
-        w = fb[ws[0][0] : ws[0][1]]
-        if name_word(w, t) and w not in t.given and w.translate(AUTO) not in t.nisba_words:
-            tm.found.append((ws[0][0], ws[0][1], -1, typ, KEYWORD, w))
+        if typ == "CLUB" or not _new_name_word(fb[ws[0][0] : ws[0][1]], t):
+            continue
+        end = ws[0][1]
+        if typ == "ORG" and len(ws) > 1 and _new_name_word(fb[ws[1][0] : ws[1][1]], t):
+            end = ws[1][1]  # صحيفة يديعوت أحرونوت
+        tm.found.append((ws[0][0], end, -1, typ, KEYWORD, fb[ws[0][0] : end]))
+
+
+def _new_name_word(w: bytes, t: Tables) -> bool:
+    """A word a keyword can name: no ordinary word, given name or demonym, and not a
+    preposition + article (قناة للتفاوض)."""
+    if w[:2] in (b"\xe1\xe1", b"\xc8\xc7") or w in t.given:
+        return False
+    return name_word(w, t) and w.translate(AUTO) not in t.nisba_words
 
 
 def resolve_overlaps(found: list[Found]) -> list[Found]:
-    """Overlapping mentions: the longer wins (then the earlier); sorted by start."""
+    """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
+    Works cluster by cluster (a run of spans that overlap each other), so it stays linear."""
     found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
+    out: list[Found] = []
+    cluster: list[Found] = []
     end = -1
     for f in found:
-        if f[START] < end:
-            break
-        end = f[END]
-    else:
-        return found  # the usual case: no overlap at all
-    starts: list[int] = []  # kept spans, sorted and disjoint
+        if f[START] >= end and cluster:
+            out.extend(_pick(cluster) if len(cluster) > 1 else cluster)
+            cluster = []
+        cluster.append(f)
+        end = max(end, f[END]) if len(cluster) > 1 else f[END]
+    out.extend(_pick(cluster) if len(cluster) > 1 else cluster)
+    return out
+
+
+def _pick(cluster: list[Found]) -> list[Found]:
     kept: list[Found] = []
-    for f in sorted(found, key=lambda f: (f[START] - f[END], f[START])):
-        i = bisect.bisect_right(starts, f[START])
-        if (i and kept[i - 1][END] > f[START]) or (i < len(kept) and kept[i][START] < f[END]):
-            continue
-        starts.insert(i, f[START])
-        kept.insert(i, f)
+    for f in sorted(cluster, key=lambda f: (f[START] - f[END], f[START])):
+        if all(f[END] <= k[START] or f[START] >= k[END] for k in kept):
+            kept.append(f)
+    kept.sort(key=_START_KEY)
     return kept

@@ -30,8 +30,16 @@ KIND_NAMES = ("name", "surname", "ambiguous", "nisba", "given", "title", "keywor
 NAMING_KEYWORDS = {
     "LOC": "مدينة محافظة ولاية إقليم بلدة قرية مخيم جزيرة نهر",
     "ORG": "نادي فريق قناة صحيفة جريدة مجلة وكالة حزب",
+    # Words that make a club's name with the city after them (اتحاد طنجة، دينامو كييف)
+    "CLUB": "اتحاد أولمبيك أولمبي دينامو ستيوا سبورتنغ سبورتينغ أتلتيكو إنتر بايرن حسنية"
+    " نهضة مولودية شباب",
 }
-KEYWORD_TYPES = ("LOC", "ORG")
+KEYWORD_TYPES = ("LOC", "ORG", "CLUB")
+#: A place's alias that starts with one of these (إقليم دارفور، محافظة ديالى) is not matched
+#: whole: the keyword rule or the bare name finds the place without it, as news tagging does.
+PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in NAMING_KEYWORDS["LOC"].split() + ["منطقة"])
+#: Short names (4 letters or fewer) take only these proclitics: كلود is no ك + لود.
+SHORT_CLITICS = tuple(c.encode("cp1256") for c in ("", "و", "ب", "ل", "وب", "ول"))
 
 _AR = "cp1256"
 AL = "ال".encode(_AR)
@@ -49,8 +57,9 @@ MIN_FORM = 3  # folded bytes: shorter aliases would match inside ordinary words
 @dataclass
 class Tables:
     automaton: ahocorasick_rs.BytesAhoCorasick
-    #: per pattern: (bytes from the match start to the span start, kind, entity index)
-    info: list[tuple[int, int, int]]
+    #: per pattern: (bytes from the match start to the span start, kind, entity index,
+    #: whether it has more than one word)
+    info: list[tuple[int, int, int, bool]]
     #: pattern bytes -> pattern index (to retry shorter prefixes of a match)
     index: dict[bytes, int]
     ids: list[str]  # entity index -> entity_id
@@ -67,7 +76,7 @@ class Tables:
 def clitic_variants(form: bytes) -> list[tuple[bytes, int]]:
     """(pattern, span offset) for ``form`` with each proclitic (``لل`` for ل + ال)."""
     out = []
-    for c in CLITICS:
+    for c in CLITICS if len(form) > 4 else SHORT_CLITICS:
         word = c + form[1:] if c.endswith(b"\xe1") and form.startswith(AL) else c + form
         out.append((b" " + word, 1 + len(c)))
     return out
@@ -130,6 +139,8 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                 k = _alias_kind(gz, types[ent], form, kind, ambiguous)
                 if k == K_AMBIG and b" " in form:
                     continue  # a long name that is mostly not one: its words may still be
+                if types[ent] == "LOC" and form.split(b" ", 1)[0] in PLACE_KEYWORDS:
+                    continue
                 for pat, skip in clitic_variants(form):
                     cands.setdefault(pat, []).append((skip, k, ent))
     for form, strong in titles(gz, cands).items():
@@ -185,7 +196,7 @@ def build_tables(gz: Gazetteer) -> Tables:
     t0 = time.perf_counter()
     cands, ids, types, sets = _collect(gz)
     patterns = sorted(cands)
-    info: list[tuple[int, int, int]] = []
+    info: list[tuple[int, int, int, bool]] = []
     ambiguous_types = 0
     for p in patterns:
         options = sorted(cands[p], key=lambda c: _rank(gz, ids, c))
@@ -197,11 +208,11 @@ def build_tables(gz: Gazetteer) -> Tables:
             ambiguous_types += 1
         elif best[1] == K_NAME and any(o[1] == K_NISBA and o[0] == best[0] for o in options):
             best = (best[0], K_DUAL, best[2])  # السعودية: the country or "Saudi" (feminine)
-        info.append(best)
+        info.append((*best, b" " in p[1:]))
     automaton = ahocorasick_rs.BytesAhoCorasick(
         patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
     )
-    nisba = {p[s:] for p, (s, k, _e) in zip(patterns, info, strict=True) if k == K_NISBA}
+    nisba = {p[i[0] :] for p, i in zip(patterns, info, strict=True) if i[1] == K_NISBA}
     return Tables(
         automaton=automaton,
         info=info,
