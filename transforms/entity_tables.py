@@ -37,7 +37,7 @@ NAMING_KEYWORDS = {
 KEYWORD_TYPES = ("LOC", "ORG", "CLUB")
 #: A place's alias that starts with one of these (إقليم دارفور، محافظة ديالى) is not matched
 #: whole: the keyword rule or the bare name finds the place without it, as news tagging does.
-PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in NAMING_KEYWORDS["LOC"].split() + ["منطقة"])
+PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in [*NAMING_KEYWORDS["LOC"].split(), "منطقة"])
 #: Short names (4 letters or fewer) take only these proclitics: كلود is no ك + لود.
 SHORT_CLITICS = tuple(c.encode("cp1256") for c in ("", "و", "ب", "ل", "وب", "ول"))
 
