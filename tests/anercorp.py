@@ -324,7 +324,7 @@ def mine_docs(docs: list[Doc]) -> tuple[str, str, str]:
     return names, ambiguous, common
 
 
-COMMON_MIN = 3  # an ordinary word: outside names at least this often ...
+COMMON_MIN = 2  # an ordinary word: outside names at least this often ...
 COMMON_NAME_SHARE = 0.1  # ... and inside one at most this share of the time
 
 

@@ -100,6 +100,7 @@ class EntityMatcher:
         if tm.givens:
             people.given_people(fb, t, tm)
         people.lone_surnames(fb, t, bounds, tm)
+        people.attach_particles(fb, tm)
         return self._split(rules.resolve_overlaps(tm.found), items, bounds, shift)
 
     def _split(

@@ -15,8 +15,10 @@ from transforms.entity_rules import (
     CLITICS,
     END,
     ENT,
+    GAZETTEER,
     GIVEN,
     NAME,
+    RULE,
     START,
     STOP,
     SURNAME,
@@ -26,6 +28,7 @@ from transforms.entity_rules import (
     TextMatches,
     name_word,
     next_words,
+    prev_word,
     text_of,
     words_from,
 )
@@ -39,13 +42,28 @@ TITLE_FILLERS = fold_words(
 )
 COMPOUND_FIRST = fold_words("عبد أبو ابو أبي بو")
 SON_OF = fold_words("بن ابن بنت ولد آل")
-MAX_NAME_WORDS = 4
+MAX_UNITS = 4
+#: Places are named after people: after these, a given name starts a place's name.
+AFTER_PLACE_WORD = fold_words("محافظة مدينة حي شارع مسجد جامع مستشفى مدرسة جامعة ميناء مطار")
+#: Particles of a family name that go before it (فان نيستلروي، دي ميستورا).
+PARTICLES = fold_words("فان دي دا دو لا ابن بن أبو ابو آل")
+
+
+def attach_particles(fb: bytes, tm: TextMatches) -> None:
+    """A one-word person after a particle (فان نيستلروي): the name includes the particle."""
+    for i, f in enumerate(tm.found):
+        if f[TYPE] == "PER" and f[RULE] in (GAZETTEER, SURNAME) and b" " not in fb[f[0] : f[1]]:
+            prev = prev_word(fb, f[START])
+            if prev in PARTICLES:
+                tm.found[i] = (f[START] - len(prev) - 1, *f[1:])
+
+
 MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
 
 
 def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] | None:
     """A person's name starting at the word at ``start`` (module docstring). ``alone``: a
-    given name alone counts (after a title)."""
+    given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word."""
     words, ends = words_from(fb, start)
     j = 1
     if words[0] in COMPOUND_FIRST:
@@ -54,8 +72,8 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
         j = 2
     elif words[0] not in t.given:
         return None
-    unit = j  # the given name's words
-    while j < len(words) and j < MAX_NAME_WORDS:
+    unit, units = j, 1
+    while j < len(words) and units < MAX_UNITS:
         w = words[j]
         if (w in SON_OF or w in COMPOUND_FIRST) and j + 1 < len(words):
             if not name_word(words[j + 1], t):
@@ -65,13 +83,19 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
             j += 1
         else:
             break
+        units += 1
     # the family name; after a father's name, only a family-like word (ال + word, a name)
-    family = j < len(words) and j < MAX_NAME_WORDS and name_word(words[j], t)
-    if family and (j == unit or words[j][:2] == b"\xc7\xe1" or words[j] in t.given):
-        j += 1
+    if j < len(words) and units < MAX_UNITS and family_word(words[j], t):
+        if j == unit or words[j][:2] == b"\xc7\xe1" or words[j] in t.given:
+            j += 1
     if j == unit and not alone:
         return None
     return start, ends[j - 1]
+
+
+def family_word(w: bytes, t: Tables) -> bool:
+    """A family name: a name word that is not و + a word (وتهيأت، وبركة: "and ...")."""
+    return name_word(w, t) and not (w[:1] == b"\xe6" and len(w) > 3)
 
 
 def unlisted_name(fb: bytes, t: Tables, start: int) -> tuple[int, int] | None:
@@ -121,8 +145,8 @@ def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``given_name``: an unambiguous given name followed by a family name."""
     last = -1
     for s, _e in tm.givens:
-        if s < last:
-            continue  # a father's name inside the person just found
+        if s < last or prev_word(fb, s) in AFTER_PLACE_WORD:
+            continue  # a father's name inside the person just found; محافظة صلاح الدين
         span = person_at(fb, t, s, False)
         if span is not None:
             last = span[1]

@@ -38,6 +38,12 @@ KEYWORD_TYPES = ("LOC", "ORG", "CLUB")
 #: A place's alias that starts with one of these (إقليم دارفور، محافظة ديالى) is not matched
 #: whole: the keyword rule or the bare name finds the place without it, as news tagging does.
 PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in [*NAMING_KEYWORDS["LOC"].split(), "منطقة"])
+#: An organisation's alias that starts with one of these (حركة حماس، شركة توتال، صحيفة
+#: نيويورك تايمز) is matched without it: the name is the rest, as news tagging has it.
+ORG_KEYWORDS = frozenset(
+    fold_phrase(w)
+    for w in ["شركة", "حركة", "صحيفة", "جريدة", "مجلة", "نادي", "وكالة", "قناة", "تنظيم", "جماعة"]
+)
 #: Short names (4 letters or fewer) take only these proclitics: كلود is no ك + لود.
 SHORT_CLITICS = tuple(c.encode("cp1256") for c in ("", "و", "ب", "ل", "وب", "ول"))
 
@@ -139,8 +145,13 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                 k = _alias_kind(gz, types[ent], form, kind, ambiguous)
                 if k == K_AMBIG and b" " in form:
                     continue  # a long name that is mostly not one: its words may still be
-                if types[ent] == "LOC" and form.split(b" ", 1)[0] in PLACE_KEYWORDS:
+                first, _, rest = form.partition(b" ")
+                if types[ent] == "LOC" and first in PLACE_KEYWORDS:
                     continue
+                if types[ent] == "ORG" and first in ORG_KEYWORDS:
+                    if len(rest) < 4 or rest in common:
+                        continue
+                    form = rest
                 for pat, skip in clitic_variants(form):
                     cands.setdefault(pat, []).append((skip, k, ent))
     for form, strong in titles(gz, cands).items():
