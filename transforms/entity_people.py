@@ -85,9 +85,9 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
             break
         units += 1
     # the family name; after a father's name, only a family-like word (ال + word, a name)
-    if j < len(words) and units < MAX_UNITS and family_word(words[j], t):
-        if j == unit or words[j][:2] == b"\xc7\xe1" or words[j] in t.given:
-            j += 1
+    family = j < len(words) and units < MAX_UNITS and family_word(words[j], t)
+    if family and (j == unit or words[j][:2] == b"\xc7\xe1" or words[j] in t.given):
+        j += 1
     if j == unit and not alone:
         return None
     return start, ends[j - 1]

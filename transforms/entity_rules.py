@@ -89,6 +89,8 @@ _NEXT_RE = re.compile(rb" ([^ \n\x00]+)")
 
 
 _W = rb"([^ \n\x00]+)"
+_LAST_WORD_RE = re.compile(rb"[^ \n\x00]+$")
+MAX_WORD = 40  # bytes: a longer "word" is no name and no keyword
 _RUN_RE = re.compile(_W + (rb"(?: " + _W) * 5 + rb")?" * 5)
 
 
@@ -121,7 +123,8 @@ def prev_word(fb: bytes, start: int) -> bytes:
     """The word before the one at ``start`` (empty after punctuation or a text start)."""
     if start < 2 or fb[start - 1] != 0x20 or not WORD[fb[start - 2]]:
         return b""
-    return fb[fb.rfind(b" ", 0, start - 1) + 1 : start - 1]
+    m = _LAST_WORD_RE.search(fb, max(0, start - 1 - MAX_WORD), start - 1)
+    return m.group() if m is not None else b""
 
 
 def strip_clitic(w: bytes) -> list[bytes]:
@@ -192,8 +195,9 @@ def text_of(his: list[int], pos: int) -> int:
 
 
 def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> None:
-    """Ambiguous names count with context: the same entity named unambiguously in the same
-    text, a title just before (people), or a keyword just before (نادي الهلال، مدينة جمال)."""
+    """Ambiguous names count with context: a title just before (people), a keyword just
+    before (نادي الهلال، مدينة جمال), or the same entity named in the same text, unambiguously
+    or with such context (then نادي الهلال ... فاز الهلال)."""
     ents = {f[ENT] for f in tm.pending}
     named = {
         (text_of(his, f[START]), f[ENT])
@@ -201,16 +205,19 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
         if f[ENT] in ents and f[RULE] in (GAZETTEER, SURNAME)
     }
     title_ends = {e for _s, e, _strong in tm.titles}
+    rest = []
     for f in tm.pending:
-        ok = (text_of(his, f[START]), f[ENT]) in named
-        if not ok and f[TYPE] == "PER":
-            ok = f[START] - 1 in title_ends
+        ok = f[TYPE] == "PER" and f[START] - 1 in title_ends
         if not ok:
             prev = prev_word(fb, f[START])
             keys = KEYWORDS[f[TYPE]]
             ok = prev in keys or any(w in keys for w in strip_clitic(prev))
         if ok:
             tm.found.append(f)
+            named.add((text_of(his, f[START]), f[ENT]))
+        else:
+            rest.append(f)
+    tm.found.extend(f for f in rest if (text_of(his, f[START]), f[ENT]) in named)
 
 
 def name_word(w: bytes, t: Tables) -> bool:

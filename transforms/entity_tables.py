@@ -142,9 +142,6 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
             for form in forms:
                 if len(form) < MIN_FORM:
                     continue
-                k = _alias_kind(gz, types[ent], form, kind, ambiguous)
-                if k == K_AMBIG and b" " in form:
-                    continue  # a long name that is mostly not one: its words may still be
                 first, _, rest = form.partition(b" ")
                 if types[ent] == "LOC" and first in PLACE_KEYWORDS:
                     continue
@@ -152,6 +149,9 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                     if len(rest) < 4 or rest in common:
                         continue
                     form = rest
+                k = _alias_kind(gz, types[ent], form, kind, ambiguous)
+                if k == K_AMBIG and b" " in form:
+                    continue  # a long name that is mostly not one: its words may still be
                 for pat, skip in clitic_variants(form):
                     cands.setdefault(pat, []).append((skip, k, ent))
     for form, strong in titles(gz, cands).items():
