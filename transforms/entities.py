@@ -17,7 +17,7 @@ and per entities file (``warm``), never per batch.
 from __future__ import annotations
 
 import functools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -100,7 +100,6 @@ class EntityMatcher:
         if tm.givens:
             people.given_people(fb, t, tm)
         people.lone_surnames(fb, t, bounds, tm)
-        people.attach_particles(fb, tm)
         return self._split(rules.resolve_overlaps(tm.found), items, bounds, shift)
 
     def _split(
@@ -109,6 +108,7 @@ class EntityMatcher:
         """Sorted mentions in folded offsets -> one list per text, in its own offsets."""
         out: list[list[EntityMention]] = []
         ids, k, base = self.tables.ids, 0, 1
+        starts = [f[0] for f in found]
         orig = shift.orig
         if len(shift.marks) == 1:  # the usual case: harakat only (C bisect, no Python call)
             marks = shift.marks[0]
@@ -117,18 +117,29 @@ class EntityMatcher:
                 return f + bisect_right(marks, f)
 
         for text, (lo, hi) in zip(items, bounds, strict=True):
-            mentions: list[EntityMention] = []
+            k2 = bisect_left(starts, hi, k)
             d0, d1 = orig(lo) - lo - base, orig(hi) - hi - base
-            while k < len(found) and found[k][0] < hi:
-                fs, fe, ent, typ, rule, name = found[k]
-                k += 1
-                if d0 == d1:  # no deleted mark in this text: one offset for all
-                    start, end = fs + d0, fe + d0
-                else:
-                    start, end = orig(fs) - base, orig(fe) - base
-                eid = ids[ent] if ent >= 0 else rule_id(typ, name)
-                mentions.append(_new(EntityMention, (eid, typ, start, end, text[start:end], rule)))
-            out.append(mentions)
+            if d0 == d1:  # no deleted mark in this text: one offset for all its mentions
+                spans = [(fs + d0, fe + d0, f) for f in found[k:k2] for fs, fe in (f[:2],)]
+            else:
+                spans = [(orig(f[0]) - base, orig(f[1]) - base, f) for f in found[k:k2]]
+            out.append(
+                [
+                    _new(
+                        EntityMention,
+                        (
+                            ids[f[2]] if f[2] >= 0 else rule_id(f[3], f[5]),
+                            f[3],
+                            start,
+                            end,
+                            text[start:end],
+                            f[4],
+                        ),
+                    )
+                    for start, end, f in spans
+                ]
+            )
+            k = k2
             base += len(text) + 3
         return out
 

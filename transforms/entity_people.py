@@ -14,11 +14,9 @@ from transforms.entity_fold import AUTO, WORD, fold_words
 from transforms.entity_rules import (
     CLITICS,
     END,
-    ENT,
-    GAZETTEER,
     GIVEN,
     NAME,
-    RULE,
+    PARTICLES,
     START,
     STOP,
     SURNAME,
@@ -45,19 +43,6 @@ SON_OF = fold_words("بن ابن بنت ولد آل")
 MAX_UNITS = 4
 #: Places are named after people: after these, a given name starts a place's name.
 AFTER_PLACE_WORD = fold_words("محافظة مدينة حي شارع مسجد جامع مستشفى مدرسة جامعة ميناء مطار")
-#: Particles of a family name that go before it (فان نيستلروي، دي ميستورا).
-PARTICLES = fold_words("فان دي دا دو لا ابن بن أبو ابو آل")
-
-
-def attach_particles(fb: bytes, tm: TextMatches) -> None:
-    """A one-word person after a particle (فان نيستلروي): the name includes the particle."""
-    for i, f in enumerate(tm.found):
-        if f[TYPE] == "PER" and f[RULE] in (GAZETTEER, SURNAME) and b" " not in fb[f[0] : f[1]]:
-            prev = prev_word(fb, f[START])
-            if prev in PARTICLES:
-                tm.found[i] = (f[START] - len(prev) - 1, *f[1:])
-
-
 MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
 
 
@@ -139,6 +124,7 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
                 break
         if span is not None and (span[0] not in starts or starts[span[0]][END] < span[1]):
             tm.found.append((span[0], span[1], -1, "PER", TITLE, fb[span[0] : span[1]]))
+            tm.new_people.append(tm.found[-1])
 
 
 def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
@@ -151,20 +137,21 @@ def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
         if span is not None:
             last = span[1]
             tm.found.append((span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))
+            tm.new_people.append(tm.found[-1])
 
 
 def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextMatches) -> None:
     """``surname``: the last word of a person found by a rule, alone elsewhere in its text."""
     his = [hi for _lo, hi in bounds]
     names: dict[tuple[int, bytes], Found] = {}
-    for f in tm.found:
-        if f[ENT] < 0 and f[TYPE] == "PER" and b" " in fb[f[START] : f[END]]:
+    for f in tm.new_people:
+        if b" " in fb[f[START] : f[END]]:
             last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
                 names.setdefault((text_of(his, f[START]), last), f)
     if not names:
         return
-    taken = {(f[START], f[END]) for f in tm.found}
+    taken = {f[START] for f in tm.found}
     for (i, last), f in names.items():
         lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)
@@ -172,6 +159,8 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
             end = pos + len(last)
             ws = fb.rfind(b" ", lo, pos) + 1
             whole = (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS
-            if whole and (pos, end) not in taken and not f[START] <= pos < f[END]:
-                tm.found.append((pos, end, -1, "PER", SURNAME, f[NAME]))
+            if whole and pos not in taken and not f[START] <= pos < f[END]:
+                prev = prev_word(fb, pos) if ws == pos else b""
+                start = pos - len(prev) - 1 if prev in PARTICLES else pos
+                tm.found.append((start, end, -1, "PER", SURNAME, f[NAME]))
             pos = fb.find(last, end, hi)

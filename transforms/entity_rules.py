@@ -9,6 +9,7 @@ them back to the clean text.
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ class TextMatches:
     pending: list[Found] = field(default_factory=list)
     titles: list[tuple[int, int, bool]] = field(default_factory=list)  # start, end, strong
     givens: list[tuple[int, int]] = field(default_factory=list)
+    new_people: list[Found] = field(default_factory=list)  # people found by a rule
     keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
 
 
@@ -127,6 +129,11 @@ def prev_word(fb: bytes, start: int) -> bytes:
     return m.group() if m is not None else b""
 
 
+#: Particles of a family name that go before it (فان نيستلروي، دي ميستورا).
+PARTICLES = _words("فان دي دا دو لا ابن بن أبو ابو آل")
+CLITIC_LETTERS = frozenset(c[:1] for c in CLITICS if c)
+
+
 def strip_clitic(w: bytes) -> list[bytes]:
     return [w[len(c) :] for c in CLITICS if w.startswith(c) and len(w) - len(c) >= 3]
 
@@ -160,7 +167,9 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
         elif kind == K_NISBA:
             if not (skip == 1 and prev_word(fb, fs) in t.given):  # محمد المصري: a surname
                 tm.found.append((fs, e, ent, types[ent], NISBA, b""))
-        elif kind == K_SURNAME:
+        elif kind == K_SURNAME:  # with its particle: فان نيستلروي
+            prev = prev_word(fb, fs) if skip == 1 else b""
+            fs = fs - len(prev) - 1 if prev in PARTICLES else fs
             tm.found.append((fs, e, ent, types[ent], SURNAME, b""))
         elif kind == K_TITLE:
             tm.titles.append((fs, e, ent == STRONG))
@@ -211,7 +220,9 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
         if not ok:
             prev = prev_word(fb, f[START])
             keys = KEYWORDS[f[TYPE]]
-            ok = prev in keys or any(w in keys for w in strip_clitic(prev))
+            ok = prev in keys or (
+                prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
+            )
         if ok:
             tm.found.append(f)
             named.add((text_of(his, f[START]), f[ENT]))
@@ -264,18 +275,27 @@ def _new_name_word(w: bytes, t: Tables) -> bool:
 
 def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
-    Works cluster by cluster (a run of spans that overlap each other), so it stays linear."""
+    Only the clusters (runs of spans that overlap each other) are looked at one by one."""
     found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
+    reach = list(itertools.accumulate([f[END] for f in found], max))
+    clash = [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
+    if not clash:
+        return found  # the usual case
     out: list[Found] = []
-    cluster: list[Found] = []
-    end = -1
-    for f in found:
-        if f[START] >= end and cluster:
-            out.extend(_pick(cluster) if len(cluster) > 1 else cluster)
-            cluster = []
-        cluster.append(f)
-        end = max(end, f[END]) if len(cluster) > 1 else f[END]
-    out.extend(_pick(cluster) if len(cluster) > 1 else cluster)
+    done = 0
+    for i in clash:
+        if i < done:
+            continue
+        first = i - 1
+        while first > done and found[first][START] < reach[first - 1]:
+            first -= 1
+        last = i + 1
+        while last < len(found) and found[last][START] < reach[last - 1]:
+            last += 1
+        out.extend(found[done:first])
+        out.extend(_pick(found[first:last]))
+        done = last
+    out.extend(found[done:])
     return out
 
 
