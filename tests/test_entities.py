@@ -231,6 +231,16 @@ def test_lone_surname_counts_when_unambiguous_or_named_in_full() -> None:
     ]
 
 
+def test_curated_note_marks_an_alias_ambiguous() -> None:
+    note = (
+        CURATED
+        + "org:nassr,ORG,sports,نادي النصر,Al Nassr,النصر,,\"ambiguous: النصر is 'victory'\"\n"
+    )
+    m = small(note.split("\n", 1)[1])
+    assert found(m, "حقق الجيش النصر") == []
+    assert found(m, "فاز فريق النصر") == [("النصر", "org:nassr", "ORG", "context")]
+
+
 def test_ambiguous_names_need_context() -> None:
     m = small()
     assert found(m, "ظهر الهلال في السماء") == []

@@ -39,6 +39,7 @@ AMBIGUOUS_APPLIES = ("alias", "given", "title", "honorific")
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds" / "gazetteer"
 
+_AMBIGUOUS_NOTE = re.compile(r"ambiguous: (\S+) ")
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
@@ -152,6 +153,18 @@ def add_curated(gz: Gazetteer, src: SourceFile, replace: bool = False) -> None:
                 if form:
                     check_arabic(src, line, form, "nisba")
                     gz.add_alias(ent.entity_id, form, kind)
+        _note_ambiguity(gz, ent.entity_id, row.get("note", ""))
+
+
+def _note_ambiguity(gz: Gazetteer, entity_id: str, note: str) -> None:
+    """A curated note ``ambiguous: X is ...`` (the gazetteer's convention) makes the row's
+    one-word name or alias X one that counts only with context."""
+    m = _AMBIGUOUS_NOTE.match(note)
+    if m is None:
+        return
+    for alias, kind in gz.aliases.get(entity_id, []):
+        if kind in ("name", "alias") and alias == m.group(1):
+            gz.ambiguous.setdefault("alias", set()).add(alias)
 
 
 def add_generated(gz: Gazetteer, ents: SourceFile, aliases: SourceFile | None) -> None:
