@@ -20,7 +20,7 @@ import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from transforms import entity_people as people
 from transforms import entity_rules as rules
@@ -76,8 +76,13 @@ class EntityMatcher:
     def extract(self, text: str) -> list[EntityMention]:
         return self.extract_batch([text])[0]
 
-    def extract_batch(self, texts: Sequence[str | None]) -> list[list[EntityMention]]:
-        """One list of mentions per text (``None`` gives an empty list)."""
+    def extract_batch(self, texts: Sequence[str | None] | Any) -> list[list[EntityMention]]:
+        """One list of mentions per text (``None`` gives an empty list). ``texts``: a sequence
+        of ``str | None`` or a pyarrow string array."""
+        if isinstance(texts, str):
+            raise TypeError("extract_batch takes a sequence of texts; use extract() for one")
+        if not isinstance(texts, Sequence) and hasattr(texts, "to_pylist"):
+            texts = texts.to_pylist()  # a pyarrow (chunked) string array
         items = ["" if t is None else t for t in texts]
         joined = "\n" + _JOIN.join(items) + "\n"
         if joined.count(SEPARATOR) != max(len(items) - 1, 0):
@@ -191,6 +196,6 @@ def extract_entities(text: str, entities_file: str | Path | None = None) -> list
 
 
 def extract_entities_batch(
-    texts: Sequence[str | None], entities_file: str | Path | None = None
+    texts: Sequence[str | None] | Any, entities_file: str | Path | None = None
 ) -> list[list[EntityMention]]:
     return matcher(entities_file).extract_batch(texts)

@@ -22,6 +22,7 @@ from transforms.entity_tables import (
     K_KEYWORD,
     K_NAME,
     K_NISBA,
+    K_SHARED,
     K_SURNAME,
     K_TITLE,
     NAMING_KEYWORDS,
@@ -30,6 +31,7 @@ from transforms.entity_tables import (
     keyword_type,
 )
 
+SHARED = "shared"  # a pending surname two listed people share (never a rule of a mention)
 GAZETTEER, NISBA, TITLE, SURNAME, GIVEN, CONTEXT, KEYWORD = (
     "gazetteer",
     "nisba",
@@ -146,22 +148,24 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
     info, types, word = t.info, t.types, WORD
     found = tm.found.append
     for p, s, e in matches:  # (the buffer ends with a line break: fb[e] always exists)
-        skip, kind, ent, multi = info[p]
+        skip, kind, ent, multi, yeh = info[p]
         if word[fb[e]]:  # the word goes on: a shorter name (of more than one word) may fit
             if not multi:
                 continue
             p, e = shorter(fb, t, s, e)
             if p < 0:
                 continue
-            skip, kind, ent, multi = info[p]
+            skip, kind, ent, multi, yeh = info[p]
         if multi:
             nl = fb.find(b"\n", s + 1, e)
             if nl > 0:  # a name does not run across a line break
                 p, e = shorter(fb, t, s, nl + 1)
                 if p < 0:
                     continue
-                skip, kind, ent, multi = info[p]
+                skip, kind, ent, multi, yeh = info[p]
         fs = s + skip
+        if yeh and fb[e - 1] == 0xEC:
+            continue  # the name is written with ي: على is no علي
         if kind == K_NAME:
             found((fs, e, ent, types[ent], GAZETTEER, b""))
         elif kind == K_NISBA:
@@ -182,6 +186,8 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
             prev = prev_word(fb, fs) if skip == 1 else b""
             rule = NISBA if prev[:2] == b"\xc7\xe1" and prev not in STOP else GAZETTEER
             tm.found.append((fs, e, ent, types[ent], rule, b""))
+        elif kind == K_SHARED:
+            tm.pending.append((fs, e, ent, types[ent], SHARED, b""))
         else:
             tm.pending.append((fs, e, ent, types[ent], CONTEXT, b""))
     return tm
@@ -208,6 +214,7 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     before (نادي الهلال، مدينة جمال), or the same entity named in the same text, unambiguously
     or with such context (then نادي الهلال ... فاز الهلال)."""
     ents = {f[ENT] for f in tm.pending}
+    ents |= {c for f in tm.pending if f[RULE] is SHARED for c in shared_by(fb, t, f)}
     named = {
         (text_of(his, f[START]), f[ENT])
         for f in tm.found
@@ -216,6 +223,9 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     title_ends = {e for _s, e, _strong in tm.titles}
     rest = []
     for f in tm.pending:
+        if f[RULE] is SHARED:
+            tm.found.append(_shared(fb, t, f, text_of(his, f[START]), named))
+            continue
         ok = f[TYPE] == "PER" and f[START] - 1 in title_ends
         if not ok:
             prev = prev_word(fb, f[START])
@@ -229,6 +239,19 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
         else:
             rest.append(f)
     tm.found.extend(f for f in rest if (text_of(his, f[START]), f[ENT]) in named)
+
+
+def shared_by(fb: bytes, t: Tables, f: Found) -> tuple[int, ...]:
+    return t.shared.get(fb[f[START] : f[END]].translate(AUTO), (f[ENT],))
+
+
+def _shared(fb: bytes, t: Tables, f: Found, text: int, named: set) -> Found:
+    """A surname two listed people share: the one the text names in full, else a person of
+    that name in no list."""
+    for ent in shared_by(fb, t, f):
+        if (text, ent) in named:
+            return (f[START], f[END], ent, "PER", SURNAME, b"")
+    return (f[START], f[END], -1, "PER", SURNAME, fb[f[START] : f[END]])
 
 
 def name_word(w: bytes, t: Tables) -> bool:
