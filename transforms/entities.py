@@ -62,6 +62,9 @@ class EntityMention(NamedTuple):
     rule: str
 
 
+EM = EntityMention
+
+
 class EntityMatcher:
     """A built matcher: the gazetteer, its automaton and the rules."""
 
@@ -113,6 +116,10 @@ class EntityMatcher:
         """Sorted mentions in folded offsets -> one list per text, in its own offsets."""
         out: list[list[EntityMention]] = []
         ids, k, base = self.tables.ids, 0, 1
+
+        def eid(f: tuple) -> str:
+            return ids[f[2]] if f[2] >= 0 else rule_id(f[3], f[5])
+
         starts = [f[0] for f in found]
         orig = shift.orig
         if len(shift.marks) == 1:  # the usual case: harakat only (C bisect, no Python call)
@@ -125,25 +132,16 @@ class EntityMatcher:
             k2 = bisect_left(starts, hi, k)
             d0, d1 = orig(lo) - lo - base, orig(hi) - hi - base
             if d0 == d1:  # no deleted mark in this text: one offset for all its mentions
-                spans = [(fs + d0, fe + d0, f) for f in found[k:k2] for fs, fe in (f[:2],)]
-            else:
+                out.append(
+                    [
+                        _new(EM, (eid(f), f[3], s, e, text[s:e], f[4]))
+                        for f in found[k:k2]
+                        for s, e in ((f[0] + d0, f[1] + d0),)
+                    ]
+                )
+            else:  # map each offset over the deleted marks
                 spans = [(orig(f[0]) - base, orig(f[1]) - base, f) for f in found[k:k2]]
-            out.append(
-                [
-                    _new(
-                        EntityMention,
-                        (
-                            ids[f[2]] if f[2] >= 0 else rule_id(f[3], f[5]),
-                            f[3],
-                            start,
-                            end,
-                            text[start:end],
-                            f[4],
-                        ),
-                    )
-                    for start, end, f in spans
-                ]
-            )
+                out.append([_new(EM, (eid(f), f[3], s, e, text[s:e], f[4])) for s, e, f in spans])
             k = k2
             base += len(text) + 3
         return out

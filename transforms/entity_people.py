@@ -149,9 +149,7 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
             last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
                 names.setdefault((text_of(his, f[START]), last), f)
-    if not names:
-        return
-    taken = {f[START] for f in tm.found}
+    # (a lone surname where a mention already is: resolve_overlaps keeps the earlier one)
     for (i, last), f in names.items():
         lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)
@@ -159,7 +157,7 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
             end = pos + len(last)
             ws = fb.rfind(b" ", lo, pos) + 1
             whole = (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS
-            if whole and pos not in taken and not f[START] <= pos < f[END]:
+            if whole and not f[START] <= pos < f[END]:
                 prev = prev_word(fb, pos) if ws == pos else b""
                 start = pos - len(prev) - 1 if prev in PARTICLES else pos
                 tm.found.append((start, end, -1, "PER", SURNAME, f[NAME]))
