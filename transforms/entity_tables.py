@@ -120,10 +120,9 @@ def _rank(gz: Gazetteer, ids: list[str], cand: tuple[int, int, int, bool]) -> tu
     return (skip, kind, TYPE_RANK[row.type], SUBTYPE_RANK.get(row.subtype, 5), src, row.entity_id)
 
 
-def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], dict]:
-    """Every pattern with every meaning it could have."""
+def _word_sets(gz: Gazetteer, ids: list[str]) -> dict:
+    """The folded word sets the patterns depend on."""
     ambiguous = {fold_phrase(a) for a in gz.ambiguous.get("alias", ())}
-    not_given = {fold_phrase(a) for a in gz.ambiguous.get("given", ())}
     given = {fold_phrase(g) for g in gz.given_names}
     common = {fold_phrase(w) for w in gz.common}
     per_surnames: dict[bytes, set[str]] = {}
@@ -136,38 +135,63 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
     # A lone surname that is also a given name or an ordinary word needs context; one that two
     # people share is the one the text names in full, else a person of that name (x:per:).
     ambiguous |= {f for f in per_surnames if f in given or f in common}
-    cands: dict[bytes, list] = {}
-    ids = sorted(gz.entities)
-    types = [gz.entities[i].type for i in ids]
     index = {eid: i for i, eid in enumerate(ids)}
     shared = {
         f: tuple(sorted(index[e] for e in eids))
         for f, eids in per_surnames.items()
         if len(eids) > 1 and f not in ambiguous
     }
-    sets = {"ambiguous": ambiguous, "shared": shared}
+    not_given = {fold_phrase(a) for a in gz.ambiguous.get("given", ())}
+    # One-word given names only: عبد الله is عبد + a word for the rules (COMPOUND_FIRST).
+    words = [g for g in gz.given_names if " " not in g.strip() and fold_phrase(g) not in not_given]
+    return {
+        "ambiguous": ambiguous,
+        "shared": shared,
+        "common": common,
+        "not_given": not_given,
+        "given": fold_words(" ".join(words)),
+    }
+
+
+def _alias_form(typ: str, form: bytes, common: set[bytes]) -> bytes | None:
+    """The form an alias is matched as: a place alias that starts with a place keyword is
+    not matched, an organisation's keyword is cut (حركة حماس -> حماس)."""
+    first, _, rest = form.partition(b" ")
+    if typ == "LOC" and first in PLACE_KEYWORDS:
+        return None
+    if typ == "ORG" and first in ORG_KEYWORDS:
+        return None if len(rest) < 4 or rest in common else rest
+    return form if len(form) >= MIN_FORM else None
+
+
+def _entity_patterns(gz: Gazetteer, ids: list[str], types: list[str], sets: dict) -> dict:
+    """Every entity pattern with every meaning it could have."""
+    cands: dict[bytes, list] = {}
     for ent, eid in enumerate(ids):
         for alias, kind in gz.aliases.get(eid, []):
             if kind in ("nisba", "nisba_plural"):
                 forms = nisba_forms(alias, kind == "nisba_plural")
             else:
                 forms = [fold_phrase(alias)]
-            for form in forms:
-                if len(form) < MIN_FORM:
+            for raw in forms:
+                form = _alias_form(types[ent], raw, sets["common"])
+                if form is None:
                     continue
-                first, _, rest = form.partition(b" ")
-                if types[ent] == "LOC" and first in PLACE_KEYWORDS:
-                    continue
-                if types[ent] == "ORG" and first in ORG_KEYWORDS:
-                    if len(rest) < 4 or rest in common:
-                        continue
-                    form = rest
                 k = _alias_kind(types[ent], form, kind, sets)
                 if k == K_AMBIG and b" " in form:
                     continue  # a long name that is mostly not one: its words may still be
                 yeh = alias.endswith("ي") and kind in ("name", "alias")  # not written ى
                 for pat, skip in clitic_variants(form):
                     cands.setdefault(pat, []).append((skip, k, ent, yeh))
+    return cands
+
+
+def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], dict]:
+    """Every pattern (entities, titles, keywords, given names) with its meanings."""
+    ids = sorted(gz.entities)
+    types = [gz.entities[i].type for i in ids]
+    sets = _word_sets(gz, ids)
+    cands = _entity_patterns(gz, ids, types, sets)
     for form, strong in titles(gz, cands).items():
         for pat, skip in clitic_variants(form):
             cands.setdefault(pat, []).append((skip, K_TITLE, STRONG if strong else PLAIN, False))
@@ -177,12 +201,9 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                 cands.setdefault(pat, []).append((skip, K_KEYWORD, keyword_code(i), False))
     for w in gz.given_names:
         form = fold_phrase(w)
-        if len(form) >= MIN_FORM and form not in not_given and form not in common:
+        if len(form) >= MIN_FORM and form not in sets["not_given"] and form not in sets["common"]:
             for pat, skip in clitic_variants(form):
                 cands.setdefault(pat, []).append((skip, K_GIVEN, -1, w.endswith("ي")))
-    # One-word given names only: عبد الله is عبد + a word for the rules (COMPOUND_FIRST).
-    words = [g for g in gz.given_names if " " not in g.strip() and fold_phrase(g) not in not_given]
-    sets["given"] = fold_words(" ".join(words))
     return cands, ids, types, sets
 
 
