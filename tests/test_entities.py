@@ -25,7 +25,7 @@ from transforms.entities import (
     matcher,
     warm,
 )
-from transforms.gazetteer import GazetteerError, SourceFile, build_gazetteer
+from transforms.gazetteer import GazetteerError, SourceFile, build_gazetteer, read_sources
 from transforms.normalize import normalize
 
 CURATED = "entity_id,type,subtype,name_ar,name_en,aliases,nisba,note\n"
@@ -275,6 +275,27 @@ def test_batch_equals_scalar(docs: list[list[str]], spaced: bool) -> None:
             assert t[x.start : x.end] == x.surface
 
 
+ARABIC_SOUP = st.text(
+    alphabet=st.sampled_from(
+        list("روسيامصرلأإآىةـًٌٍَُِّْ٠١ ،.#\n\x00_") + ["\u0670", "\u06cc", "\U0001f642", "x", "ی"]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(ARABIC_SOUP, st.text(max_size=30)), max_size=5))
+def test_any_text_spans_are_surfaces(texts: list[str]) -> None:
+    """Total on any str (marks, tatweel, non-BMP, surrogates, NULs), and every span is its
+    surface, in the batch and alone."""
+    m = small()
+    batch = m.extract_batch(texts)
+    for t, ms in zip(texts, batch, strict=True):
+        assert ms == m.extract(t)
+        for x in ms:
+            assert t[x.start : x.end] == x.surface and x.surface.strip() == x.surface
+
+
 def test_batch_equals_scalar_on_the_seeds_and_none() -> None:
     texts = [normalize(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.rglob("*.txt"))]
     expected = [*map(extract_entities, texts), []]
@@ -343,6 +364,11 @@ def test_validation_names_file_line_and_problem(tmp_path: Path, content: str, pr
     with pytest.raises(GazetteerError) as e:
         load_gazetteer(f)
     assert str(e.value) == f"{f.parent}/{problem}"
+
+
+def test_missing_gazetteer_directory_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(GazetteerError, match="gazetteer directory is missing"):
+        read_sources(tmp_path / "nowhere")
 
 
 def test_generated_files_validate_too() -> None:

@@ -277,6 +277,8 @@ def read_sources(directory: Path = SEEDS_DIR, exclude: Iterable[str] = ()) -> li
     """Every gazetteer CSV under ``directory`` (recursively; CSVs with an unknown header are
     not gazetteer files and are skipped). ``exclude``: relative paths to leave out (the
     benchmark leaves out the shipped ANERcorp names to measure with names mined apart)."""
+    if not directory.is_dir():
+        raise GazetteerError(f"{directory}:0: the gazetteer directory is missing")
     out = []
     skip = set(exclude)
     for path in sorted(directory.rglob("*.csv")):
