@@ -124,6 +124,22 @@ def test_seed_article_nothing_wrong() -> None:
             assert m.surface in allowed[m.type], m
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "بلغت الميزانية مليار ريال",  # the currency, not Real Madrid
+        "توفي رحمه الله",  # "God rest his soul", not a person
+        "حسب مجريات الأحداث",  # not "Hungarian women"
+        "أنشئت مدينة خامسة",  # an adjective after a place keyword
+        "وجود أجندة داخل القيادة",  # وجود is no و + جود
+        "على الرغم من ذلك",  # على is no علي
+    ],
+)
+def test_false_friends_in_real_news(text: str) -> None:
+    """Words of Saudi news that a name list would take for names (found on SaudiNewsNet)."""
+    assert [m for m in extract_entities(text) if m.rule != "nisba"] == []
+
+
 # --- spans, clitics, offsets ------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ a function word, a title or an organisation keyword.
 
 from __future__ import annotations
 
-from transforms.entity_fold import AUTO, WORD, fold_words
+from transforms.entity_fold import AUTO, WORD, fold_phrase, fold_words
 from transforms.entity_rules import (
     CLITICS,
     END,
@@ -36,11 +36,15 @@ from transforms.entity_tables import Tables
 #: the words of a known organisation or place).
 TITLE_FILLERS = fold_words(
     "السابق الأسبق الراحل الحالي الجديد المكلف المستقيل المنتخب الأول الثاني العام المساعد"
-    " التنفيذي الفخري الدائم المناوب الأعلى"
+    " التنفيذي الفخري الدائم المناوب الأعلى ركن الركن طيار الطيار"
 )
 COMPOUND_FIRST = fold_words("عبد أبو ابو أبي بو")
 SON_OF = fold_words("بن ابن بنت ولد آل")
 MAX_UNITS = 4
+ALLAH = fold_phrase("الله")
+#: A word that starts with a proclitic and the article is no family name (بالدمام، للسفير).
+CLITIC_ARTICLES = fold_words("بال وال فال كال")
+LAM_LAM = fold_phrase("لل")
 #: Places are named after people: after these, a given name starts a place's name.
 AFTER_PLACE_WORD = fold_words("محافظة مدينة حي شارع مسجد جامع مستشفى مدرسة جامعة ميناء مطار")
 MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
@@ -51,8 +55,8 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
     given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word."""
     words, ends = words_from(fb, start)
     j = 1
-    if words[0] in COMPOUND_FIRST:
-        if len(words) < 2 or not name_word(words[1], t):
+    if words[0] in COMPOUND_FIRST:  # عبد الله، أبو بكر (الله: only here)
+        if len(words) < 2 or not (words[1] == ALLAH or name_word(words[1], t)):
             return None
         j = 2
     elif words[0] not in t.given:
@@ -61,7 +65,7 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
     while j < len(words) and units < MAX_UNITS:
         w = words[j]
         if (w in SON_OF or w in COMPOUND_FIRST) and j + 1 < len(words):
-            if not name_word(words[j + 1], t):
+            if not ((words[j + 1] == ALLAH and w in COMPOUND_FIRST) or name_word(words[j + 1], t)):
                 break
             j += 2
         elif w in t.given and w not in t.common:
@@ -79,15 +83,18 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
 
 
 def family_word(w: bytes, t: Tables) -> bool:
-    """A family name: a name word that is not و + a word (وتهيأت، وبركة: "and ...")."""
-    return name_word(w, t) and not (w[:1] == b"\xe6" and len(w) > 3)
+    """A family name: a name word that is not و + a word (وتهيأت، وبركة: "and ..."), a
+    preposition + article (بالدمام), or a connector (بن، آل، أبو) left without its word."""
+    if (w[:1] == b"\xe6" and len(w) > 3) or w[:3] in CLITIC_ARTICLES or w[:2] == LAM_LAM:
+        return False
+    return name_word(w, t) and w not in SON_OF and w not in COMPOUND_FIRST
 
 
 def unlisted_name(fb: bytes, t: Tables, start: int) -> tuple[int, int] | None:
     """After an honorific (السيد، الدكتور، الشيخ): up to three words that can be a name."""
     words, ends = words_from(fb, start)
     n = 0
-    while n < len(words) and n < MAX_STRONG_WORDS and name_word(words[n], t):
+    while n < len(words) and n < MAX_STRONG_WORDS and family_word(words[n], t):
         n += 1
     return (start, ends[n - 1]) if n else None
 

@@ -52,7 +52,7 @@ STOP = _words(
     " كانت يكون بعد قبل عند حتى منذ خلال بين حول ضد لدى أمس اليوم غدا وقال قال أكد أعلن"
     " وأكد وأعلن أيضا وهو وهي هو هي إنه أنه كما لكن بل إذا إذ حيث كل بعض غير يوم عام"
     " يوم الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد رئيس وزير سموه معاليه"
-    " سعادته فخامته جلالته سماحته"
+    " سعادته فخامته جلالته سماحته الله"
 )
 #: A word before an ambiguous name that says which kind of thing it is; before a word that
 #: is no ordinary word, the same keywords make a new place or organisation (rule ``keyword``).
@@ -280,18 +280,24 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
             elif f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:  # فريق برشلونة
                 tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
             continue
-        if typ == "CLUB" or not _new_name_word(fb[ws[0][0] : ws[0][1]], t):
+        w = fb[ws[0][0] : ws[0][1]]
+        if typ == "CLUB" or not _new_name_word(w, t):
             continue
+        if typ == "LOC" and w[-1:] == b"\xe5" and w[:2] != b"\xc7\xe1":
+            continue  # مدينة خامسة، قرية تراثية: an indefinite adjective, not a name
         end = ws[0][1]
         if typ == "ORG" and len(ws) > 1 and _new_name_word(fb[ws[1][0] : ws[1][1]], t):
             end = ws[1][1]  # صحيفة يديعوت أحرونوت
         tm.found.append((ws[0][0], end, -1, typ, KEYWORD, fb[ws[0][0] : end]))
 
 
+NOT_NAMED = _words("آل بن ابن أبو عبد")
+
+
 def _new_name_word(w: bytes, t: Tables) -> bool:
     """A word a keyword can name: no ordinary word, given name or demonym, and not a
     preposition + article (قناة للتفاوض)."""
-    if w[:2] in (b"\xe1\xe1", b"\xc8\xc7") or w in t.given:
+    if w[:2] in (b"\xe1\xe1", b"\xc8\xc7") or w in t.given or w in NOT_NAMED:
         return False
     return name_word(w, t) and w.translate(AUTO) not in t.nisba_words
 

@@ -178,7 +178,7 @@ def _entity_patterns(gz: Gazetteer, ids: list[str], types: list[str], sets: dict
                 if form is None:
                     continue
                 k = _alias_kind(types[ent], form, kind, sets)
-                if k == K_AMBIG and b" " in form:
+                if (k == K_AMBIG and b" " in form) or (k == K_NISBA and form in sets["ambiguous"]):
                     continue  # a long name that is mostly not one: its words may still be
                 yeh = alias.endswith("ي") and kind in ("name", "alias")  # not written ى
                 for pat, skip in clitic_variants(form):

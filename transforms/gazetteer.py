@@ -199,6 +199,10 @@ def add_mined(gz: Gazetteer, src: SourceFile) -> None:
             continue
         gz.entities[ent.entity_id] = ent
         gz.add_alias(ent.entity_id, ent.name_ar, "name")
+        if ent.type == "PER" and " " not in ent.name_ar.strip():
+            # A one-word person mined from one corpus is often a common word in another
+            # (توفيق، غريب): only with context (a title, or a keyword).
+            gz.ambiguous.setdefault("alias", set()).add(ent.name_ar)
 
 
 def add_lexicon(gz: Gazetteer, src: SourceFile) -> None:
