@@ -93,7 +93,6 @@ _NEXT_RE = re.compile(rb" ([^ \n\x00]+)")
 
 
 _W = rb"([^ \n\x00]+)"
-_LAST_WORD_RE = re.compile(rb"[^ \n\x00]+$")
 MAX_WORD = 40  # bytes: a longer "word" is no name and no keyword
 _RUN_RE = re.compile(_W + (rb"(?: " + _W) * 5 + rb")?" * 5)
 
@@ -127,8 +126,14 @@ def prev_word(fb: bytes, start: int) -> bytes:
     """The word before the one at ``start`` (empty after punctuation or a text start)."""
     if start < 2 or fb[start - 1] != 0x20 or not WORD[fb[start - 2]]:
         return b""
-    m = _LAST_WORD_RE.search(fb, max(0, start - 1 - MAX_WORD), start - 1)
-    return m.group() if m is not None else b""
+    lo = max(0, start - 1 - MAX_WORD)
+    i = fb.rfind(b" ", lo, start - 1)
+    if i < 0 and lo > 0:
+        return b""  # longer than any name or keyword
+    w = fb[i + 1 : start - 1]
+    if b"\n" in w or b"\x00" in w:  # the word starts after a line break or a text boundary
+        w = w[max(w.rfind(b"\n"), w.rfind(b"\x00")) + 1 :]
+    return w
 
 
 #: Particles of a family name that go before it (فان نيستلروي، دي ميستورا).
