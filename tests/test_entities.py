@@ -355,6 +355,9 @@ def test_user_file_adds_and_replaces(tmp_path: Path) -> None:
     ms = extract_entities("أعلنت نجمة تك عن", user)
     assert [(x.entity_id, x.surface) for x in ms] == [("org:najma", "نجمة تك")]
     assert gazetteer_version(user) != gazetteer_version()
+    moved = tmp_path / "elsewhere.csv"
+    moved.write_bytes(user.read_bytes())
+    assert gazetteer_version(moved) == gazetteer_version(user)  # content, not path
     replaced = tmp_path / "eg.csv"
     replaced.write_text(CURATED + "EG,LOC,country,مصر المحروسة,Egypt,,,\n")
     assert [x.surface for x in extract_entities("زار مصر المحروسة", replaced)] == ["مصر المحروسة"]

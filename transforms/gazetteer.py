@@ -248,7 +248,9 @@ def build_gazetteer(sources: list[SourceFile], user: SourceFile | None = None) -
             add_lexicon(gz, s)
     if user is not None:
         add_curated(gz, user, replace=True)
-    gz.version = version_of([*sources, *([user] if user else [])])
+    # The analyst's file counts by its content, not by where it lies.
+    named = [SourceFile("<entities file>", user.kind, user.text)] if user else []
+    gz.version = version_of([*sources, *named])
     return gz
 
 
