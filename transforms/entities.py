@@ -6,12 +6,14 @@ code-point offsets into that text (``text[m.start:m.end] == m.surface``). The sp
 a proclitic (و ف ب ل ك and their pairs) and keeps the article; in ``للأمم المتحدة`` it starts
 after the proclitic ل (``لأمم المتحدة``). Rules (``.rule``): ``gazetteer``, ``nisba``
 (demonyms, pointing at the country), ``surname``, ``context`` (an ambiguous name with
-context), ``title`` and ``given_name`` (people in no list). docs/entities.md has the details.
+context), ``title`` and ``given_name`` (people in no list), ``keyword`` (مدينة X، صحيفة X).
+docs/entities.md has the details.
 
 The batch function joins the texts, folds them once (``entity_fold``), runs the Aho-Corasick
-automaton once, and applies the rules text by text: each text's result depends on that text
-only, so the batch equals the scalar calls (tested). The matcher is built once per process
-and per entities file (``warm``), never per batch.
+automaton once and the rules once over the whole buffer; the rules that need a whole text
+group by text, so each text's result depends on that text only and the batch equals the
+scalar calls (tested). The matcher is built once per process and per entities file
+(``warm``), never per batch.
 """
 
 from __future__ import annotations

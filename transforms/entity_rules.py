@@ -1,9 +1,10 @@
-"""The rules that turn the automaton's matches in one text into mentions (docs/entities.md).
+"""The rules that turn the automaton's matches into mentions (docs/entities.md, "Rules").
 
-Everything here works on the folded bytes of ``entity_fold`` (one byte per code point, words
-separated by one space; two spaces or a NUL mean punctuation or a text boundary between them)
-and on the kinds of ``entity_tables``. A rule returns spans in folded offsets; the caller maps
-them back to the clean text.
+Everything here works on the folded bytes of ``entity_fold`` for a whole batch (one byte per
+code point; word bytes, spaces, line breaks and the NUL between texts; two spaces mean
+punctuation between two words) and on the kinds of ``entity_tables``. The rules that look at
+a whole text (context, lone surnames) group by text. A rule returns spans in folded offsets;
+``entities`` maps them back to each text.
 """
 
 from __future__ import annotations
