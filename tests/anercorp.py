@@ -222,13 +222,16 @@ def _alias_counts(docs: list[Doc], matcher) -> tuple[Counter, Counter, dict[byte
 
 
 def _given_counts(docs: list[Doc], given: set[bytes]) -> tuple[Counter, Counter]:
+    """Per given name: how often it is inside a gold person's name (صدام حسين counts for
+    حسين), and how often outside any name."""
     as_name, as_word = Counter(), Counter()
     for doc in docs:
-        starts = {s for s, _e, t in doc.gold if t == "PER"}
+        inside = {i for s, e, _t in doc.gold for i in range(s, e)}
+        person = {i for s, e, t in doc.gold if t == "PER" for i in range(s, e)}
         for i, tok in enumerate(doc.tokens):
             f = fold_phrase(tok)
-            if f in given:
-                (as_name if i in starts else as_word)[f] += 1
+            if f in given and (i in person or i not in inside):
+                (as_name if i in person else as_word)[f] += 1
     return as_name, as_word
 
 

@@ -233,8 +233,11 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
             tm.found.append(_shared(fb, t, f, text_of(his, f[START]), named))
             continue
         ok = f[TYPE] == "PER" and f[START] - 1 in title_ends
+        prev = prev_word(fb, f[START])
+        if f[TYPE] == "PER" and prev in PARTICLES:  # فان نيستلروي: the name with its particle
+            f = (f[START] - len(prev) - 1, *f[1:])
+            ok = True
         if not ok:
-            prev = prev_word(fb, f[START])
             keys = KEYWORDS[f[TYPE]]
             ok = prev in keys or (
                 prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
@@ -287,6 +290,10 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
                 tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
             continue
         w = fb[ws[0][0] : ws[0][1]]
+        if typ == "HEAD":
+            if w[:2] == b"\xc7\xe1" and w not in STOP:  # البنك التجاري
+                tm.found.append((s, ws[0][1], -1, "ORG", KEYWORD, fb[s : ws[0][1]]))
+            continue
         if typ == "CLUB" or not _new_name_word(w, t):
             continue
         if typ == "LOC" and w[-1:] == b"\xe5" and w[:2] != b"\xc7\xe1":

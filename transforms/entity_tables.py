@@ -35,8 +35,10 @@ NAMING_KEYWORDS = {
     # Words that make a club's name with the city after them (اتحاد طنجة، دينامو كييف)
     "CLUB": "اتحاد أولمبيك أولمبي دينامو ستيوا سبورتنغ سبورتينغ أتلتيكو إنتر بايرن حسنية"
     " نهضة مولودية شباب",
+    # A bank's name is the word and its adjective (البنك التجاري، المصرف المركزي)
+    "HEAD": "البنك المصرف",
 }
-KEYWORD_TYPES = ("LOC", "ORG", "CLUB")
+KEYWORD_TYPES = ("LOC", "ORG", "CLUB", "HEAD")
 #: A place's alias that starts with one of these (إقليم دارفور، محافظة ديالى) is not matched
 #: whole: the keyword rule or the bare name finds the place without it, as news tagging does.
 PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in [*NAMING_KEYWORDS["LOC"].split(), "منطقة"])
