@@ -261,6 +261,11 @@ def test_curated_note_marks_an_alias_ambiguous() -> None:
     assert found(m, "فاز فريق النصر") == [("النصر", "org:nassr", "ORG", "context")]
 
 
+def test_bank_and_adjective_is_an_organisation() -> None:
+    got = found(small(), "رفع البنك المركزي الفائدة وقال البنك الأسبوع الماضي")
+    assert got == [("البنك المركزي", "x:org:البنك المركزي", "ORG", "keyword")]
+
+
 def test_ambiguous_names_need_context() -> None:
     m = small()
     assert found(m, "ظهر الهلال في السماء") == []

@@ -291,7 +291,7 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
             continue
         w = fb[ws[0][0] : ws[0][1]]
         if typ == "HEAD":
-            if w[:2] == b"\xc7\xe1" and w not in STOP:  # البنك التجاري
+            if w[:2] == b"\xc7\xe1" and w[-1:] == b"\xed":  # البنك التجاري: ال + an adjective in ي
                 tm.found.append((s, ws[0][1], -1, "ORG", KEYWORD, fb[s : ws[0][1]]))
             continue
         if typ == "CLUB" or not _new_name_word(w, t):
