@@ -194,11 +194,14 @@ def mined_csv(
         total = sum(by_form[f].values()) + other.get(f, 0)
         if len(f) < 3 or n / total < min_precision or not _arabic(surface[f]) or f in given:
             continue
+        if n < MIN_GOLD.get(typ, 1) and min_precision > 0:
+            continue
         h = hashlib.sha256(f).hexdigest()[:10]
         w.writerow([f"anercorp:{typ.lower()}:{h}", typ, surface[f], n, total - n, "anercorp"])
     return buf.getvalue()
 
 
+MIN_GOLD = {"ORG": 2}  # a mined organisation must be tagged at least this often
 MIN_PRECISION = 0.5  # a mined name or a shipped alias must be right this often in FIT
 MIN_WRONG = 2  # ...and is only judged once it was wrong this many times
 
