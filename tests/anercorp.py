@@ -194,11 +194,14 @@ def mined_csv(
         total = sum(by_form[f].values()) + other.get(f, 0)
         if len(f) < 3 or n / total < min_precision or not _arabic(surface[f]) or f in given:
             continue
+        if n < MIN_GOLD.get(typ, 1) and min_precision > 0:
+            continue
         h = hashlib.sha256(f).hexdigest()[:10]
         w.writerow([f"anercorp:{typ.lower()}:{h}", typ, surface[f], n, total - n, "anercorp"])
     return buf.getvalue()
 
 
+MIN_GOLD = {"ORG": 2}  # a mined organisation must be tagged at least this often
 MIN_PRECISION = 0.5  # a mined name or a shipped alias must be right this often in FIT
 MIN_WRONG = 2  # ...and is only judged once it was wrong this many times
 
@@ -222,13 +225,16 @@ def _alias_counts(docs: list[Doc], matcher) -> tuple[Counter, Counter, dict[byte
 
 
 def _given_counts(docs: list[Doc], given: set[bytes]) -> tuple[Counter, Counter]:
+    """Per given name: how often it is inside a gold person's name (صدام حسين counts for
+    حسين), and how often outside any name."""
     as_name, as_word = Counter(), Counter()
     for doc in docs:
-        starts = {s for s, _e, t in doc.gold if t == "PER"}
+        inside = {i for s, e, _t in doc.gold for i in range(s, e)}
+        person = {i for s, e, t in doc.gold if t == "PER" for i in range(s, e)}
         for i, tok in enumerate(doc.tokens):
             f = fold_phrase(tok)
-            if f in given:
-                (as_name if i in starts else as_word)[f] += 1
+            if f in given and (i in person or i not in inside):
+                (as_name if i in person else as_word)[f] += 1
     return as_name, as_word
 
 
@@ -324,7 +330,7 @@ def mine_docs(docs: list[Doc]) -> tuple[str, str, str]:
     return names, ambiguous, common
 
 
-COMMON_MIN = 3  # an ordinary word: outside names at least this often ...
+COMMON_MIN = 2  # an ordinary word: outside names at least this often ...
 COMMON_NAME_SHARE = 0.1  # ... and inside one at most this share of the time
 
 

@@ -11,12 +11,14 @@ import pytest
 from tests import anercorp as A
 from tests.conftest import shared_path
 
-#: (type or None for micro overall) -> (minimum precision, minimum F1) on DEV
+#: (type or None for micro overall) -> (minimum precision, minimum F1) on DEV. Measured at
+#: the end of session 4: PER 81.9/63.8, LOC 86.5/87.0, ORG 78.4/63.1, overall 83.1/72.9. The
+#: issue's F1 targets (PER 55, LOC 85, ORG 60, overall 68) are all at or below these floors.
 FLOORS = {
-    "PER": (75.0, 58.0),
-    "LOC": (80.0, 83.0),
-    "ORG": (70.0, 55.0),
-    None: (76.0, 67.0),
+    "PER": (80.5, 62.0),
+    "LOC": (85.0, 86.0),
+    "ORG": (77.0, 61.5),
+    None: (82.0, 71.5),
 }
 
 

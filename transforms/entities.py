@@ -6,20 +6,23 @@ code-point offsets into that text (``text[m.start:m.end] == m.surface``). The sp
 a proclitic (و ف ب ل ك and their pairs) and keeps the article; in ``للأمم المتحدة`` it starts
 after the proclitic ل (``لأمم المتحدة``). Rules (``.rule``): ``gazetteer``, ``nisba``
 (demonyms, pointing at the country), ``surname``, ``context`` (an ambiguous name with
-context), ``title`` and ``given_name`` (people in no list). docs/entities.md has the details.
+context), ``title`` and ``given_name`` (people in no list), ``keyword`` (مدينة X، صحيفة X).
+docs/entities.md has the details.
 
 The batch function joins the texts, folds them once (``entity_fold``), runs the Aho-Corasick
-automaton once, and applies the rules text by text: each text's result depends on that text
-only, so the batch equals the scalar calls (tested). The matcher is built once per process
-and per entities file (``warm``), never per batch.
+automaton once and the rules once over the whole buffer; the rules that need a whole text
+group by text, so each text's result depends on that text only and the batch equals the
+scalar calls (tested). The matcher is built once per process and per entities file
+(``warm``), never per batch.
 """
 
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from transforms import entity_people as people
 from transforms import entity_rules as rules
@@ -61,6 +64,9 @@ class EntityMention(NamedTuple):
     rule: str
 
 
+EM = EntityMention
+
+
 class EntityMatcher:
     """A built matcher: the gazetteer, its automaton and the rules."""
 
@@ -75,8 +81,13 @@ class EntityMatcher:
     def extract(self, text: str) -> list[EntityMention]:
         return self.extract_batch([text])[0]
 
-    def extract_batch(self, texts: Sequence[str | None]) -> list[list[EntityMention]]:
-        """One list of mentions per text (``None`` gives an empty list)."""
+    def extract_batch(self, texts: Sequence[str | None] | Any) -> list[list[EntityMention]]:
+        """One list of mentions per text (``None`` gives an empty list). ``texts``: a sequence
+        of ``str | None`` or a pyarrow string array."""
+        if isinstance(texts, str):
+            raise TypeError("extract_batch takes a sequence of texts; use extract() for one")
+        if not isinstance(texts, Sequence) and hasattr(texts, "to_pylist"):
+            texts = texts.to_pylist()  # a pyarrow (chunked) string array
         items = ["" if t is None else t for t in texts]
         joined = "\n" + _JOIN.join(items) + "\n"
         if joined.count(SEPARATOR) != max(len(items) - 1, 0):
@@ -84,53 +95,69 @@ class EntityMatcher:
             # (the same length, so offsets and surfaces still come from the given text).
             joined = "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
         fb, shift = fold(joined)
-        matches = self.tables.automaton.find_matches_as_indexes(fb.translate(AUTO))
-        out: list[list[EntityMention]] = []
-        lo, base, m = 1, 1, 0
-        for text in items:
-            hi = fb.find(b"\x00", lo)
-            hi = len(fb) - 1 if hi < 0 else hi - 1
-            first = m
-            while m < len(matches) and matches[m][1] < hi:
-                m += 1
-            if m > first:
-                out.append(self._mentions(fb, shift, text, base, (lo, hi), matches[first:m]))
-            else:
-                out.append([])
-            lo, base = hi + 3, base + len(text) + 3
-        return out
-
-    def _mentions(
-        self,
-        fb: bytes,
-        shift: Shift,
-        text: str,
-        base: int,
-        bounds: tuple[int, int],
-        matches: list[tuple[int, int, int]],
-    ) -> list[EntityMention]:
         t = self.tables
+        matches = t.automaton.find_matches_as_indexes(fb.translate(AUTO))
+        bounds = text_bounds(fb, len(items))
+        # The rules run once over the whole batch: a name never runs across the separator,
+        # and the rules that look at the whole text (context, lone surnames) group by text.
         tm = rules.sort_matches(fb, t, matches)
         if tm.pending:
-            rules.accept_pending(fb, t, tm)
+            rules.accept_pending(fb, t, tm, [hi for _lo, hi in bounds])
         if tm.keywords:
             rules.keyword_names(fb, t, tm)
         if tm.titles:
             people.title_people(fb, t, tm)
         if tm.givens:
             people.given_people(fb, t, tm)
-        if any(f[2] < 0 and f[3] == "PER" for f in tm.found):
-            people.lone_surnames(fb, t, bounds[0], bounds[1], tm)
-        out = []
-        ids, orig = t.ids, shift.orig if shift.marks else None
-        for fs, fe, ent, typ, rule, name in rules.resolve_overlaps(tm.found):
-            if orig is None:
-                start, end = fs - base, fe - base
-            else:
-                start, end = orig(fs) - base, orig(fe) - base
-            eid = ids[ent] if ent >= 0 else rule_id(typ, name)
-            out.append(_new(EntityMention, (eid, typ, start, end, text[start:end], rule)))
+        people.lone_surnames(fb, t, bounds, tm)
+        return self._split(rules.resolve_overlaps(tm.found), items, bounds, shift)
+
+    def _split(
+        self, found: list, items: list[str], bounds: list[tuple[int, int]], shift: Shift
+    ) -> list[list[EntityMention]]:
+        """Sorted mentions in folded offsets -> one list per text, in its own offsets."""
+        out: list[list[EntityMention]] = []
+        ids, k, base = self.tables.ids, 0, 1
+
+        def eid(f: tuple) -> str:
+            return ids[f[2]] if f[2] >= 0 else rule_id(f[3], f[5])
+
+        starts = [f[0] for f in found]
+        orig = shift.orig
+        if len(shift.marks) == 1:  # the usual case: harakat only (C bisect, no Python call)
+            marks = shift.marks[0]
+
+            def orig(f: int) -> int:
+                return f + bisect_right(marks, f)
+
+        for text, (lo, hi) in zip(items, bounds, strict=True):
+            k2 = bisect_left(starts, hi, k)
+            d0, d1 = orig(lo) - lo - base, orig(hi) - hi - base
+            if d0 == d1:  # no deleted mark in this text: one offset for all its mentions
+                out.append(
+                    [
+                        _new(EM, (eid(f), f[3], s, e, text[s:e], f[4]))
+                        for f in found[k:k2]
+                        for s, e in ((f[0] + d0, f[1] + d0),)
+                    ]
+                )
+            else:  # map each offset over the deleted marks
+                spans = [(orig(f[0]) - base, orig(f[1]) - base, f) for f in found[k:k2]]
+                out.append([_new(EM, (eid(f), f[3], s, e, text[s:e], f[4])) for s, e, f in spans])
+            k = k2
+            base += len(text) + 3
         return out
+
+
+def text_bounds(fb: bytes, n: int) -> list[tuple[int, int]]:
+    """Each text's [start, end) in the folded batch buffer ("\\n" text "\\n" NUL ...)."""
+    out, lo = [], 1
+    for _ in range(n):
+        hi = fb.find(b"\x00", lo)
+        hi = len(fb) - 1 if hi < 0 else hi - 1
+        out.append((lo, hi))
+        lo = hi + 3
+    return out
 
 
 def rule_id(typ: str, name: bytes) -> str:
@@ -169,6 +196,6 @@ def extract_entities(text: str, entities_file: str | Path | None = None) -> list
 
 
 def extract_entities_batch(
-    texts: Sequence[str | None], entities_file: str | Path | None = None
+    texts: Sequence[str | None] | Any, entities_file: str | Path | None = None
 ) -> list[list[EntityMention]]:
     return matcher(entities_file).extract_batch(texts)

@@ -10,21 +10,24 @@ a function word, a title or an organisation keyword.
 
 from __future__ import annotations
 
-from transforms.entity_fold import AUTO, WORD, fold_words
+from transforms.entity_fold import AUTO, WORD, fold_phrase, fold_words
 from transforms.entity_rules import (
     CLITICS,
     END,
-    ENT,
     GIVEN,
     NAME,
+    PARTICLES,
     START,
     STOP,
     SURNAME,
     TITLE,
     TYPE,
+    Found,
     TextMatches,
     name_word,
     next_words,
+    prev_word,
+    text_of,
     words_from,
 )
 from transforms.entity_tables import Tables
@@ -33,38 +36,45 @@ from transforms.entity_tables import Tables
 #: the words of a known organisation or place).
 TITLE_FILLERS = fold_words(
     "السابق الأسبق الراحل الحالي الجديد المكلف المستقيل المنتخب الأول الثاني العام المساعد"
-    " التنفيذي الفخري الدائم المناوب الأعلى"
+    " التنفيذي الفخري الدائم المناوب الأعلى ركن الركن طيار الطيار"
 )
 COMPOUND_FIRST = fold_words("عبد أبو ابو أبي بو")
 SON_OF = fold_words("بن ابن بنت ولد آل")
-MAX_NAME_WORDS = 4
+MAX_UNITS = 4
+ALLAH = fold_phrase("الله")
+#: A word that starts with a proclitic and the article is no family name (بالدمام، للسفير).
+CLITIC_ARTICLES = fold_words("بال وال فال كال")
+LAM_LAM = fold_phrase("لل")
+#: Places are named after people: after these, a given name starts a place's name.
+AFTER_PLACE_WORD = fold_words("محافظة مدينة حي شارع مسجد جامع مستشفى مدرسة جامعة ميناء مطار")
 MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
 
 
 def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] | None:
     """A person's name starting at the word at ``start`` (module docstring). ``alone``: a
-    given name alone counts (after a title)."""
+    given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word."""
     words, ends = words_from(fb, start)
     j = 1
-    if words[0] in COMPOUND_FIRST:
-        if len(words) < 2 or not name_word(words[1], t):
+    if words[0] in COMPOUND_FIRST:  # عبد الله، أبو بكر (الله: only here)
+        if len(words) < 2 or not (words[1] == ALLAH or name_word(words[1], t)):
             return None
         j = 2
     elif words[0] not in t.given:
         return None
-    unit = j  # the given name's words
-    while j < len(words) and j < MAX_NAME_WORDS:
+    unit, units = j, 1
+    while j < len(words) and units < MAX_UNITS:
         w = words[j]
         if (w in SON_OF or w in COMPOUND_FIRST) and j + 1 < len(words):
-            if not name_word(words[j + 1], t):
+            if not ((words[j + 1] == ALLAH and w in COMPOUND_FIRST) or name_word(words[j + 1], t)):
                 break
             j += 2
         elif w in t.given and w not in t.common:
             j += 1
         else:
             break
+        units += 1
     # the family name; after a father's name, only a family-like word (ال + word, a name)
-    family = j < len(words) and j < MAX_NAME_WORDS and name_word(words[j], t)
+    family = j < len(words) and units < MAX_UNITS and family_word(words[j], t)
     if family and (j == unit or words[j][:2] == b"\xc7\xe1" or words[j] in t.given):
         j += 1
     if j == unit and not alone:
@@ -72,11 +82,19 @@ def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] 
     return start, ends[j - 1]
 
 
+def family_word(w: bytes, t: Tables) -> bool:
+    """A family name: a name word that is not و + a word (وتهيأت، وبركة: "and ..."), a
+    preposition + article (بالدمام), or a connector (بن، آل، أبو) left without its word."""
+    if (w[:1] == b"\xe6" and len(w) > 3) or w[:3] in CLITIC_ARTICLES or w[:2] == LAM_LAM:
+        return False
+    return name_word(w, t) and w not in SON_OF and w not in COMPOUND_FIRST
+
+
 def unlisted_name(fb: bytes, t: Tables, start: int) -> tuple[int, int] | None:
     """After an honorific (السيد، الدكتور، الشيخ): up to three words that can be a name."""
     words, ends = words_from(fb, start)
     n = 0
-    while n < len(words) and n < MAX_STRONG_WORDS and name_word(words[n], t):
+    while n < len(words) and n < MAX_STRONG_WORDS and family_word(words[n], t):
         n += 1
     return (start, ends[n - 1]) if n else None
 
@@ -93,7 +111,9 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
                 break
             f = starts.get(ws[0][0])
             w = fb[ws[0][0] : ws[0][1]]
-            span = person_at(fb, t, ws[0][0], unknown == 0)
+            span = None
+            if w in t.given or w in COMPOUND_FIRST:
+                span = person_at(fb, t, ws[0][0], unknown == 0)
             if f is not None and f[TYPE] == "PER":  # a listed person: the longer name wins
                 span = span if span is not None and span[1] > f[END] else None
                 break
@@ -111,31 +131,41 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
                 break
         if span is not None and (span[0] not in starts or starts[span[0]][END] < span[1]):
             tm.found.append((span[0], span[1], -1, "PER", TITLE, fb[span[0] : span[1]]))
+            tm.new_people.append(tm.found[-1])
 
 
 def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``given_name``: an unambiguous given name followed by a family name."""
+    last = -1
     for s, _e in tm.givens:
+        if s < last or prev_word(fb, s) in AFTER_PLACE_WORD:
+            continue  # a father's name inside the person just found; محافظة صلاح الدين
         span = person_at(fb, t, s, False)
         if span is not None:
+            last = span[1]
             tm.found.append((span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))
+            tm.new_people.append(tm.found[-1])
 
 
-def lone_surnames(fb: bytes, t: Tables, lo: int, hi: int, tm: TextMatches) -> None:
-    """``surname``: the last word of a person found by a rule, alone elsewhere in the text."""
-    names = {}
-    for f in tm.found:
-        if f[TYPE] == "PER" and f[ENT] < 0 and b" " in fb[f[START] : f[END]]:
+def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextMatches) -> None:
+    """``surname``: the last word of a person found by a rule, alone elsewhere in its text."""
+    his = [hi for _lo, hi in bounds]
+    names: dict[tuple[int, bytes], Found] = {}
+    for f in tm.new_people:
+        if b" " in fb[f[START] : f[END]]:
             last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
-                names.setdefault(last, f)
-    taken = {(f[START], f[END]) for f in tm.found}
-    for last, f in names.items():
+                names.setdefault((text_of(his, f[START]), last), f)
+    # (a lone surname where a mention already is: resolve_overlaps keeps the earlier one)
+    for (i, last), f in names.items():
+        lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)
         while pos >= 0:
             end = pos + len(last)
             ws = fb.rfind(b" ", lo, pos) + 1
             whole = (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS
-            if whole and (pos, end) not in taken and not f[START] <= pos < f[END]:
-                tm.found.append((pos, end, -1, "PER", SURNAME, f[NAME]))
+            if whole and not f[START] <= pos < f[END]:
+                prev = prev_word(fb, pos) if ws == pos else b""
+                start = pos - len(prev) - 1 if prev in PARTICLES else pos
+                tm.found.append((start, end, -1, "PER", SURNAME, f[NAME]))
             pos = fb.find(last, end, hi)

@@ -1,14 +1,16 @@
-"""The rules that turn the automaton's matches in one text into mentions (docs/entities.md).
+"""The rules that turn the automaton's matches into mentions (docs/entities.md, "Rules").
 
-Everything here works on the folded bytes of ``entity_fold`` (one byte per code point, words
-separated by one space; two spaces or a NUL mean punctuation or a text boundary between them)
-and on the kinds of ``entity_tables``. A rule returns spans in folded offsets; the caller maps
-them back to the clean text.
+Everything here works on the folded bytes of ``entity_fold`` for a whole batch (one byte per
+code point; word bytes, spaces, line breaks and the NUL between texts; two spaces mean
+punctuation between two words) and on the kinds of ``entity_tables``. The rules that look at
+a whole text (context, lone surnames) group by text. A rule returns spans in folded offsets;
+``entities`` maps them back to each text.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import re
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from transforms.entity_tables import (
     K_KEYWORD,
     K_NAME,
     K_NISBA,
+    K_SHARED,
     K_SURNAME,
     K_TITLE,
     NAMING_KEYWORDS,
@@ -29,6 +32,7 @@ from transforms.entity_tables import (
     keyword_type,
 )
 
+SHARED = "shared"  # a pending surname two listed people share (never a rule of a mention)
 GAZETTEER, NISBA, TITLE, SURNAME, GIVEN, CONTEXT, KEYWORD = (
     "gazetteer",
     "nisba",
@@ -49,7 +53,7 @@ STOP = _words(
     " كانت يكون بعد قبل عند حتى منذ خلال بين حول ضد لدى أمس اليوم غدا وقال قال أكد أعلن"
     " وأكد وأعلن أيضا وهو وهي هو هي إنه أنه كما لكن بل إذا إذ حيث كل بعض غير يوم عام"
     " يوم الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد رئيس وزير سموه معاليه"
-    " سعادته فخامته جلالته سماحته"
+    " سعادته فخامته جلالته سماحته الله"
 )
 #: A word before an ambiguous name that says which kind of thing it is; before a word that
 #: is no ordinary word, the same keywords make a new place or organisation (rule ``keyword``).
@@ -80,6 +84,7 @@ class TextMatches:
     pending: list[Found] = field(default_factory=list)
     titles: list[tuple[int, int, bool]] = field(default_factory=list)  # start, end, strong
     givens: list[tuple[int, int]] = field(default_factory=list)
+    new_people: list[Found] = field(default_factory=list)  # people found by a rule
     keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
 
 
@@ -89,6 +94,7 @@ _NEXT_RE = re.compile(rb" ([^ \n\x00]+)")
 
 
 _W = rb"([^ \n\x00]+)"
+MAX_WORD = 40  # bytes: a longer "word" is no name and no keyword
 _RUN_RE = re.compile(_W + (rb"(?: " + _W) * 5 + rb")?" * 5)
 
 
@@ -121,7 +127,19 @@ def prev_word(fb: bytes, start: int) -> bytes:
     """The word before the one at ``start`` (empty after punctuation or a text start)."""
     if start < 2 or fb[start - 1] != 0x20 or not WORD[fb[start - 2]]:
         return b""
-    return fb[fb.rfind(b" ", 0, start - 1) + 1 : start - 1]
+    lo = max(0, start - 1 - MAX_WORD)
+    i = fb.rfind(b" ", lo, start - 1)
+    if i < 0 and lo > 0:
+        return b""  # longer than any name or keyword
+    w = fb[i + 1 : start - 1]
+    if b"\n" in w or b"\x00" in w:  # the word starts after a line break or a text boundary
+        w = w[max(w.rfind(b"\n"), w.rfind(b"\x00")) + 1 :]
+    return w
+
+
+#: Particles of a family name that go before it (فان نيستلروي، دي ميستورا).
+PARTICLES = _words("فان دي دا دو لا ابن بن أبو ابو آل")
+CLITIC_LETTERS = frozenset(c[:1] for c in CLITICS if c)
 
 
 def strip_clitic(w: bytes) -> list[bytes]:
@@ -133,26 +151,35 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
     that ends inside a word or runs across a line break is retried with its shorter prefixes
     that end at a word end (or dropped)."""
     tm = TextMatches()
-    info, types = t.info, t.types
-    n = len(fb)
-    for p, s, e in matches:
-        if e < n and WORD[fb[e]]:
+    info, types, word = t.info, t.types, WORD
+    found = tm.found.append
+    for p, s, e in matches:  # (the buffer ends with a line break: fb[e] always exists)
+        skip, kind, ent, multi, yeh = info[p]
+        if word[fb[e]]:  # the word goes on: a shorter name (of more than one word) may fit
+            if not multi:
+                continue
             p, e = shorter(fb, t, s, e)
             if p < 0:
                 continue
-        nl = fb.find(b"\n", s + 1, e)
-        if nl > 0:
-            p, e = shorter(fb, t, s, nl + 1)
-            if p < 0:
-                continue
-        skip, kind, ent = info[p]
+            skip, kind, ent, multi, yeh = info[p]
+        if multi:
+            nl = fb.find(b"\n", s + 1, e)
+            if nl > 0:  # a name does not run across a line break
+                p, e = shorter(fb, t, s, nl + 1)
+                if p < 0:
+                    continue
+                skip, kind, ent, multi, yeh = info[p]
         fs = s + skip
+        if yeh and fb[e - 1] == 0xEC:
+            continue  # the name is written with ي: على is no علي
         if kind == K_NAME:
-            tm.found.append((fs, e, ent, types[ent], GAZETTEER, b""))
+            found((fs, e, ent, types[ent], GAZETTEER, b""))
         elif kind == K_NISBA:
             if not (skip == 1 and prev_word(fb, fs) in t.given):  # محمد المصري: a surname
                 tm.found.append((fs, e, ent, types[ent], NISBA, b""))
-        elif kind == K_SURNAME:
+        elif kind == K_SURNAME:  # with its particle: فان نيستلروي
+            prev = prev_word(fb, fs) if skip == 1 else b""
+            fs = fs - len(prev) - 1 if prev in PARTICLES else fs
             tm.found.append((fs, e, ent, types[ent], SURNAME, b""))
         elif kind == K_TITLE:
             tm.titles.append((fs, e, ent == STRONG))
@@ -165,6 +192,8 @@ def sort_matches(fb: bytes, t: Tables, matches: list[tuple[int, int, int]]) -> T
             prev = prev_word(fb, fs) if skip == 1 else b""
             rule = NISBA if prev[:2] == b"\xc7\xe1" and prev not in STOP else GAZETTEER
             tm.found.append((fs, e, ent, types[ent], rule, b""))
+        elif kind == K_SHARED:
+            tm.pending.append((fs, e, ent, types[ent], SHARED, b""))
         else:
             tm.pending.append((fs, e, ent, types[ent], CONTEXT, b""))
     return tm
@@ -181,21 +210,57 @@ def shorter(fb: bytes, t: Tables, s: int, e: int) -> tuple[int, int]:
     return -1, -1
 
 
-def accept_pending(fb: bytes, t: Tables, tm: TextMatches) -> None:
-    """Ambiguous names count with context: the same entity named unambiguously in the text,
-    a title just before (people), or a keyword just before (نادي الهلال، مدينة جمال)."""
-    named = {f[ENT] for f in tm.found if f[RULE] in (GAZETTEER, SURNAME)}
+def text_of(his: list[int], pos: int) -> int:
+    """Index of the text holding folded offset ``pos`` (``his``: the texts' ends)."""
+    return bisect.bisect_left(his, pos)
+
+
+def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> None:
+    """Ambiguous names count with context: a title just before (people), a keyword just
+    before (نادي الهلال، مدينة جمال), or the same entity named in the same text, unambiguously
+    or with such context (then نادي الهلال ... فاز الهلال)."""
+    ents = {f[ENT] for f in tm.pending}
+    ents |= {c for f in tm.pending if f[RULE] is SHARED for c in shared_by(fb, t, f)}
+    named = {
+        (text_of(his, f[START]), f[ENT])
+        for f in tm.found
+        if f[ENT] in ents and f[RULE] in (GAZETTEER, SURNAME)
+    }
     title_ends = {e for _s, e, _strong in tm.titles}
+    rest = []
     for f in tm.pending:
-        ok = f[ENT] in named
-        if not ok and f[TYPE] == "PER":
-            ok = f[START] - 1 in title_ends
+        if f[RULE] is SHARED:
+            tm.found.append(_shared(fb, t, f, text_of(his, f[START]), named))
+            continue
+        ok = f[TYPE] == "PER" and f[START] - 1 in title_ends
+        prev = prev_word(fb, f[START])
+        if f[TYPE] == "PER" and prev in PARTICLES:  # فان نيستلروي: the name with its particle
+            f = (f[START] - len(prev) - 1, *f[1:])
+            ok = True
         if not ok:
-            prev = prev_word(fb, f[START])
             keys = KEYWORDS[f[TYPE]]
-            ok = prev in keys or any(w in keys for w in strip_clitic(prev))
+            ok = prev in keys or (
+                prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
+            )
         if ok:
             tm.found.append(f)
+            named.add((text_of(his, f[START]), f[ENT]))
+        else:
+            rest.append(f)
+    tm.found.extend(f for f in rest if (text_of(his, f[START]), f[ENT]) in named)
+
+
+def shared_by(fb: bytes, t: Tables, f: Found) -> tuple[int, ...]:
+    return t.shared.get(fb[f[START] : f[END]].translate(AUTO), (f[ENT],))
+
+
+def _shared(fb: bytes, t: Tables, f: Found, text: int, named: set) -> Found:
+    """A surname two listed people share: the one the text names in full, else a person of
+    that name in no list."""
+    for ent in shared_by(fb, t, f):
+        if (text, ent) in named:
+            return (f[START], f[END], ent, "PER", SURNAME, b"")
+    return (f[START], f[END], -1, "PER", SURNAME, fb[f[START] : f[END]])
 
 
 def name_word(w: bytes, t: Tables) -> bool:
@@ -213,36 +278,73 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
     organisation when it is no ordinary word; a place after نادي/فريق is the club."""
     starts = {f[START]: i for i, f in enumerate(tm.found)}
     for s, e, typ in tm.keywords:
-        ws = next_words(fb, e, 1)
+        ws = next_words(fb, e, 2)
         if not ws:
             continue
         i = starts.get(ws[0][0], -1)
         if i >= 0:
             f = tm.found[i]
-            if f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:
+            if f[TYPE] == "LOC" and typ == "CLUB":  # اتحاد طنجة: the club, with its word
+                tm.found[i] = (s, f[END], -1, "ORG", KEYWORD, fb[s : f[END]])
+            elif f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:  # فريق برشلونة
                 tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
             continue
         w = fb[ws[0][0] : ws[0][1]]
-        if name_word(w, t) and w not in t.given and w.translate(AUTO) not in t.nisba_words:
-            tm.found.append((ws[0][0], ws[0][1], -1, typ, KEYWORD, w))
+        if typ == "HEAD":
+            if w[:2] == b"\xc7\xe1" and w[-1:] == b"\xed":  # البنك التجاري: ال + an adjective in ي
+                tm.found.append((s, ws[0][1], -1, "ORG", KEYWORD, fb[s : ws[0][1]]))
+            continue
+        if typ == "CLUB" or not _new_name_word(w, t):
+            continue
+        if typ == "LOC" and w[-1:] == b"\xe5" and w[:2] != b"\xc7\xe1":
+            continue  # مدينة خامسة، قرية تراثية: an indefinite adjective, not a name
+        end = ws[0][1]
+        if typ == "ORG" and len(ws) > 1 and _new_name_word(fb[ws[1][0] : ws[1][1]], t):
+            end = ws[1][1]  # صحيفة يديعوت أحرونوت
+        tm.found.append((ws[0][0], end, -1, typ, KEYWORD, fb[ws[0][0] : end]))
+
+
+NOT_NAMED = _words("آل بن ابن أبو عبد")
+
+
+def _new_name_word(w: bytes, t: Tables) -> bool:
+    """A word a keyword can name: no ordinary word, given name or demonym, and not a
+    preposition + article (قناة للتفاوض)."""
+    if w[:2] in (b"\xe1\xe1", b"\xc8\xc7") or w in t.given or w in NOT_NAMED:
+        return False
+    return name_word(w, t) and w.translate(AUTO) not in t.nisba_words
 
 
 def resolve_overlaps(found: list[Found]) -> list[Found]:
-    """Overlapping mentions: the longer wins (then the earlier); sorted by start."""
+    """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
+    Only the clusters (runs of spans that overlap each other) are looked at one by one."""
     found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
-    end = -1
-    for f in found:
-        if f[START] < end:
-            break
-        end = f[END]
-    else:
-        return found  # the usual case: no overlap at all
-    starts: list[int] = []  # kept spans, sorted and disjoint
-    kept: list[Found] = []
-    for f in sorted(found, key=lambda f: (f[START] - f[END], f[START])):
-        i = bisect.bisect_right(starts, f[START])
-        if (i and kept[i - 1][END] > f[START]) or (i < len(kept) and kept[i][START] < f[END]):
+    reach = list(itertools.accumulate([f[END] for f in found], max))
+    clash = [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
+    if not clash:
+        return found  # the usual case
+    out: list[Found] = []
+    done = 0
+    for i in clash:
+        if i < done:
             continue
-        starts.insert(i, f[START])
-        kept.insert(i, f)
+        first = i - 1
+        while first > done and found[first][START] < reach[first - 1]:
+            first -= 1
+        last = i + 1
+        while last < len(found) and found[last][START] < reach[last - 1]:
+            last += 1
+        out.extend(found[done:first])
+        out.extend(_pick(found[first:last]))
+        done = last
+    out.extend(found[done:])
+    return out
+
+
+def _pick(cluster: list[Found]) -> list[Found]:
+    kept: list[Found] = []
+    for f in sorted(cluster, key=lambda f: (f[START] - f[END], f[START])):
+        if all(f[END] <= k[START] or f[START] >= k[END] for k in kept):
+            kept.append(f)
+    kept.sort(key=_START_KEY)
     return kept

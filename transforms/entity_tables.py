@@ -20,18 +20,36 @@ from transforms.entity_fold import fold_phrase, fold_words
 from transforms.gazetteer import Gazetteer
 
 # Pattern kinds, in order of preference when one pattern could mean several things.
-K_NAME, K_SURNAME, K_AMBIG, K_NISBA, K_GIVEN, K_TITLE, K_KEYWORD, K_DUAL = range(8)
+K_NAME, K_SURNAME, K_AMBIG, K_NISBA, K_GIVEN, K_TITLE, K_KEYWORD, K_DUAL, K_SHARED = range(9)
 #: The entity field of a title pattern: an honorific (a name follows) or a role.
 STRONG, PLAIN = -2, -1
-KIND_NAMES = ("name", "surname", "ambiguous", "nisba", "given", "title", "keyword", "dual")
+KIND_NAMES = (
+    "name", "surname", "ambiguous", "nisba", "given", "title", "keyword", "dual", "shared",
+)  # fmt: skip
 #: Words before a name that say what it names: ``مدينة X`` is a place, ``صحيفة X`` an
 #: organisation (ANERcorp tags X alone). The entity field of a keyword pattern is its type's
 #: index in ``KEYWORD_TYPES``, negated and offset past the title markers.
 NAMING_KEYWORDS = {
     "LOC": "مدينة محافظة ولاية إقليم بلدة قرية مخيم جزيرة نهر",
     "ORG": "نادي فريق قناة صحيفة جريدة مجلة وكالة حزب",
+    # Words that make a club's name with the city after them (اتحاد طنجة، دينامو كييف)
+    "CLUB": "اتحاد أولمبيك أولمبي دينامو ستيوا سبورتنغ سبورتينغ أتلتيكو إنتر بايرن حسنية"
+    " نهضة مولودية شباب",
+    # A bank's name is the word and its adjective (البنك التجاري، المصرف المركزي)
+    "HEAD": "البنك المصرف",
 }
-KEYWORD_TYPES = ("LOC", "ORG")
+KEYWORD_TYPES = ("LOC", "ORG", "CLUB", "HEAD")
+#: A place's alias that starts with one of these (إقليم دارفور، محافظة ديالى) is not matched
+#: whole: the keyword rule or the bare name finds the place without it, as news tagging does.
+PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in [*NAMING_KEYWORDS["LOC"].split(), "منطقة"])
+#: An organisation's alias that starts with one of these (حركة حماس، شركة توتال، صحيفة
+#: نيويورك تايمز) is matched without it: the name is the rest, as news tagging has it.
+ORG_KEYWORDS = frozenset(
+    fold_phrase(w)
+    for w in ["شركة", "حركة", "صحيفة", "جريدة", "مجلة", "نادي", "وكالة", "قناة", "تنظيم", "جماعة"]
+)
+#: Short names (4 letters or fewer) take only these proclitics: كلود is no ك + لود.
+SHORT_CLITICS = tuple(c.encode("cp1256") for c in ("", "و", "ب", "ل", "وب", "ول"))
 
 _AR = "cp1256"
 AL = "ال".encode(_AR)
@@ -49,8 +67,9 @@ MIN_FORM = 3  # folded bytes: shorter aliases would match inside ordinary words
 @dataclass
 class Tables:
     automaton: ahocorasick_rs.BytesAhoCorasick
-    #: per pattern: (bytes from the match start to the span start, kind, entity index)
-    info: list[tuple[int, int, int]]
+    #: per pattern: (bytes from the match start to the span start, kind, entity index,
+    #: whether it has more than one word, whether the person's name ends in ي and not ى)
+    info: list[tuple[int, int, int, bool, bool]]
     #: pattern bytes -> pattern index (to retry shorter prefixes of a match)
     index: dict[bytes, int]
     ids: list[str]  # entity index -> entity_id
@@ -59,6 +78,7 @@ class Tables:
     nisba_words: frozenset[bytes]  # demonym forms without clitics, as the automaton sees them
     title_words: frozenset[bytes]  # one-word titles (``fold_words``)
     common: frozenset[bytes]  # ordinary words (``fold_words``)
+    shared: dict[bytes, tuple[int, ...]]  # a surname two people share -> their indexes
     patterns: int = 0
     build_seconds: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
@@ -67,7 +87,7 @@ class Tables:
 def clitic_variants(form: bytes) -> list[tuple[bytes, int]]:
     """(pattern, span offset) for ``form`` with each proclitic (``لل`` for ل + ال)."""
     out = []
-    for c in CLITICS:
+    for c in CLITICS if len(form) > 4 else SHORT_CLITICS:
         word = c + form[1:] if c.endswith(b"\xe1") and form.startswith(AL) else c + form
         out.append((b" " + word, 1 + len(c)))
     return out
@@ -81,18 +101,20 @@ def nisba_forms(sing: str, plural: bool) -> list[bytes]:
     return [f for b in forms for f in (b, AL + b)]
 
 
-def _alias_kind(gz: Gazetteer, ent_type: str, form: bytes, kind: str, ambiguous: set) -> int:
+def _alias_kind(ent_type: str, form: bytes, kind: str, sets: dict) -> int:
     if kind in ("nisba", "nisba_plural"):
         return K_NISBA
-    if form in ambiguous:
+    if form in sets["ambiguous"]:
         return K_AMBIG
+    if form in sets["shared"]:
+        return K_SHARED
     if ent_type == "PER" and b" " not in form:
         return K_SURNAME
     return K_NAME
 
 
-def _rank(gz: Gazetteer, ids: list[str], cand: tuple[int, int, int]) -> tuple:
-    skip, kind, ent = cand
+def _rank(gz: Gazetteer, ids: list[str], cand: tuple[int, int, int, bool]) -> tuple:
+    skip, kind, ent, _yeh = cand
     if ent < 0:
         return (skip, kind, 9, 9, "")
     row = gz.entities[ids[ent]]
@@ -100,10 +122,9 @@ def _rank(gz: Gazetteer, ids: list[str], cand: tuple[int, int, int]) -> tuple:
     return (skip, kind, TYPE_RANK[row.type], SUBTYPE_RANK.get(row.subtype, 5), src, row.entity_id)
 
 
-def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], dict]:
-    """Every pattern with every meaning it could have."""
+def _word_sets(gz: Gazetteer, ids: list[str]) -> dict:
+    """The folded word sets the patterns depend on."""
     ambiguous = {fold_phrase(a) for a in gz.ambiguous.get("alias", ())}
-    not_given = {fold_phrase(a) for a in gz.ambiguous.get("given", ())}
     given = {fold_phrase(g) for g in gz.given_names}
     common = {fold_phrase(w) for w in gz.common}
     per_surnames: dict[bytes, set[str]] = {}
@@ -113,40 +134,78 @@ def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], di
                 f = fold_phrase(alias)
                 if b" " not in f:
                     per_surnames.setdefault(f, set()).add(eid)
-    # A lone surname that two people share or that is also a given name needs context.
-    ambiguous |= {f for f, e in per_surnames.items() if len(e) > 1 or f in given or f in common}
+    # A lone surname that is also a given name or an ordinary word needs context; one that two
+    # people share is the one the text names in full, else a person of that name (x:per:).
+    ambiguous |= {f for f in per_surnames if f in given or f in common}
+    index = {eid: i for i, eid in enumerate(ids)}
+    shared = {
+        f: tuple(sorted(index[e] for e in eids))
+        for f, eids in per_surnames.items()
+        if len(eids) > 1 and f not in ambiguous
+    }
+    not_given = {fold_phrase(a) for a in gz.ambiguous.get("given", ())}
+    # One-word given names only: عبد الله is عبد + a word for the rules (COMPOUND_FIRST).
+    words = [g for g in gz.given_names if " " not in g.strip() and fold_phrase(g) not in not_given]
+    return {
+        "ambiguous": ambiguous,
+        "shared": shared,
+        "common": common,
+        "not_given": not_given,
+        "given": fold_words(" ".join(words)),
+    }
+
+
+def _alias_form(typ: str, form: bytes, common: set[bytes]) -> bytes | None:
+    """The form an alias is matched as: a place alias that starts with a place keyword is
+    not matched, an organisation's keyword is cut (حركة حماس -> حماس)."""
+    first, _, rest = form.partition(b" ")
+    if typ == "LOC" and first in PLACE_KEYWORDS:
+        return None
+    if typ == "ORG" and first in ORG_KEYWORDS:
+        return None if len(rest) < 4 or rest in common else rest
+    return form if len(form) >= MIN_FORM else None
+
+
+def _entity_patterns(gz: Gazetteer, ids: list[str], types: list[str], sets: dict) -> dict:
+    """Every entity pattern with every meaning it could have."""
     cands: dict[bytes, list] = {}
-    ids = sorted(gz.entities)
-    types = [gz.entities[i].type for i in ids]
     for ent, eid in enumerate(ids):
         for alias, kind in gz.aliases.get(eid, []):
             if kind in ("nisba", "nisba_plural"):
                 forms = nisba_forms(alias, kind == "nisba_plural")
             else:
                 forms = [fold_phrase(alias)]
-            for form in forms:
-                if len(form) < MIN_FORM:
+            for raw in forms:
+                form = _alias_form(types[ent], raw, sets["common"])
+                if form is None:
                     continue
-                k = _alias_kind(gz, types[ent], form, kind, ambiguous)
-                if k == K_AMBIG and b" " in form:
+                k = _alias_kind(types[ent], form, kind, sets)
+                if (k == K_AMBIG and b" " in form) or (k == K_NISBA and form in sets["ambiguous"]):
                     continue  # a long name that is mostly not one: its words may still be
+                yeh = alias.endswith("ي") and kind in ("name", "alias")  # not written ى
                 for pat, skip in clitic_variants(form):
-                    cands.setdefault(pat, []).append((skip, k, ent))
+                    cands.setdefault(pat, []).append((skip, k, ent, yeh))
+    return cands
+
+
+def _collect(gz: Gazetteer) -> tuple[dict[bytes, list], list[str], list[str], dict]:
+    """Every pattern (entities, titles, keywords, given names) with its meanings."""
+    ids = sorted(gz.entities)
+    types = [gz.entities[i].type for i in ids]
+    sets = _word_sets(gz, ids)
+    cands = _entity_patterns(gz, ids, types, sets)
     for form, strong in titles(gz, cands).items():
         for pat, skip in clitic_variants(form):
-            cands.setdefault(pat, []).append((skip, K_TITLE, STRONG if strong else PLAIN))
+            cands.setdefault(pat, []).append((skip, K_TITLE, STRONG if strong else PLAIN, False))
     for i, typ in enumerate(KEYWORD_TYPES):
         for w in NAMING_KEYWORDS[typ].split():
             for pat, skip in clitic_variants(fold_phrase(w)):
-                cands.setdefault(pat, []).append((skip, K_KEYWORD, keyword_code(i)))
+                cands.setdefault(pat, []).append((skip, K_KEYWORD, keyword_code(i), False))
     for w in gz.given_names:
         form = fold_phrase(w)
-        if len(form) >= MIN_FORM and form not in not_given and form not in common:
+        if len(form) >= MIN_FORM and form not in sets["not_given"] and form not in sets["common"]:
             for pat, skip in clitic_variants(form):
-                cands.setdefault(pat, []).append((skip, K_GIVEN, -1))
-    # One-word given names only: عبد الله is عبد + a word for the rules (COMPOUND_FIRST).
-    words = [g for g in gz.given_names if " " not in g.strip() and fold_phrase(g) not in not_given]
-    sets = {"given": fold_words(" ".join(words))}
+                cands.setdefault(pat, []).append((skip, K_GIVEN, -1, w.endswith("ي")))
     return cands, ids, types, sets
 
 
@@ -185,7 +244,7 @@ def build_tables(gz: Gazetteer) -> Tables:
     t0 = time.perf_counter()
     cands, ids, types, sets = _collect(gz)
     patterns = sorted(cands)
-    info: list[tuple[int, int, int]] = []
+    info: list[tuple[int, int, int, bool, bool]] = []
     ambiguous_types = 0
     for p in patterns:
         options = sorted(cands[p], key=lambda c: _rank(gz, ids, c))
@@ -193,15 +252,16 @@ def build_tables(gz: Gazetteer) -> Tables:
         if best[1] == K_NAME and any(
             o[1] == K_NAME and o[0] == best[0] and types[o[2]] != types[best[2]] for o in options
         ):
-            best = (best[0], K_AMBIG, best[2])  # one name, two types: context decides
+            best = (best[0], K_AMBIG, *best[2:])  # one name, two types: context decides
             ambiguous_types += 1
         elif best[1] == K_NAME and any(o[1] == K_NISBA and o[0] == best[0] for o in options):
-            best = (best[0], K_DUAL, best[2])  # السعودية: the country or "Saudi" (feminine)
-        info.append(best)
+            best = (best[0], K_DUAL, *best[2:])  # السعودية: the country or "Saudi" (feminine)
+        skip, kind, ent, yeh = best
+        info.append((skip, kind, ent, b" " in p[1:], yeh))
     automaton = ahocorasick_rs.BytesAhoCorasick(
         patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
     )
-    nisba = {p[s:] for p, (s, k, _e) in zip(patterns, info, strict=True) if k == K_NISBA}
+    nisba = {p[i[0] :] for p, i in zip(patterns, info, strict=True) if i[1] == K_NISBA}
     return Tables(
         automaton=automaton,
         info=info,
@@ -213,6 +273,7 @@ def build_tables(gz: Gazetteer) -> Tables:
         # a title's first word (وزير، الناطق، رئيس) is never part of a person's name
         title_words=fold_words(" ".join(t.split()[0] for t in gz.titles if t.strip())),
         common=fold_words(" ".join(gz.common)),
+        shared=sets["shared"],
         patterns=len(patterns),
         build_seconds=time.perf_counter() - t0,
         stats={"entities": len(ids), "patterns": len(patterns), "two_types": ambiguous_types},

@@ -39,6 +39,7 @@ AMBIGUOUS_APPLIES = ("alias", "given", "title", "honorific")
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds" / "gazetteer"
 
+_AMBIGUOUS_NOTE = re.compile(r"ambiguous: (\S+) ")
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
@@ -152,6 +153,18 @@ def add_curated(gz: Gazetteer, src: SourceFile, replace: bool = False) -> None:
                 if form:
                     check_arabic(src, line, form, "nisba")
                     gz.add_alias(ent.entity_id, form, kind)
+        _note_ambiguity(gz, ent.entity_id, row.get("note", ""))
+
+
+def _note_ambiguity(gz: Gazetteer, entity_id: str, note: str) -> None:
+    """A curated note ``ambiguous: X is ...`` (the gazetteer's convention) makes the row's
+    one-word name or alias X one that counts only with context."""
+    m = _AMBIGUOUS_NOTE.match(note)
+    if m is None:
+        return
+    for alias, kind in gz.aliases.get(entity_id, []):
+        if kind in ("name", "alias") and alias == m.group(1):
+            gz.ambiguous.setdefault("alias", set()).add(alias)
 
 
 def add_generated(gz: Gazetteer, ents: SourceFile, aliases: SourceFile | None) -> None:
@@ -186,6 +199,10 @@ def add_mined(gz: Gazetteer, src: SourceFile) -> None:
             continue
         gz.entities[ent.entity_id] = ent
         gz.add_alias(ent.entity_id, ent.name_ar, "name")
+        if ent.type == "PER" and " " not in ent.name_ar.strip():
+            # A one-word person mined from one corpus is often a common word in another
+            # (توفيق، غريب): only with context (a title, or a keyword).
+            gz.ambiguous.setdefault("alias", set()).add(ent.name_ar)
 
 
 def add_lexicon(gz: Gazetteer, src: SourceFile) -> None:
@@ -231,7 +248,9 @@ def build_gazetteer(sources: list[SourceFile], user: SourceFile | None = None) -
             add_lexicon(gz, s)
     if user is not None:
         add_curated(gz, user, replace=True)
-    gz.version = version_of([*sources, *([user] if user else [])])
+    # The analyst's file counts by its content, not by where it lies.
+    named = [SourceFile("<entities file>", user.kind, user.text)] if user else []
+    gz.version = version_of([*sources, *named])
     return gz
 
 
@@ -264,6 +283,8 @@ def read_sources(directory: Path = SEEDS_DIR, exclude: Iterable[str] = ()) -> li
     """Every gazetteer CSV under ``directory`` (recursively; CSVs with an unknown header are
     not gazetteer files and are skipped). ``exclude``: relative paths to leave out (the
     benchmark leaves out the shipped ANERcorp names to measure with names mined apart)."""
+    if not directory.is_dir():
+        raise GazetteerError(f"{directory}:0: the gazetteer directory is missing")
     out = []
     skip = set(exclude)
     for path in sorted(directory.rglob("*.csv")):
