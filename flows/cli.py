@@ -187,7 +187,7 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
     """Run SQL against the warehouse, read-only.
 
     Views and macros are listed by `akhbar views`; e.g.
-    akhbar query "from search_articles('مدرسة')" --format csv -o hits.csv
+    akhbar query "from search_articles('الرياض')" --format csv -o hits.csv
     """
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes a file: add --output FILE.parquet")

@@ -19,7 +19,13 @@ import duckdb
 from flows import failpoints
 from flows.lake import Lake
 from flows.sql_objects import install_objects, objects_fingerprint
-from flows.warehouse_tables import connect, create_table_sql, insert_files, new_files
+from flows.warehouse_tables import (
+    STORAGE_VERSION,
+    connect,
+    create_table_sql,
+    insert_files,
+    new_files,
+)
 from transforms import schemas
 from transforms.normalize import NORMALIZER_VERSION
 
@@ -43,9 +49,14 @@ def read_meta(path: Path) -> dict[str, str]:
 
 
 def can_update(meta: dict[str, str], lake_version: int) -> bool:
-    """Can the warehouse published at `meta` take the changes of lake version `lake_version`?"""
-    return meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get("lake_version") == str(
-        lake_version - 1
+    """Can the warehouse published at `meta` take the changes of lake version `lake_version`?
+    Not one in another storage version: a copy keeps its file's version, so a warehouse
+    written before STORAGE_VERSION (in DuckDB 2.0's own, which 1.5 clients cannot open) is
+    rebuilt once, in STORAGE_VERSION."""
+    return (
+        meta.get("schema_version") == str(SCHEMA_VERSION)
+        and meta.get("storage_version") == STORAGE_VERSION
+        and meta.get("lake_version") == str(lake_version - 1)
     )
 
 
@@ -53,6 +64,7 @@ def _meta(con: duckdb.DuckDBPyConnection, lake_version: int, run_id: str, defs: 
     con.execute("CREATE OR REPLACE TABLE _akhbar_meta (key VARCHAR, value VARCHAR)")
     rows = [
         ("schema_version", str(SCHEMA_VERSION)),
+        ("storage_version", STORAGE_VERSION),
         ("lake_version", str(lake_version)),
         ("normalizer_version", NORMALIZER_VERSION),
         ("objects", defs),

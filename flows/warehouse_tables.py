@@ -15,6 +15,12 @@ from transforms import schemas
 
 PUBLISH_MEMORY_LIMIT = "768MB"  # DuckDB's, while publishing (benchmarks/RESULTS.md, end to end)
 ROW_GROUP_SIZE = 16384  # rows; see connect
+# The on-disk format the warehouse is written in: the oldest DuckDB that can open it. DuckDB
+# 2.0 writes its own format (version 69) by default, which the 1.5 clients analysts have (CLI,
+# Python, DBeaver's driver) refuse; 'v1.5.0' is version 68, read by 1.5.x and 2.0.x alike. A
+# copy of the file keeps it; a file written in a newer format cannot be lowered, only rebuilt
+# (publish.can_update checks the `storage_version` the metadata records).
+STORAGE_VERSION = "v1.5.0"
 
 # Article text: DuckDB's FSST saves 1% on Arabic (two-byte letters, few repeated substrings)
 # and costs a third of the publish time, so it is stored uncompressed.
@@ -51,12 +57,16 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     articles); past the limit DuckDB spills to `<path>.tmp/` (swept with the file).
     Row groups of ROW_GROUP_SIZE rows, not DuckDB's 122,880: inserts then fill whole row groups
     as a run goes, which DuckDB writes out in parallel before the commit, so publishing after
-    the lake commit has little left to write (benchmarks/RESULTS.md)."""
+    the lake commit has little left to write (benchmarks/RESULTS.md).
+    Written in STORAGE_VERSION; `path` may be a copy of a warehouse already in it."""
     con = duckdb.connect(
         config={"memory_limit": PUBLISH_MEMORY_LIMIT, "temp_directory": f"{path}.tmp"}
     )
     quoted = str(path).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS warehouse (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    con.execute(
+        f"ATTACH '{quoted}' AS warehouse "
+        f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE}, STORAGE_VERSION '{STORAGE_VERSION}')"
+    )
     con.execute("USE warehouse")
     return con
 

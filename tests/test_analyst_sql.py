@@ -275,3 +275,140 @@ def test_search_snippet_position_after_dotted_capital_i(tmp_path: Path) -> None:
     data = _load_one_body(tmp_path, body)
     (pos,) = query(data, "select match_pos from search_articles('المدرسه')")[0]
     assert body[pos - 1 :].startswith("المدرسة")
+
+
+# --------------------------------------------------------------------------------------------
+# search_articles: whole words with their proclitics, or substrings
+# --------------------------------------------------------------------------------------------
+
+# title -> body: each article one case, checked by its title
+SEARCH_CASES = {
+    "bare": "وصل الوفد إلى الرياض صباح اليوم",
+    "waw": "اجتماع في جدة والرياض غدا",
+    "ba_comma": "افتتح المعرض بالرياض، بحضور الوزير",
+    "lil": "رحلات جديدة للرياض من دبي",
+    "fa_lil_kaf": "فللرياض تاريخ طويل، كالرياض القديمة",
+    "sport": "فاز الفريق في بطولة الرياضة المدرسية",
+    "athlete": "قال اللاعب الرياضي إن الموسم صعب",
+    "sport_then_place": "وزارة الرياضة تنظم سباقا في الرياض",
+    "gardens": "زار الوفد رياض الأطفال في المدينة",
+    "harakat": "وَصَلَ الوَفْدُ وَبِالرِّيَاضِ اجْتَمَعَ",
+    "glued": "الوسم #الرياض_اليوم والرقم الرياض2 وxالرياض",
+    "hashtag": "تصدر #الرياض قائمة الوسوم",
+    "ministry": "وأعلنت وزارةُ التعليمِ اليوم النتائج",
+    "ministry_lil": "صدر قرار لوزارة التعليم أمس",
+    "ministry_adj": "وزارة التعليمية ليست وزارة",
+    "country": "هذه دولة غنية ولله الحمد",
+    "country_harakat": "قَالَ فِي دَوْلَةٍ ولله الحمد",
+    "meat": "قدم الطاهي طبقا للحم المشوي",
+    "code": "تعلم لغة C++ في أسبوع",
+    "code_dot": "الرمز cxb لا يطابق",
+}
+TITLE_ONLY = ("بالرياض اليوم", "خبر عن المدينة بلا اسمها")
+TITLE_SPORT = ("الرياضة اليوم", "خبر عادي عن المدينة")
+
+
+@pytest.fixture(scope="module")
+def search_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    day = root / "landing" / "2026-11-01"
+    day.mkdir(parents=True)
+    for i, (title, body) in enumerate([*SEARCH_CASES.items(), TITLE_ONLY, TITLE_SPORT]):
+        (day / f"{i:02d}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
+    summary = nightly(root / "landing", root / "data")
+    assert summary["articles_loaded"] == len(SEARCH_CASES) + 2
+    return root / "data"
+
+
+def _titles(data: Path, sql: str, params: list | None = None) -> set[str]:
+    return {r[0] for r in query(data, sql, params)}
+
+
+def test_search_whole_word_finds_the_place_not_the_sport(search_data: Path) -> None:
+    place = {"bare", "waw", "ba_comma", "lil", "fa_lil_kaf", "sport_then_place", "harakat"}
+    place |= {"hashtag", TITLE_ONLY[0]}
+    assert _titles(search_data, "select title from search_articles(?)", ["الرياض"]) == place
+    # the same as a literal (the pattern is then folded at bind time), and typed with
+    # harakat, a wasla, spaces around
+    assert _titles(search_data, "select title from search_articles('الرياض')") == place
+    assert _titles(search_data, "select title from search_articles(' ٱلرِّياض ')") == place
+
+
+def test_search_term_without_al_also_finds_it_with_al(search_data: Path) -> None:
+    # 'رياض' (gardens) finds رياض and every form of الرياض, still not الرياضة/الرياضي
+    got = _titles(search_data, "select title from search_articles('رياض')")
+    assert got == {
+        "bare", "waw", "ba_comma", "lil", "fa_lil_kaf", "sport_then_place", "harakat",
+        "hashtag", "gardens", TITLE_ONLY[0],
+    }  # fmt: skip
+
+
+def test_search_substring_mode(search_data: Path) -> None:
+    # ar_norm('الرياض') as a substring: the sport words and glued forms too; للرياض has no ا
+    expected = {
+        "bare", "waw", "ba_comma", "fa_lil_kaf", "sport", "athlete", "sport_then_place",
+        "harakat", "glued", "hashtag", TITLE_ONLY[0], TITLE_SPORT[0],
+    }  # fmt: skip
+    sql = "select title from search_articles('الرياض', whole_words := false)"
+    assert _titles(search_data, sql) == expected
+    assert _titles(search_data, "select title from search_articles(?, false)", ["الرياض"]) == (
+        expected
+    )
+    # whole_words := true is the default
+    assert _titles(search_data, "select title from search_articles('الرياض', true)") == (
+        _titles(search_data, "select title from search_articles('الرياض')")
+    )
+
+
+def test_search_phrase_matches_word_for_word(search_data: Path) -> None:
+    got = _titles(search_data, "select title from search_articles('وزارة التعليم')")
+    assert got == {"ministry", "ministry_lil"}  # not وزارة التعليمية
+    assert _titles(search_data, "select title from search_articles('وزارة  التعليم ')") == got
+
+
+def test_search_lil_form_of_a_word_starting_with_lam(search_data: Path) -> None:
+    # ل + الله is written لله, ل + اللحم is للحم: one ل of the article goes
+    assert _titles(search_data, "select title from search_articles('الله')") == {
+        "country",
+        "country_harakat",
+    }
+    assert _titles(search_data, "select title from search_articles('اللحم')") == {"meat"}
+
+
+def test_search_terms_are_not_regular_expressions(search_data: Path) -> None:
+    assert _titles(search_data, "select title from search_articles('c++')") == {"code"}
+    assert _titles(search_data, "select title from search_articles('c.b')") == set()
+
+
+def _pos(data: Path, term: str, title: str) -> tuple[str, int | None]:
+    sql = "select snippet, match_pos from search_articles(?) where title = ?"
+    (row,) = query(data, sql, [term, title])
+    return row
+
+
+@pytest.mark.parametrize(
+    ("term", "title", "at"),
+    [
+        # the first whole-word match, after the الرياضة that contains it
+        ("الرياض", "sport_then_place", "الرياض"),
+        ("الرياض", "waw", "الرياض"),  # after its proclitic و
+        ("الرياض", "lil", "لرياض"),  # للرياض: at the ل that stands for ال
+        ("الرياض", "harakat", "الرِّيَاضِ"),  # after وَبِ, harakat in and before it
+        ("الله", "country", "له الحمد"),  # ولله: at its لله, not at the له of دولة
+        ("الله", "country_harakat", "له الحمد"),  # the same with harakat before
+        ("اللحم", "meat", "لحم"),
+        ("وزارة التعليم", "ministry", "وزارةُ التعليمِ"),
+    ],
+)
+def test_search_match_pos_points_at_the_term(search_data, term, title, at) -> None:
+    body = SEARCH_CASES[title]
+    snippet, pos = _pos(search_data, term, title)
+    assert body[pos - 1 :].startswith(at), (term, title, pos)
+    if title.startswith("country"):  # the ولله at the end, not the دولة before it
+        assert pos - 1 == body.index("ولله") + 2
+    assert snippet == body  # short bodies: the snippet is the whole body
+
+
+def test_search_title_only_match(search_data: Path) -> None:
+    snippet, pos = _pos(search_data, "الرياض", TITLE_ONLY[0])
+    assert (snippet, pos) == (TITLE_ONLY[1], None)
