@@ -21,12 +21,15 @@ let each match start on the sign itself (so the scan is a fast first-character s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
 from transforms.normalize import normalize
 from transforms.urls import LATIN_ACCENTS, url_spans
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "Entity",
@@ -352,14 +355,19 @@ def _rows_with(texts: Sequence[str | None], signs: tuple[str, str]) -> list[int]
 
 
 def extract_batch(
-    texts: Sequence[str | None], *, strict: bool = False
+    texts: Sequence[str | None] | pa.Array | pa.ChunkedArray, *, strict: bool = False
 ) -> tuple[list[tuple[int, Entity]], list[tuple[int, Entity]]]:
     """Hashtags and mentions of many texts at once, as ``(row_index, entity)`` pairs ordered by
     row then position; ``None`` and empty texts yield nothing. Equal, pair for pair, to calling
-    ``extract_hashtags`` / ``extract_mentions`` on each text.
+    ``extract_hashtags`` / ``extract_mentions`` on each text. ``texts`` may also be a pyarrow
+    string column (e.g. ``normalize_batch``'s output): rows count across its chunks.
 
     Row/entity pairs (rather than an Arrow table) because the flows attach ``article_id`` and
-    ``field`` per row and build the Arrow table once per batch; see docs/extraction.md."""
+    ``field`` per row and build the Arrow table once per batch; see docs/extraction.md
+    (``transforms.text.process_column`` gives them as Arrow lists)."""
+    if not isinstance(texts, Sequence) and type(texts).__module__.startswith("pyarrow"):
+        # a pyarrow (Chunked)Array: its rows as str | None (faster than to_pylist)
+        texts = texts.to_numpy(zero_copy_only=False).tolist()
     hash_rows = _rows_with(texts, _SIGNS_HASH)
     at_rows = _rows_with(texts, _SIGNS_AT)
     return _batch_hashtags(texts, hash_rows, strict), _batch_mentions(texts, at_rows)
