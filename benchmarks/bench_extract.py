@@ -1,7 +1,9 @@
 """Hashtag/mention extraction speed against peers, on ASTD (hashtag-dense tweets) and
-SaudiNewsNet (hashtag-sparse articles) from ../shared/corpora.
+SaudiNewsNet (hashtag-sparse articles) from ../shared/corpora; and the whole text core
+(clean + search + hashtags + mentions) through the public API against the peers a library user
+would otherwise combine.
 
-    .venv/bin/python benchmarks/bench_extract.py [--snn-mb 30] [--repeat 3]
+    .venv/bin/python benchmarks/bench_extract.py [--snn-mb 30] [--repeat 3] [--text-core-only]
 
 Peers (install benchmarks/requirements-bench.txt): twitter-text's Python port (`twitter_text`
 module of the PyPI package twitter-text 3.0), a naive `regex`-module pattern, and DuckDB's
@@ -12,7 +14,9 @@ differs from our strict mode's on the same strings. MB is UTF-8 megabytes of inp
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import sys
 import time
 import zipfile
@@ -32,6 +36,14 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def load_astd() -> list[str]:
     path = SHARED / "corpora" / "astd" / "Tweets.txt"
     return [ln.split("\t", 1)[0] for ln in path.read_text(encoding="utf-8").splitlines() if ln]
+
+
+def load_mawqif() -> list[str]:
+    out: list[str] = []
+    for path in sorted((SHARED / "corpora" / "mawqif").glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            out += [row["text"] for row in csv.DictReader(f)]
+    return out
 
 
 def load_snn(max_mb: float) -> list[str]:
@@ -135,17 +147,114 @@ def run(name: str, texts: list[str], repeat: int) -> list[str]:
     return lines
 
 
+def _cpu_best(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def _peer_text_core(texts: list[str]) -> Callable[[], object] | str:
+    """pyarabic's normalize_searchtext and twitter-text 3.0's hashtags and mentions, per text:
+    what a library user would otherwise combine."""
+    try:
+        from pyarabic.normalize import normalize_searchtext
+        from twitter_text.extractor import Extractor
+    except ImportError as e:
+        return f"not installed ({e.name}: see benchmarks/requirements-bench.txt)"
+
+    def peer() -> None:
+        for t in texts:
+            normalize_searchtext(t)
+            ex = Extractor(t)
+            ex.extract_hashtags()
+            ex.extract_mentioned_screen_names()
+
+    return peer
+
+
+def text_core(texts: list[str], repeat: int) -> list[str]:
+    """Clean + search + hashtags + mentions of every text: the public API on an Arrow column,
+    the pipeline's own column path, and the peers, on one pinned core (process CPU time, best
+    of ``repeat``; the peers once: they take minutes)."""
+    import pyarrow as pa
+
+    from transforms import fast
+    from transforms.normalize import normalize_batch, search_of_clean_batch
+    from transforms.text import clean_column, process_column, search_column
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    arr = pa.array(texts, pa.string())
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+
+    def pipeline() -> None:  # what transforms.batch runs on each title/body column
+        clean, _ = clean_column(texts)
+        search_column(clean)
+        extract_batch(clean)
+
+    def by_steps() -> None:  # the documented functions one by one, cleaning once
+        clean = normalize_batch(arr, "clean")
+        search_of_clean_batch(clean)
+        extract_batch(clean)
+
+    def raw_twice() -> None:  # both profiles from the raw column: clean runs twice
+        clean = normalize_batch(arr, "clean")
+        normalize_batch(arr, "search")
+        extract_batch(clean)
+
+    def python_path() -> None:  # the same without the extension: the old public path
+        saved, fast._fastnorm = fast._fastnorm, None
+        try:
+            process_column(arr)
+        finally:
+            fast._fastnorm = saved
+
+    rows = [
+        ("public `process_column(Arrow)`", lambda: process_column(arr), repeat),
+        (
+            "public, by steps: `normalize_batch`, `search_of_clean_batch`, `extract_batch`",
+            by_steps,
+            repeat,
+        ),
+        ("public, by steps, search from the raw column (clean twice)", raw_twice, repeat),
+        ("pipeline column path (`transforms.batch`, lists of `str`)", pipeline, repeat),
+        ("public `process_column(Arrow)` without the compiled path", python_path, 1),
+    ]
+    peer = _peer_text_core(texts)
+    lines = [f"### Text core: {len(texts)} texts, {mb:.1f} MB (compiled: {fast.available()})", ""]
+    lines += ["| variant | MB/s | ÷ peers |", "|---|---:|---:|"]
+    peer_mbs = None if isinstance(peer, str) else mb / _cpu_best(peer, 1)
+    for label, fn, reps in rows:
+        v = mb / _cpu_best(fn, reps)
+        ratio = f"{v / peer_mbs:.1f}×" if peer_mbs else "—"
+        lines.append(f"| {label} | {v:.1f} | {ratio} |")
+    if peer_mbs:
+        lines.append(
+            f"| pyarabic `normalize_searchtext` + twitter-text 3.0 | {peer_mbs:.1f} | 1.0 |"
+        )
+    else:
+        lines.append(f"| peers | {peer} | |")
+    return [*lines, ""]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--snn-mb", type=float, default=30.0, help="SaudiNewsNet MB to use")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--text-core-only", action="store_true", help="only the text-core section")
     args = ap.parse_args()
     if not (SHARED / "corpora").is_dir():
         print(f"skipped: corpora not found at {SHARED / 'corpora'}")
         return
-    out = run("ASTD", load_astd(), args.repeat)
-    out += run("SaudiNewsNet (title and content)", load_snn(args.snn_mb), args.repeat)
-    print("\n".join(out))
+    if not args.text_core_only:
+        out = run("ASTD", load_astd(), args.repeat)
+        out += run("SaudiNewsNet (title and content)", load_snn(args.snn_mb), args.repeat)
+        print("\n".join(out))
+    texts = load_snn(args.snn_mb) + load_astd() + load_mawqif()
+    print("\n".join(text_core(texts, args.repeat)))
 
 
 if __name__ == "__main__":

@@ -178,6 +178,58 @@ def bench_corpus(name: str, raw: list[str], repeat: int) -> dict[str, float]:
     return rows
 
 
+def _macro_at(rev: str) -> str:
+    """The ar_norm macro as committed at git ``rev`` (sql/macros/ar_norm.sql)."""
+    out = subprocess.run(
+        ["git", "show", f"{rev}:sql/macros/ar_norm.sql"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return "\n".join(ln for ln in out.splitlines() if not ln.startswith("--"))
+
+
+def bench_ar_norm(raw: list[str], before_rev: str, repeat: int) -> None:
+    """DuckDB ar_norm before (git ``before_rev``) and now, same process, same strings, one
+    thread, the two macros' runs interleaved: per row on clean titles and bodies (the stored
+    columns) and on the raw ones, and per query (binding the inlined macro)."""
+    import duckdb
+    import pyarrow as pa
+
+    clean = normalize_batch(raw, "clean")
+    inputs = {"clean in": clean, "raw in": raw}
+    mb = {k: sum(len(t.encode()) for t in v) / 1e6 for k, v in inputs.items()}
+    tables = {k: pa.table({"x": pa.array(v, pa.string())}) for k, v in inputs.items()}
+    macros = {f"before ({before_rev})": _macro_at(before_rev), "now": ar_norm_macro_sql()}
+    cons = {}
+    for label, sql in macros.items():
+        cons[label] = duckdb.connect()
+        cons[label].execute("SET threads = 1").fetchall()
+        cons[label].execute(sql).fetchall()
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(repeat):
+        for label, con in cons.items():
+            for kind, tbl in tables.items():
+                t = timed(
+                    lambda c=con, t=tbl: c.from_arrow(t).project("ar_norm(x)").to_arrow_table(), 1
+                )
+                best[label, kind] = min(best.get((label, kind), t), t)
+            q = timed(lambda c=con: c.execute("SELECT ar_norm('أحمد')").fetchall(), 20)
+            best[label, "query"] = min(best.get((label, "query"), q), q)
+    print(f"\n### DuckDB ar_norm, 1 thread, before and now: {len(raw):,} strings\n")
+    print("| macro | clean in MB/s | raw in MB/s | one-row query ms | macro KB |")
+    print("|---|---:|---:|---:|---:|")
+    for label, sql in macros.items():
+        cells = [f"{mb[k] / best[label, k]:,.1f}" for k in inputs]
+        cells += [f"{best[label, 'query'] * 1000:.1f}", f"{len(sql.encode()) / 1000:.0f}"]
+        print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+    before, now = list(macros)
+    for kind in inputs:
+        extra = best[now, kind] / best[before, kind] - 1
+        print(f"- {kind}: now costs {extra:+.1%} per row against before")
+
+
 def check_peer_claims() -> None:
     """The reasons docs/normalization.md gives for not using the peers, checked live."""
     print("\n### Peer behaviour checks\n")
@@ -213,6 +265,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     ap.add_argument("--limit", type=int, default=None, help="first N strings per corpus")
+    ap.add_argument(
+        "--ar-norm-before",
+        metavar="REV",
+        help="only compare DuckDB ar_norm now with the macro committed at git REV",
+    )
     args = ap.parse_args()
     if not CORPORA.is_dir():
         sys.exit(f"shared corpora not found at {CORPORA} (../shared/corpora): nothing to measure")
@@ -226,6 +283,9 @@ def main() -> None:
     print(f"## Normalization benchmark ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n")
     print(f"- CPU: {cpu} (pinned to one core); Python {platform.python_version()}")
     print(f"- NORMALIZER_VERSION {NORMALIZER_VERSION}; CPU time, best of {args.repeat}")
+    if args.ar_norm_before:
+        bench_ar_norm(load_saudinewsnet(args.limit), args.ar_norm_before, args.repeat)
+        return
     bench_corpus("SaudiNewsNet (title and content)", load_saudinewsnet(args.limit), args.repeat)
     astd = load_astd(args.limit)
     if astd:

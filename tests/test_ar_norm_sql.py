@@ -1,11 +1,13 @@
-"""The generated DuckDB macro ar_norm(x) equals normalize(x, "search") on clean text: own
-fixtures always, every record of ../shared/corpora when present (one batched query)."""
+"""The generated DuckDB macro ar_norm(x) equals normalize(x, "search"): on every assigned code
+point, on clean text and on raw text (own fixtures, generated strings, and every record of
+../shared/corpora when present, as read and as cleaned), each set in one batched query."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.ar_norm_sql import ar_norm_macro_sql
-from transforms.normalize import normalize, normalize_batch
+from transforms.normalize import COMPAT_MAP, normalize, normalize_batch
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
@@ -46,7 +48,7 @@ def con():
 
 
 def _mismatches(con, texts: list[str]) -> list[tuple[str, str, str]]:
-    """Run ar_norm over all ``texts`` (clean) in one query; return (x, python, sql) that differ."""
+    """Run ar_norm over all ``texts`` in one query; return (x, python, sql) that differ."""
     want = normalize_batch(texts, "search")
     tbl = pa.table({"x": pa.array(texts, pa.string()), "want": pa.array(want, pa.string())})
     rel = con.from_arrow(tbl).project("x, want, ar_norm(x) AS got")
@@ -77,6 +79,51 @@ def test_macro_is_generated_sql_text():
 def test_fixtures(con):
     texts = [normalize(t, "clean") for t in FIXTURES]
     assert _mismatches(con, texts) == []
+    assert _mismatches(con, FIXTURES) == []  # as written, too
+
+
+def test_every_assigned_code_point(con):
+    # Presentation forms, full-width forms, ﷼, controls, spaces, marks alone: all of them, in
+    # one query. (Lone surrogates cannot be in a DuckDB string.)
+    cps = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) not in ("Cn", "Cs")]
+    assert len(cps) > 280_000
+    bad = _mismatches(con, cps)
+    assert bad == [], f"{len(bad)} code points differ, first: {bad[:5]!r}"
+
+
+def test_what_an_analyst_pastes(con):
+    # Pasted from a PDF or a phone: presentation forms, full-width signs and digits, tatweel,
+    # a bidi mark before a sign, stray spaces. Each finds what the stored keys hold.
+    terms = {
+        "ﻻ إله إلا ﷲ": "لا اله الا الله",
+        "＃الرياض": "#الرياض",
+        " ﺍﻟﺮﻳﺎﺽ ": "الرياض",
+        "２٠２٦ ＣＯＰ": "2026 cop",
+        "أحمـــد": "احمد",
+        "كلمة\u200f#وسم": "كلمه #وسم",
+        "﷼ ١٠٠\r\n": "ريال 100",
+    }
+    got = con.execute("SELECT ar_norm(unnest($1))", [list(terms)]).fetchall()
+    assert [g for (g,) in got] == list(terms.values())
+    assert [normalize(t, "search") for t in terms] == list(terms.values())
+    assert con.execute("SELECT ar_norm(NULL)").fetchall() == [(None,)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ar_norm(max(x)) FROM t",
+        "SELECT ar_norm(first(x) OVER ()) FROM t",
+        "SELECT ar_norm((SELECT max(x) FROM t))",  # DuckDB refuses subqueries inside lambdas
+        "SELECT ar_norm(unnest(['ﻻ']))",  # ... and UNNEST: the macro's lets never hold x
+        "SELECT list_transform(['ﻻ'], lambda q: ar_norm(q))[1]",
+    ],
+)
+def test_macro_takes_any_argument_expression(con, query):
+    cur = con.cursor()
+    cur.execute("CREATE OR REPLACE TEMP TABLE t AS SELECT 'ﻻ' AS x").fetchall()
+    assert cur.execute(query).fetchall() == [("لا",)]
+    cur.close()
 
 
 def test_analyst_search_term(con):
@@ -118,10 +165,27 @@ def test_prop_macro_equals_python_on_clean_text(con, texts):
     assert _mismatches(con, texts) == []
 
 
+RAW_TEXT = st.text(
+    st.one_of(
+        st.sampled_from(list("\r\n\t  \u00a0\u2003\u200b\u200f\u0640\x00#@＃＠ ابىأةی٠،AΣİ")),
+        st.sampled_from(list("\u064e\u0651\u0653\u0654\u0655\u0301\u200c\ufe0f")),
+        st.sampled_from(sorted(COMPAT_MAP)),
+        st.characters(exclude_categories=("Cs",)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(RAW_TEXT, min_size=1, max_size=50))
+def test_prop_macro_equals_python_on_any_text(con, texts):
+    assert _mismatches(con, texts) == []
+
+
 # ---------------------------------------------------------------- real corpora
 
 
-def _corpus_clean_texts() -> list[str]:
+def _corpus_texts() -> list[str]:
     texts: list[str] = []
     for z in sorted((CORPORA / "saudinewsnet").glob("*.zip")):
         with zipfile.ZipFile(z) as zf:
@@ -135,7 +199,7 @@ def _corpus_clean_texts() -> list[str]:
     for path in sorted((CORPORA / "mawqif").glob("*.csv")):
         with open(path, encoding="utf-8-sig", newline="") as f:
             texts += [row["text"] for row in csv.DictReader(io.StringIO(f.read()))]
-    return normalize_batch(texts, "clean")
+    return texts
 
 
 def test_corpora(con):
@@ -143,8 +207,9 @@ def test_corpora(con):
         pytest.skip(
             f"shared corpora not found at {CORPORA} (../shared/corpora): nothing to compare"
         )
-    texts = _corpus_clean_texts()
-    assert len(texts) > 1000
+    raw = _corpus_texts()
+    assert len(raw) > 1000
+    texts = normalize_batch(raw, "clean") + raw  # as stored, and as read
     chars = {c for t in texts for c in set(t)}
     assert _lower_differences(con, chars) <= {"\u0130"}
     bad = _mismatches(con, texts)

@@ -52,6 +52,46 @@ def test_arabic_hashtags(text: str, expected: list[str]) -> None:
     assert names(text) == expected  # none of these trigger a default-only rule
 
 
+# twitter-text 3.1.0's URL and boundary rules where a hashtag follows a link: the expected tags
+# are what the JavaScript library returns (tests/test_twitter_text_js.py runs every case through
+# it as well, where Node is installed).
+TWITTER_TEXT_CASES: list[tuple[str, list[str]]] = [
+    # A t.co link ends after its slug: the punctuation and the tag after it are outside.
+    ("http://t.co/abc!!#tag", ["tag"]),
+    ("https://t.co/xyz!#tag", ["tag"]),
+    ("رابط https://t.co/AbC123!!#عاجل", ["عاجل"]),
+    ("https://t.co/xyz?a=1#tag", []),  # ... but its query is inside
+    ("https://t.co/" + "a" * 41 + "!#tag", ["tag"]),  # a slug over 40: no URL at all
+    # Any other path takes the punctuation and the '#': the tag is inside the URL.
+    ("http://x.com/abc!!#tag", []),
+    ("x.com/xyz!#tag", []),
+    ("HTTP://X.COM/abc!#tag", []),  # the scheme in any case
+    ("http://x.com/a##tag", []),  # a '#' right before the sign is in the path too
+    ("http://x.com/a##مصر", []),
+    # A parenthesized group ends a path only after an allowed last character, or alone.
+    ("http://x.com/a&(film)?q=#tag", ["tag"]),
+    ("http://x.com/a(film)?q=#tag", []),
+    ("http://x.com/a&(film)b?q=#tag", []),
+    # Without a scheme the URL is its ASCII domains, and the query only follows a path.
+    ("x.com?q=#tag", ["tag"]),
+    ("x.com/?q=#tag", []),
+    ("a_b.x.com/p!#tag", []),  # 'b.x.com/p!#tag', inside the subdomain
+    ("http://a_b.com/p!#tag", ["tag"]),  # '_' only in a subdomain: no URL
+    ("m.مصر/p!#tag", []),  # an Arabic top-level domain
+    ("شاهد.http://x.com/p?q=#tag", []),  # 'http' is no TLD: the link keeps its scheme
+    # A dropped candidate consumes its tag: its last variation selector is no boundary.
+    ("#a\ufe0f#b", []),
+    ("abc\ufe0f#b", ["b"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TWITTER_TEXT_CASES)
+def test_twitter_text_url_and_boundary_rules(text: str, expected: list[str]) -> None:
+    assert names(text, strict=True) == expected
+    assert names(text) == expected
+    _check_batch([text, "#x " + text, None])
+
+
 def test_keys_use_search_normalization() -> None:
     (ent,) = extract_hashtags("#الـمَدِينة_المنوّرة")
     assert ent.key == normalize(ent.text, "search")

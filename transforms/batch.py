@@ -1,6 +1,6 @@
 """Turn parsed records into Arrow tables for the lake: clean, normalize, hash, extract.
 
-Works on whole batches (one `normalize_batch` / `extract_batch` call per column), so a Prefect
+Works on whole batches (one `transforms.text` / `extract_batch` call per column), so a Prefect
 task handles thousands of articles at a time.
 """
 
@@ -13,12 +13,17 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from transforms import fast, schemas
+from transforms import schemas
 from transforms.entity_rows import ArticleKeys, entity_mentions
 from transforms.extract import extract_batch
 from transforms.hashset import HashSet
-from transforms.normalize import NORMALIZER_VERSION, normalize_batch, search_of_clean_batch
+from transforms.normalize import NORMALIZER_VERSION
 from transforms.readers import RawArticle, Reject
+
+# The column path, shared with the library API: clean gives the strings (for extraction) and
+# the Arrow array (for the lake); search derives *_norm from the clean strings.
+from transforms.text import clean_column as _clean_column
+from transforms.text import search_column as _search_column
 
 
 def content_hash(title: str, body: str) -> str:
@@ -52,22 +57,6 @@ def content_hashes(titles: pa.Array, bodies: pa.Array) -> list[str]:
         h.update(bd[bo[i] : bo[i + 1]])
         out.append(h.hexdigest())
     return out
-
-
-def _clean_column(texts: list[str]) -> tuple[list[str], pa.Array]:
-    """``normalize(t)`` of each text, as ``str`` (for extraction) and as an Arrow array."""
-    if fast.available():
-        clean, data, offsets = fast.clean_utf8(texts)
-        return clean, fast.arrow_strings(data, offsets, len(clean))
-    clean = normalize_batch(texts, "clean")
-    return clean, pa.array(clean, pa.string())
-
-
-def _search_column(clean_texts: list[str]) -> pa.Array:
-    """``normalize(t, "search")`` of each clean text, as an Arrow array."""
-    if fast.available():
-        return fast.arrow_strings(*fast.search_utf8(clean_texts), len(clean_texts))
-    return pa.array(search_of_clean_batch(clean_texts), pa.string())
 
 
 @dataclass(slots=True)

@@ -21,11 +21,15 @@ let each match start on the sign itself (so the scan is a fast first-character s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
 from transforms.normalize import normalize
+from transforms.urls import LATIN_ACCENTS, url_spans
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "Entity",
@@ -91,6 +95,16 @@ _DISPLACED_A_ALT = (
 # It must be the whole word: a tag character, '&', a sign or '@' before it blocks the rule.
 _DISPLACED_B_ALT = rf"(?<=(?:^|[^{_TAG_CHAR}&#＃@＠])(?P<b>{_LATIN_TAG_CHAR}{{2,}})[#＃])(?=\s|\Z)"
 
+# twitter-text's regex consumes the boundary character, and a candidate dropped by the end rule
+# ('#a️' before '#b') has consumed its tag: a variation selector ending one candidate's tag is no
+# boundary for the next sign. (It is the only character that can be both: every other tag
+# character blocks the boundary.) Texts with a sign after a variation selector are checked
+# against this consuming scan.
+_VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
+_CONSUMING_RE = regex.compile(
+    rf"(?s)(?:^|[\ufe0e\ufe0f]|(?![{_TAG_CHAR}&]).)[#＃]{_NOT_EMOJI}(?P<t>{_TAG})"
+)
+
 # Every alternative starts on the sign, so regex's first-character scan skips text quickly.
 _HASHTAG_STRICT_RE = regex.compile(rf"(?V1)[#＃]{_STRICT_ALT}")
 _HASHTAG_DEFAULT_RE = regex.compile(
@@ -99,53 +113,23 @@ _HASHTAG_DEFAULT_RE = regex.compile(
 
 # --- mentions ---------------------------------------------------------------------------------
 
-_LATIN_ACCENTS = (
-    r"\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
-    r"\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
-)
 # The preceding character is *consumed*, as in twitter-text, because a dropped candidate
 # (e.g. '@a/b-' in '@a/b-@c') still consumes its text there and so hides what follows it.
 # The handle and list are atomic: a handle that fails the end rule is dropped, never shortened.
 _MENTION_RE = regex.compile(
     r"(?:^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)[@＠]"
     r"(?>(?P<h>[a-zA-Z0-9_]{1,20})(?:/[a-zA-Z][a-zA-Z0-9_-]{0,24})?)"
-    rf"(?:(?=[@＠{_LATIN_ACCENTS}]|://)(?P<x>))?"
+    rf"(?:(?=[@＠{LATIN_ACCENTS}]|://)(?P<x>))?"
 )
 
-# --- URLs (only to drop hashtags inside them, as twitter-text does) ---------------------------
+# --- URLs (only to drop hashtags inside them, as twitter-text does: transforms/urls.py) ------
 
-# twitter-text's domain characters: anything but ASCII punctuation (except '"' and '`'),
-# spaces, non-characters and bidi controls.
-_DOMAIN_CHAR = (
-    r"[^!'#%&()*+,\-./:;<=>?@\[\]^_{|}~$\\"
-    r"\x09-\x0d\x20\x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-    r"\ufffe\ufeff\uffff\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069]"
-)
-# twitter-text checks the top-level domain against IANA's list; any 2-63 letter ASCII label or
-# punycode label is accepted here. The difference only matters for a '#' inside the path of a
-# "URL" whose TLD does not exist (documented).
-_TLD = r"(?:[a-zA-Z]{2,63}|xn--[0-9a-zA-Z-]+)(?![0-9a-zA-Z@+-])"
-_ASCII_LABEL = rf"[0-9a-zA-Z{_LATIN_ACCENTS}-]+"
-_PATH_CHAR = rf"[a-zA-Z\p{{Cyrillic}}0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN_ACCENTS}]"
-_PATH_END = rf"[+\-a-zA-Z\p{{Cyrillic}}0-9=_#/{_LATIN_ACCENTS}]"
-_PARENS = rf"\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*)\)"
-_URL_RE = regex.compile(
-    r"(?<![A-Za-z0-9@＠$#＃\ufffe\ufeff\uffff])"
-    r"(?:"
-    rf"https?://(?:{_DOMAIN_CHAR}(?:[_-]*{_DOMAIN_CHAR})*\.)+{_TLD}"
-    # Without a scheme only ASCII domains count, and not after '-', '_', '.' or '/'.
-    rf"|(?<![-_./])(?:{_ASCII_LABEL}\.)+{_TLD}"
-    r")"
-    r"(?::[0-9]+)?"
-    # Path: the longest run of path characters (and balanced parentheses) that ends on an
-    # allowed last character. Written as one starred alternation, not twitter-text's nested
-    # quantifiers, so it cannot backtrack exponentially on a long path.
-    rf"(?:/(?:(?:{_PATH_CHAR}|{_PARENS})*(?:{_PATH_END}|{_PARENS}))?)?"
-    r"(?:\?[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-zA-Z0-9\-_&=#/])?"
-)
-# A '#' can only sit inside a URL if the character before it is part of the URL and also passes
-# the hashtag boundary: ASCII punctuation or an en dash. Other tags never pay for URL matching.
-_URL_CONTEXT = frozenset("!\"$%'()*+,-./:;<=>?@[\\]^`{|}~\u2013")
+# A '#' can only sit inside a URL (in its path or query) if the character before it is part of
+# the URL and also passes the hashtag boundary: ASCII punctuation (a '#' too: '/a##tag'), an en
+# dash. Other tags never pay for URL matching.
+_URL_CONTEXT = frozenset("!\"#$%'()*+,-./:;<=>?@[\\]^`{|}~\u2013")
+# The batch path hands texts with a sign after one of these to the reference path.
+_RESCAN_CONTEXT = _URL_CONTEXT | _VARIATION_SELECTORS
 
 _SIGNS_HASH = ("#", "＃")
 _SIGNS_AT = ("@", "＠")
@@ -171,16 +155,10 @@ def _hashtag_key(tag: str) -> str:
 # --- core -------------------------------------------------------------------------------------
 
 
-def _url_spans(text: str) -> list[tuple[int, int]]:
-    if "." not in text:  # every URL has a dot in its domain
-        return []
-    return [m.span() for m in _URL_RE.finditer(text)]
-
-
 def _drop_tags_in_urls(text: str, tags: list[Entity], signs: list[int]) -> list[Entity]:
     """twitter-text's removeOverlappingEntities over hashtags (sign included) and URLs: sorted
     by start, an entity starting before the end of the last kept one is removed."""
-    urls = _url_spans(text)
+    urls = url_spans(text)
     if not urls:
         return tags
     merged: list[tuple[int, int, int]] = [(s, e, -1) for s, e in urls]
@@ -198,7 +176,14 @@ def _drop_tags_in_urls(text: str, tags: list[Entity], signs: list[int]) -> list[
 
 
 def _in_any_url(text: str, start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in _url_spans(text))
+    return any(s < end and start < e for s, e in url_spans(text))
+
+
+def _unconsumed(text: str, tags: list[Entity], signs: list[int]) -> tuple[list[Entity], list[int]]:
+    """The tags whose sign twitter-text's consuming scan also reaches (see _CONSUMING_RE)."""
+    reached = {m.start("t") - 1 for m in _CONSUMING_RE.finditer(text)}
+    kept = [(t, s) for t, s in zip(tags, signs, strict=True) if s in reached]
+    return [t for t, _ in kept], [s for _, s in kept]
 
 
 def _hashtags_of_text(text: str, strict: bool) -> list[Entity]:
@@ -233,6 +218,8 @@ def _hashtags_of_text(text: str, strict: bool) -> list[Entity]:
             if s and text[s - 1] in _URL_CONTEXT and _in_any_url(text, s, sign + 1):
                 continue
             extra.append(Entity(tag, _hashtag_key(tag), s, e, DISPLACED))
+    if any(sign and text[sign - 1] in _VARIATION_SELECTORS for sign in signs):
+        strict_tags, signs = _unconsumed(text, strict_tags, signs)
     if check_urls:
         strict_tags = _drop_tags_in_urls(text, strict_tags, signs)
     if not extra:
@@ -322,8 +309,9 @@ def _batch_hashtags(
         row = rows[k]
         if row == done:
             continue
-        if s < 0 or (sign > base and big[sign - 1] in _URL_CONTEXT):
-            # Rare cases (proclitic/displaced, or a tag that may sit in a URL) take the
+        if s < 0 or (sign > base and big[sign - 1] in _RESCAN_CONTEXT):
+            # Rare cases (proclitic/displaced, a tag that may sit in a URL, a sign after a
+            # variation selector) take the
             # reference path for the whole text, which keeps batch == scalar by construction.
             # Rows arrive in order, so this row's earlier entities are at the end of `out`.
             while out and out[-1][0] == row:
@@ -367,14 +355,19 @@ def _rows_with(texts: Sequence[str | None], signs: tuple[str, str]) -> list[int]
 
 
 def extract_batch(
-    texts: Sequence[str | None], *, strict: bool = False
+    texts: Sequence[str | None] | pa.Array | pa.ChunkedArray, *, strict: bool = False
 ) -> tuple[list[tuple[int, Entity]], list[tuple[int, Entity]]]:
     """Hashtags and mentions of many texts at once, as ``(row_index, entity)`` pairs ordered by
     row then position; ``None`` and empty texts yield nothing. Equal, pair for pair, to calling
-    ``extract_hashtags`` / ``extract_mentions`` on each text.
+    ``extract_hashtags`` / ``extract_mentions`` on each text. ``texts`` may also be a pyarrow
+    string column (e.g. ``normalize_batch``'s output): rows count across its chunks.
 
     Row/entity pairs (rather than an Arrow table) because the flows attach ``article_id`` and
-    ``field`` per row and build the Arrow table once per batch; see docs/extraction.md."""
+    ``field`` per row and build the Arrow table once per batch; see docs/extraction.md
+    (``transforms.text.process_column`` gives them as Arrow lists)."""
+    if not isinstance(texts, Sequence) and type(texts).__module__.startswith("pyarrow"):
+        # a pyarrow (Chunked)Array: its rows as str | None (faster than to_pylist)
+        texts = texts.to_numpy(zero_copy_only=False).tolist()
     hash_rows = _rows_with(texts, _SIGNS_HASH)
     at_rows = _rows_with(texts, _SIGNS_AT)
     return _batch_hashtags(texts, hash_rows, strict), _batch_mentions(texts, at_rows)

@@ -243,35 +243,54 @@ def normalize_batch(texts: Any, profile: str = "clean") -> Any:
 
     ``texts`` is a sequence of ``str | None`` (returns a ``list``) or a pyarrow
     ``StringArray``/``LargeStringArray``/``ChunkedArray`` (returns a pyarrow array of the same
-    string type; a chunked input gives a chunked output).
+    string type; a chunked input gives a chunked output). Runs on the compiled path when it is
+    built (``transforms.fast``), through the column functions the pipeline uses
+    (``transforms.text``): the same results as ``normalize`` on each text either way.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown normalization profile {profile!r}; valid profiles: {PROFILES}")
     if isinstance(texts, str):
         raise TypeError("normalize_batch takes a sequence of strings; use normalize() for one")
+    from transforms import text  # local: text imports this module (and pyarrow)
+
     if not isinstance(texts, Sequence) and type(texts).__module__.startswith("pyarrow"):
-        return _normalize_arrow(texts, profile)
-    fn = _clean if profile == "clean" else _search_clean_fn
-    return [None if t is None else fn(t) for t in texts]
+        return text.normalize_arrow(texts, profile)
+    texts = texts if isinstance(texts, list) else list(texts)
+    try:
+        clean, _ = text.clean_column(texts)
+        if profile == "clean":
+            return clean
+        return text.search_column(clean).to_numpy(zero_copy_only=False).tolist()
+    except UnicodeEncodeError:  # a lone surrogate: kept in place, but no UTF-8 can hold it
+        return [None if t is None else normalize(t, profile) for t in texts]
 
 
-def search_of_clean_batch(texts: Sequence[str | None]) -> list[str | None]:
-    """``normalize(t, "search")`` for texts that are already clean (``normalize(t) == t``),
-    without re-checking the clean steps: the flows hold the clean text already, and the check
-    is a third of search's cost. On text that is not clean the result is unspecified."""
+@overload
+def search_of_clean_batch(texts: Sequence[str | None]) -> list[str | None]: ...
+@overload
+def search_of_clean_batch(texts: pa.Array) -> pa.Array: ...
+@overload
+def search_of_clean_batch(texts: pa.ChunkedArray) -> pa.ChunkedArray: ...
+
+
+def search_of_clean_batch(texts: Any) -> Any:
+    """``normalize(t, "search")`` for texts that are already clean (``normalize(t) == t``, as
+    ``normalize_batch(x)`` returns them), without running the clean steps again: they are most
+    of search's cost. Takes and returns what ``normalize_batch`` does, on the compiled path
+    when it is built. On text that is not clean the result is unspecified."""
+    if isinstance(texts, str):
+        raise TypeError("search_of_clean_batch takes a sequence of strings")
+    from transforms import text  # local: text imports this module (and pyarrow)
+
+    if not isinstance(texts, Sequence) and type(texts).__module__.startswith("pyarrow"):
+        return text.normalize_arrow(texts, "search", already_clean=True)
+    try:
+        return text.search_column(texts).to_numpy(zero_copy_only=False).tolist()
+    except UnicodeEncodeError:  # a lone surrogate (see normalize_batch)
+        return search_of_clean_python(texts)
+
+
+def search_of_clean_python(texts: Sequence[str | None]) -> list[str | None]:
+    """``search_of_clean_batch`` in pure Python: the definition the compiled path is checked
+    against, and what runs where it is not built."""
     return [None if t is None else _search_from_clean(t) for t in texts]
-
-
-def _search_clean_fn(t: str) -> str:
-    return _search_from_clean(_clean(t))
-
-
-def _normalize_arrow(arr: Any, profile: str) -> Any:
-    import pyarrow as pa  # local: transforms stays importable without pyarrow
-
-    if isinstance(arr, pa.ChunkedArray):
-        chunks = [_normalize_arrow(c, profile) for c in arr.chunks]
-        return pa.chunked_array(chunks, type=arr.type)
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        raise TypeError(f"normalize_batch needs a string array, got {arr.type}")
-    return pa.array(normalize_batch(arr.to_pylist(), profile), type=arr.type)
