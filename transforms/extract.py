@@ -20,7 +20,9 @@ let each match start on the sign itself (so the scan is a fast first-character s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import gc
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import regex
@@ -36,6 +38,7 @@ __all__ = [
     "extract_batch",
     "extract_hashtags",
     "extract_mentions",
+    "gc_paused",
 ]
 
 
@@ -348,6 +351,20 @@ def _batch_mentions(texts: Sequence[str | None], rows: list[int]) -> list[tuple[
     return out
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic collector paused (as the flows pause it around a batch): a batch makes a
+    tuple per entity, none in a cycle, and each collection would rescan them all as they pile
+    up (a fifth of the time on tweets, measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _rows_with(texts: Sequence[str | None], signs: tuple[str, str]) -> list[int]:
     a, b = signs
     # `in` is a memchr-speed scan; most news texts hold no sign at all and cost only this.
@@ -370,4 +387,5 @@ def extract_batch(
         texts = texts.to_numpy(zero_copy_only=False).tolist()
     hash_rows = _rows_with(texts, _SIGNS_HASH)
     at_rows = _rows_with(texts, _SIGNS_AT)
-    return _batch_hashtags(texts, hash_rows, strict), _batch_mentions(texts, at_rows)
+    with gc_paused():
+        return _batch_hashtags(texts, hash_rows, strict), _batch_mentions(texts, at_rows)

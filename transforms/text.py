@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from transforms import fast
 from transforms import normalize as nz
-from transforms.extract import Entity, extract_batch
+from transforms.extract import Entity, extract_batch, gc_paused
 
 __all__ = [
     "ENTITY",
@@ -168,26 +168,17 @@ def normalize_arrow(
 
 def _entity_lists(found: list[tuple[int, Entity]], n: int, nulls: pa.Array | None) -> pa.Array:
     """(row, entity) pairs in row order as one list of entities per row (null where the text
-    is null)."""
-    offsets = [0] * (n + 1)
-    for row, _ in found:
-        offsets[row + 1] += 1
-    for i in range(n):
-        offsets[i + 1] += offsets[i]
-    ents = [e for _, e in found]
+    is null). Transposed with zip and counted with NumPy: on tweets, with an entity every 30
+    bytes, attribute loops cost a tenth of the whole column's processing."""
+    rows, ents = zip(*found, strict=True) if found else ((), ())
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(np.bincount(np.asarray(rows, np.int64), minlength=n), out=offsets[1:])
+    fields = list(zip(*ents, strict=True)) if ents else [()] * len(ENTITY)
     values = pa.StructArray.from_arrays(
-        [
-            pa.array([e.text for e in ents], pa.string()),
-            pa.array([e.key for e in ents], pa.string()),
-            pa.array([e.start for e in ents], pa.int32()),
-            pa.array([e.end for e in ents], pa.int32()),
-            pa.array([e.rule for e in ents], pa.string()),
-        ],
+        [pa.array(col, f.type) for col, f in zip(fields, ENTITY, strict=True)],
         fields=list(ENTITY),
     )
-    return pa.ListArray.from_arrays(
-        pa.array(offsets, pa.int32()), values, type=pa.list_(ENTITY), mask=nulls
-    )
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=pa.list_(ENTITY), mask=nulls)
 
 
 def _process(texts: list[str | None], strict: bool) -> pa.Table:
@@ -219,9 +210,10 @@ def process_column(texts: Texts, *, strict: bool = False) -> pa.Table:
     ``normalize`` and the extractors on each text (tests/test_text.py)."""
     if isinstance(texts, str):
         raise TypeError("process_column takes a column of texts; use normalize() for one")
-    if isinstance(texts, pa.Array | pa.ChunkedArray):
+    with gc_paused():
+        if not isinstance(texts, pa.Array | pa.ChunkedArray):
+            return _process(list(texts), strict)
         parts = [_process(rows, strict) for _, rows in arrow_pieces(texts)]
-        if not parts:  # a chunked array without chunks
-            return SCHEMA.empty_table()
-        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-    return _process(list(texts), strict)
+    if not parts:  # a chunked array without chunks
+        return SCHEMA.empty_table()
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
