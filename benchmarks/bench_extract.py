@@ -29,6 +29,8 @@ import regex
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import cpu_best  # noqa: E402
+
 from transforms.extract import extract_batch  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -148,15 +150,6 @@ def run(name: str, texts: list[str], repeat: int) -> list[str]:
     return lines
 
 
-def _cpu_best(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t0)
-    return best
-
-
 def _peer_text_core(texts: list[str]) -> Callable[[], object] | str:
     """pyarabic's normalize_searchtext and twitter-text 3.0's hashtags and mentions, per text:
     what a library user would otherwise combine."""
@@ -237,9 +230,9 @@ def text_core(texts: list[str], repeat: int) -> list[str]:
     peer = _peer_text_core(texts)
     lines = [f"### Text core: {len(texts)} texts, {mb:.1f} MB (compiled: {fast.available()})", ""]
     lines += ["| variant | MB/s | ÷ peers |", "|---|---:|---:|"]
-    peer_mbs = None if isinstance(peer, str) else mb / _cpu_best(peer, 1)
+    peer_mbs = None if isinstance(peer, str) else mb / cpu_best(peer, 1)
     for label, fn, again in _text_core_variants(texts):
-        v = mb / _cpu_best(fn, repeat if again else 1)
+        v = mb / cpu_best(fn, repeat if again else 1)
         ratio = f"{v / peer_mbs:.1f}×" if peer_mbs else "—"
         lines.append(f"| {label} | {v:.1f} | {ratio} |")
     if peer_mbs:

@@ -19,7 +19,6 @@ import os
 import platform
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import cpu_best  # noqa: E402
 
 from transforms import fast  # noqa: E402
 from transforms.ar_norm_sql import ar_norm_macro_sql  # noqa: E402
@@ -56,15 +57,6 @@ def load_astd(limit: int | None) -> list[str]:
         return []
     texts = [line.rsplit("\t", 1)[0] for line in path.read_text("utf-8").splitlines()]
     return texts[:limit] if limit else texts
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t0)
-    return best
 
 
 def peers() -> dict[str, Callable[[str], str] | str]:
@@ -120,7 +112,7 @@ def bench_corpus(name: str, raw: list[str], repeat: int) -> dict[str, float]:
     rows: dict[str, float] = {}
 
     def row(label: str, fn: Callable[[], object], mb: float) -> None:
-        rows[label] = mb / timed(fn, repeat)
+        rows[label] = mb / cpu_best(fn, repeat)
         print(f"| {label} | {rows[label]:,.0f} |", flush=True)
 
     print("| variant | MB/s |\n|---|---:|")
@@ -211,11 +203,11 @@ def bench_ar_norm(raw: list[str], before_rev: str, repeat: int) -> None:
     for _ in range(repeat):
         for label, con in cons.items():
             for kind, tbl in tables.items():
-                t = timed(
+                t = cpu_best(
                     lambda c=con, t=tbl: c.from_arrow(t).project("ar_norm(x)").to_arrow_table(), 1
                 )
                 best[label, kind] = min(best.get((label, kind), t), t)
-            q = timed(lambda c=con: c.execute("SELECT ar_norm('أحمد')").fetchall(), 20)
+            q = cpu_best(lambda c=con: c.execute("SELECT ar_norm('أحمد')").fetchall(), 20)
             best[label, "query"] = min(best.get((label, "query"), q), q)
     print(f"\n### DuckDB ar_norm, 1 thread, before and now: {len(raw):,} strings\n")
     print("| macro | clean in MB/s | raw in MB/s | one-row query ms | macro KB |")
