@@ -53,6 +53,7 @@ SHORT_CLITICS = tuple(c.encode("cp1256") for c in ("", "و", "ب", "ل", "وب",
 
 _AR = "cp1256"
 AL = "ال".encode(_AR)
+YEH, TEH_MARBUTA = "ي".encode(_AR), "ه".encode(_AR)  # folded: ة is ه
 #: Proclitics a name can carry: conjunctions, prepositions and their pairs.
 CLITICS = tuple(
     c.encode(_AR) for c in ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
@@ -162,8 +163,20 @@ def _alias_form(typ: str, form: bytes, common: set[bytes]) -> bytes | None:
     if typ == "LOC" and first in PLACE_KEYWORDS:
         return None
     if typ == "ORG" and first in ORG_KEYWORDS:
+        if descriptive(rest):
+            return form  # وكالة الأمن القومي: the rest alone is a phrase, not a name
         return None if len(rest) < 4 or rest in common else rest
     return form if len(form) >= MIN_FORM else None
+
+
+def descriptive(phrase: bytes) -> bool:
+    """A definite noun and definite adjectives in ي/ية (الأمن القومي، الأنباء القطرية،
+    المقاومة الإسلامية): ordinary words that describe, not a name; without its keyword such
+    an organisation's name is a common phrase."""
+    words = phrase.split(b" ")
+    return len(words) >= 2 and all(w.startswith(AL) for w in words) and all(
+        w.endswith((YEH, YEH + TEH_MARBUTA)) for w in words[1:]
+    )
 
 
 def _entity_patterns(gz: Gazetteer, ids: list[str], types: list[str], sets: dict) -> dict:
