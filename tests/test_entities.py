@@ -116,12 +116,29 @@ def test_seed_article_nothing_wrong() -> None:
         "الوفاق",  # لحكومة #الوفاق الوطني: the hashtag cuts the name; الوفاق is still an ORG
     }  # fmt: skip
     allowed = {"PER": allowed_per, "LOC": allowed_loc, "ORG": allowed_org}
-    # Known wrong: مجلس الأمن القومي (Russia's Security Council) is in no list, so its first
-    # two words match the UN Security Council. The type is right, the entity is not.
-    known_wrong = {("مجلس الأمن", "org:un-security-council")}
-    for m in extract_entities(seed_text()):
-        if m.rule != "nisba" and (m.surface, m.entity_id) not in known_wrong:
+    ms = extract_entities(seed_text())
+    for m in ms:
+        if m.rule != "nisba":
             assert m.surface in allowed[m.type], m
+    # Russia's Security Council is a national security council, not the UN's.
+    council = [m.entity_id for m in ms if m.surface == "مجلس الأمن القومي"]
+    assert council == ["org:national-security-council"]
+    assert "org:un-security-council" not in {m.entity_id for m in ms}
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "entity_id"),
+    [
+        ("قال مجلس الأمن القومي الروسي", "مجلس الأمن القومي", "org:national-security-council"),
+        ("اجتمع مجلس الأمن الوطني", "مجلس الأمن الوطني", "org:national-security-council"),
+        ("وقال لمجلس الأمن القومي", "مجلس الأمن القومي", "org:national-security-council"),
+        ("دعا مجلس الأمن الدولي", "مجلس الأمن الدولي", "org:un-security-council"),
+        ("أصدر مجلس الأمن قرارا", "مجلس الأمن", "org:un-security-council"),
+    ],
+)
+def test_security_councils(text: str, surface: str, entity_id: str) -> None:
+    """Longest match tells a country's security council from the UN's."""
+    assert [(m.surface, m.entity_id) for m in extract_entities(text)][0] == (surface, entity_id)
 
 
 @pytest.mark.parametrize(
