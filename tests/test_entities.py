@@ -138,7 +138,8 @@ def test_seed_article_nothing_wrong() -> None:
 )
 def test_security_councils(text: str, surface: str, entity_id: str) -> None:
     """Longest match tells a country's security council from the UN's."""
-    assert [(m.surface, m.entity_id) for m in extract_entities(text)][0] == (surface, entity_id)
+    got = [(m.surface, m.entity_id) for m in extract_entities(text) if m.rule != "nisba"]
+    assert got == [(surface, entity_id)]
 
 
 @pytest.mark.parametrize(

@@ -174,8 +174,10 @@ def descriptive(phrase: bytes) -> bool:
     المقاومة الإسلامية): ordinary words that describe, not a name; without its keyword such
     an organisation's name is a common phrase."""
     words = phrase.split(b" ")
-    return len(words) >= 2 and all(w.startswith(AL) for w in words) and all(
-        w.endswith((YEH, YEH + TEH_MARBUTA)) for w in words[1:]
+    return (
+        len(words) >= 2
+        and all(w.startswith(AL) for w in words)
+        and all(w.endswith((YEH, YEH + TEH_MARBUTA)) for w in words[1:])
     )
 
 
