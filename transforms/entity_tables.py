@@ -46,8 +46,8 @@ PLACE_KEYWORDS = frozenset(fold_phrase(w) for w in [*NAMING_KEYWORDS["LOC"].spli
 #: نيويورك تايمز) is matched without it: the name is the rest, as news tagging has it.
 ORG_KEYWORDS = frozenset(
     fold_phrase(w)
-    for w in ["شركة", "حركة", "صحيفة", "جريدة", "مجلة", "نادي", "وكالة", "قناة", "تنظيم", "جماعة"]
-)
+    for w in ["شركة", "حركة", "صحيفة", "جريدة", "مجلة", "نادي", "وكالة", "قناة", "جماعة"]
+)  # not تنظيم: news tagging keeps it (تنظيم القاعدة, as حزب الله)
 #: Short names (4 letters or fewer) take only these proclitics: كلود is no ك + لود.
 SHORT_CLITICS = tuple(c.encode("cp1256") for c in ("", "و", "ب", "ل", "وب", "ول"))
 
