@@ -287,7 +287,9 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
             if f[TYPE] == "LOC" and typ == "CLUB":  # اتحاد طنجة: the club, with its word
                 tm.found[i] = (s, f[END], -1, "ORG", KEYWORD, fb[s : f[END]])
             elif f[TYPE] == "LOC" and fb[s:e] in CLUB_KEYWORDS:  # فريق برشلونة
-                tm.found[i] = (f[START], f[END], f[ENT], "ORG", KEYWORD, f[NAME])
+                end = _club_adjective(fb, t, f[END])
+                name = fb[f[START] : end] if end > f[END] else f[NAME]
+                tm.found[i] = (f[START], end, f[ENT] if end == f[END] else -1, "ORG", KEYWORD, name)
             continue
         w = fb[ws[0][0] : ws[0][1]]
         if typ == "HEAD":
@@ -301,7 +303,23 @@ def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
         end = ws[0][1]
         if typ == "ORG" and len(ws) > 1 and _new_name_word(fb[ws[1][0] : ws[1][1]], t):
             end = ws[1][1]  # صحيفة يديعوت أحرونوت
-        tm.found.append((ws[0][0], end, -1, typ, KEYWORD, fb[ws[0][0] : end]))
+        start = s if fb[s:e] in PARTY else ws[0][0]  # حزب كاديما: the party's name has حزب
+        tm.found.append((start, end, -1, typ, KEYWORD, fb[start:end]))
+
+
+#: A party's name keeps its keyword (حزب الاستقلال, حزب كاديما), unlike a newspaper's.
+PARTY = _words("حزب")
+
+
+def _club_adjective(fb: bytes, t: Tables, end: int) -> int:
+    """A club named by its city and the city's adjective (المغرب التطواني، المغرب الفاسي):
+    the end of a definite word in ي right after ``end`` that is no country's demonym."""
+    ws = next_words(fb, end, 1)
+    if ws and ws[0][0] == end + 1:
+        w = fb[ws[0][0] : ws[0][1]]
+        if w[:2] == b"\xc7\xe1" and w[-1:] == b"\xed" and w.translate(AUTO) not in t.nisba_words:
+            return ws[0][1]
+    return end
 
 
 NOT_NAMED = _words("آل بن ابن أبو عبد")
