@@ -133,16 +133,17 @@ def _write(tmp_path: Path, name: str, body: str, header: str = HEADER) -> Path:
     ("body", "message"),
     [
         ("org:a,ORG,intl,الأمم المتحدة,UN,,,\norg:a,ORG,intl,الجامعة,X,,,\n",
-         "curated/x.csv:3: duplicate id org:a (first on line 2)"),
-        ("org:a,ORG,intl,,UN,,,\n", "curated/x.csv:2: empty name_ar for org:a"),
+         "curated/x.csv:3: duplicate entity_id 'org:a' (first on line 2)"),
+        ("org:a,ORG,intl,,UN,,,\n", "curated/x.csv:2: empty name_ar"),
         ("org:a,ORG,intl,الأمم المتحدة,UN,UN|الأمم,,\n",
-         "curated/x.csv:2: non-Arabic alias or name 'UN'"),
-        ("org:a,XYZ,intl,الأمم المتحدة,UN,,,\n", "curated/x.csv:2: unknown type 'XYZ'"),
+         "curated/x.csv:2: non-Arabic alias 'UN'"),
+        ("org:a,XYZ,intl,الأمم المتحدة,UN,,,\n",
+         "curated/x.csv:2: type 'XYZ' is not one of PER, LOC, ORG"),
         ("org:a,ORG,city,الأمم المتحدة,UN,,,\n", "curated/x.csv:2: unknown subtype 'city' for ORG"),
         ("Org A,ORG,intl,الأمم المتحدة,UN,,,\n", "curated/x.csv:2: bad entity_id 'Org A'"),
         ("EG,LOC,country,مصر,Egypt,مِصر,,\n", "curated/x.csv:2: 'مِصر' equals 'مصر'"),
         ("RU,LOC,country,روسيا,Russia,,روسي;Russians,\n",
-         "curated/x.csv:2: non-Arabic alias or name 'Russians'"),
+         "curated/x.csv:2: non-Arabic nisba 'Russians'"),
         ("org:a,ORG,intl,الأمم المتحدة,UN,,\n", "curated/x.csv:2: wrong number of fields"),
     ],
 )  # fmt: skip
@@ -195,5 +196,30 @@ def test_cli_reports_the_error_and_exits_1(
     curated = _write(tmp_path, "x.csv", "org:a,ORG,intl,الأمم المتحدة,UN,United Nations,,\n")
     out = tmp_path / "out"
     assert build.main(["--curated", str(curated), "--out", str(out)]) == 1
-    assert "curated/x.csv:2: non-Arabic alias or name 'United Nations'" in capsys.readouterr().err
+    assert "curated/x.csv:2: non-Arabic alias 'United Nations'" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "org:a,ORG,intl,الأمم المتحدة,UN,,,\norg:a,ORG,intl,الجامعة,X,,,\n",
+        "org:a,ORG,intl,,UN,,,\n",
+        "org:a,ORG,intl,الأمم المتحدة,UN,UN|الأمم,,\n",
+        "org:a,XYZ,intl,الأمم المتحدة,UN,,,\n",
+        "RU,LOC,country,روسيا,Russia,,روسي;Russians,\n",
+        "org:a,ORG,intl,الأمم المتحدة,UN,,\n",
+        'org:a,ORG,intl,الأمم المتحدة,UN,"الأمم\nالمتحدة",,\norg:b,ORG,intl,,X,,,\n',
+    ],
+)  # fmt: skip
+def test_build_and_matcher_share_one_validation(tmp_path: Path, body: str) -> None:
+    """The build and the matcher (an analyst's file) reject a row with the same message."""
+    from transforms.gazetteer import build_gazetteer, read_user_file
+
+    curated = _write(tmp_path, "x.csv", body)
+    with pytest.raises(build.GazetteerError) as by_build:
+        build.read_all_curated(curated)
+    with pytest.raises(build.GazetteerError) as by_matcher:
+        build_gazetteer([], read_user_file(curated / "x.csv"))
+    problem = str(by_build.value).removeprefix("curated/x.csv")
+    assert problem.startswith(":") and str(by_matcher.value).endswith(problem)

@@ -99,7 +99,9 @@ def _rows(src: SourceFile, columns: Iterable[str]) -> list[tuple[int, dict[str, 
     out = []
     line = 1
     for row in reader:
-        out.append((line + 1, {k: (v or "").strip() for k, v in row.items() if k}))
+        if None in row or None in row.values():
+            raise _fail(src, line + 1, "wrong number of fields")
+        out.append((line + 1, {k: v.strip() for k, v in row.items()}))
         line = reader.line_num
     return out
 
@@ -133,27 +135,59 @@ def _seen(src: SourceFile, line: int, eid: str, ids: dict[str, int]) -> None:
     ids[eid] = line
 
 
+@dataclass(frozen=True)
+class CuratedRow:
+    """One validated row of a curated file (the shipped ``curated/*.csv`` or an analyst's)."""
+
+    line: int
+    entity: EntityRow
+    aliases: tuple[str, ...]
+    nisba: tuple[str, ...]  # singular demonyms
+    nisba_plural: tuple[str, ...]  # broken plurals
+    note: str
+
+
+def _forms(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split("|") if p.strip())
+
+
+def parse_curated(src: SourceFile, columns: Iterable[str] = CURATED_REQUIRED) -> list[CuratedRow]:
+    """The rows of a curated file, validated: the header holds ``columns``, every row has
+    as many fields as the header, an id, a known type, an Arabic ``name_ar``, Arabic aliases
+    and demonyms, and an id no earlier row has. The one validation of curated rows: the
+    matcher and seeds/gazetteer/build.py both call it (the build adds its own checks)."""
+    ids: dict[str, int] = {}
+    out = []
+    for line, row in _rows(src, columns):
+        ent = _entity(src, line, row, row.get("source") or "curated")
+        _seen(src, line, ent.entity_id, ids)
+        aliases = _forms(row.get("aliases", ""))
+        singular, _, plural = row.get("nisba", "").partition(";")
+        nisba, nisba_plural = _forms(singular), _forms(plural)
+        for alias in aliases:
+            check_arabic(src, line, alias, "alias")
+        for form in (*nisba, *nisba_plural):
+            check_arabic(src, line, form, "nisba")
+        out.append(CuratedRow(line, ent, aliases, nisba, nisba_plural, row.get("note", "")))
+    return out
+
+
 def add_curated(gz: Gazetteer, src: SourceFile, replace: bool = False) -> None:
     """Curated rows (one an entity, aliases and nisba in ``|``-lists). ``replace``: a row
     replaces a known entity with its aliases (an analyst's file), else it merges into it."""
-    ids: dict[str, int] = {}
-    for line, row in _rows(src, CURATED_REQUIRED):
-        ent = _entity(src, line, row, row.get("source") or "curated")
-        _seen(src, line, ent.entity_id, ids)
+    for row in parse_curated(src):
+        ent = row.entity
         if replace:
             gz.aliases.pop(ent.entity_id, None)
         gz.entities[ent.entity_id] = ent
         gz.add_alias(ent.entity_id, ent.name_ar, "name")
-        for alias in filter(None, (a.strip() for a in row.get("aliases", "").split("|"))):
-            check_arabic(src, line, alias, "alias")
+        for alias in row.aliases:
             gz.add_alias(ent.entity_id, alias, "alias")
-        for part in filter(None, row.get("nisba", "").split("|")):
-            sing, _, plural = part.partition(";")
-            for form, kind in ((sing.strip(), "nisba"), (plural.strip(), "nisba_plural")):
-                if form:
-                    check_arabic(src, line, form, "nisba")
-                    gz.add_alias(ent.entity_id, form, kind)
-        _note_ambiguity(gz, ent.entity_id, row.get("note", ""))
+        for form in row.nisba:
+            gz.add_alias(ent.entity_id, form, "nisba")
+        for form in row.nisba_plural:
+            gz.add_alias(ent.entity_id, form, "nisba_plural")
+        _note_ambiguity(gz, ent.entity_id, row.note)
 
 
 def _note_ambiguity(gz: Gazetteer, entity_id: str, note: str) -> None:

@@ -30,9 +30,15 @@ sys.path.insert(0, str(HERE.parent.parent))  # the repo root, for transforms.nor
 
 from gazetteer_sources import Entity, package_entities  # noqa: E402
 
+from transforms.gazetteer import (  # noqa: E402
+    CURATED_COLUMNS,
+    CuratedRow,
+    GazetteerError,
+    SourceFile,
+    parse_curated,
+)
 from transforms.normalize import normalize  # noqa: E402
 
-CURATED_COLUMNS = ("entity_id", "type", "subtype", "name_ar", "name_en", "aliases", "nisba", "note")
 ENTITY_COLUMNS = ("entity_id", "type", "subtype", "name_ar", "name_en", "source")
 ALIAS_COLUMNS = ("entity_id", "alias", "kind")
 # The rule lexicons live beside the entity files but are not entities: the matcher reads them.
@@ -55,21 +61,6 @@ ARABIC_FORM = re.compile(r"^[\u0600-\u06FF\u0750-\u077F0-9 .\-]+$")
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 
 
-class GazetteerError(ValueError):
-    """A curated input is invalid; the message names the file, the line and the problem."""
-
-
-def split_forms(value: str) -> tuple[str, ...]:
-    """``a|b|c`` -> ("a", "b", "c"), trimmed, empties dropped."""
-    return tuple(p.strip() for p in value.split("|") if p.strip())
-
-
-def split_nisba(value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``روسي;روس`` -> (("روسي",), ("روس",)): singular forms, then broken plurals."""
-    singular, _, plural = value.partition(";")
-    return split_forms(singular), split_forms(plural)
-
-
 def _is_arabic_form(s: str) -> bool:
     return bool(ARABIC_FORM.match(s)) and bool(ARABIC_LETTER.search(s))
 
@@ -84,7 +75,7 @@ def search_key(s: str) -> str:
     return normalize(s, "search")
 
 
-def _check_forms(where: str, row: dict[str, str], forms: Iterable[str]) -> None:
+def _check_forms(where: str, forms: Iterable[str]) -> None:
     seen: dict[str, str] = {}
     for form in forms:
         if not _is_arabic_form(form):
@@ -99,27 +90,23 @@ def _check_forms(where: str, row: dict[str, str], forms: Iterable[str]) -> None:
         seen[key] = form
 
 
-def parse_row(where: str, row: dict[str, str]) -> Entity:
-    """Validate one curated row and turn it into an Entity (``where`` = ``file:line``)."""
-    entity_id = row["entity_id"].strip()
-    etype, subtype = row["type"].strip(), row["subtype"].strip()
-    if not ID_PATTERN.match(entity_id):
-        raise GazetteerError(f"{where}: bad entity_id {entity_id!r} (see README.md for the forms)")
-    if etype not in SUBTYPES:
-        raise GazetteerError(f"{where}: unknown type {etype!r} (PER, LOC or ORG)")
-    if subtype not in SUBTYPES[etype]:
-        known = ", ".join(sorted(SUBTYPES[etype]))
-        raise GazetteerError(f"{where}: unknown subtype {subtype!r} for {etype} ({known})")
-    name_ar = row["name_ar"].strip()
-    if not name_ar:
-        raise GazetteerError(f"{where}: empty name_ar for {entity_id}")
-    aliases = split_forms(row["aliases"])
-    nisba, plural = split_nisba(row["nisba"])
-    _check_forms(where, row, (name_ar, *aliases))
-    _check_forms(where, row, (*nisba, *plural))
+def to_entity(label: str, row: CuratedRow) -> Entity:
+    """A curated row (validated by ``transforms.gazetteer.parse_curated``, the matcher's own
+    check) held to the shipped gazetteer's stricter rules: an id of a known form, a known
+    subtype, forms in Arabic script only, no two forms equal under search normalization."""
+    e, where = row.entity, f"{label}:{row.line}"
+    if not ID_PATTERN.match(e.entity_id):
+        raise GazetteerError(
+            f"{where}: bad entity_id {e.entity_id!r} (see README.md for the forms)"
+        )
+    if e.subtype not in SUBTYPES[e.type]:
+        known = ", ".join(sorted(SUBTYPES[e.type]))
+        raise GazetteerError(f"{where}: unknown subtype {e.subtype!r} for {e.type} ({known})")
+    _check_forms(where, (e.name_ar, *row.aliases))
+    _check_forms(where, (*row.nisba, *row.nisba_plural))
     return Entity(
-        entity_id, etype, subtype, name_ar, row["name_en"].strip(), "curated",
-        aliases, nisba, plural,
+        e.entity_id, e.type, e.subtype, e.name_ar, e.name_en, "curated",
+        row.aliases, row.nisba, row.nisba_plural,
     )  # fmt: skip
 
 
@@ -128,26 +115,8 @@ def read_curated(path: Path, label: str) -> list[Entity]:
     text = path.read_text(encoding="utf-8")
     if text.startswith("\ufeff"):
         raise GazetteerError(f"{label}:1: file starts with a BOM (write UTF-8 without one)")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in CURATED_COLUMNS if c not in header]
-    if missing:
-        raise GazetteerError(f"{label}:1: missing column(s) {', '.join(missing)}")
-    entities: list[Entity] = []
-    seen: dict[str, int] = {}
-    for row in reader:
-        where = f"{label}:{reader.line_num}"
-        if None in row.values() or None in row:
-            raise GazetteerError(f"{where}: wrong number of fields")
-        entity = parse_row(where, row)
-        if entity.entity_id in seen:
-            first = seen[entity.entity_id]
-            raise GazetteerError(
-                f"{where}: duplicate id {entity.entity_id} (first on line {first})"
-            )
-        seen[entity.entity_id] = reader.line_num
-        entities.append(entity)
-    return entities
+    rows = parse_curated(SourceFile(label, "curated", text), CURATED_COLUMNS)
+    return [to_entity(label, row) for row in rows]
 
 
 def curated_files(curated_dir: Path) -> list[Path]:
