@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.entity_fold import fold_phrase, fold_words
-from transforms.entity_tables import CLITICS
+from transforms.entity_tables import CLITICS, NAMING_KEYWORDS, ORG_KEYWORDS
 from transforms.normalize import normalize
 
 FIT_SHARE = 0.8
@@ -194,6 +194,8 @@ def mined_csv(
         total = sum(by_form[f].values()) + other.get(f, 0)
         if len(f) < 3 or n / total < min_precision or not _arabic(surface[f]) or f in given:
             continue
+        if f in KEYWORD_FORMS:
+            continue  # حزب alone (tagged where a name was cut): the keyword, not a name
         if n < MIN_GOLD.get(typ, 1) and min_precision > 0:
             continue
         h = hashlib.sha256(f).hexdigest()[:10]
@@ -201,6 +203,10 @@ def mined_csv(
     return buf.getvalue()
 
 
+#: Naming keywords (حزب، نادي، مدينة ...) are never a name on their own.
+KEYWORD_FORMS = frozenset(
+    fold_phrase(w) for words in NAMING_KEYWORDS.values() for w in words.split()
+) | ORG_KEYWORDS
 MIN_GOLD = {"ORG": 2}  # a mined organisation must be tagged at least this often
 MIN_PRECISION = 0.5  # a mined name or a shipped alias must be right this often in FIT
 MIN_WRONG = 2  # ...and is only judged once it was wrong this many times
