@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Bump when a matching rule changes what is found: it is part of the version.
-MATCHER_VERSION = "1"
+MATCHER_VERSION = "2"
 
 TYPES = ("PER", "LOC", "ORG")
 CURATED_COLUMNS = ("entity_id", "type", "subtype", "name_ar", "name_en", "aliases", "nisba", "note")
