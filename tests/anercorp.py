@@ -204,9 +204,10 @@ def mined_csv(
 
 
 #: Naming keywords (حزب، نادي، مدينة ...) are never a name on their own.
-KEYWORD_FORMS = frozenset(
-    fold_phrase(w) for words in NAMING_KEYWORDS.values() for w in words.split()
-) | ORG_KEYWORDS
+KEYWORD_FORMS = (
+    frozenset(fold_phrase(w) for words in NAMING_KEYWORDS.values() for w in words.split())
+    | ORG_KEYWORDS
+)
 MIN_GOLD = {"ORG": 2}  # a mined organisation must be tagged at least this often
 MIN_PRECISION = 0.5  # a mined name or a shipped alias must be right this often in FIT
 MIN_WRONG = 2  # ...and is only judged once it was wrong this many times
