@@ -17,7 +17,7 @@ help:
 	@echo "make gazetteer  regenerate seeds/gazetteer/{entities,aliases}.csv from packages + curated/"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
-$(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c
+$(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c transforms/_entmatch.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pinned dependencies into $(VENV) (once; log: $(VENV)/install.log)"
 	@( $(BIN)/python -m pip install --upgrade pip && \

@@ -15,6 +15,8 @@ import operator
 import re
 from dataclasses import dataclass, field
 
+from transforms import entity_fast
+from transforms.entity_fast import pack_info
 from transforms.entity_fold import AUTO, WORD, fold_words
 from transforms.entity_tables import (
     CLITICS,
@@ -26,6 +28,7 @@ from transforms.entity_tables import (
     K_SHARED,
     K_SURNAME,
     K_TITLE,
+    KEYWORD_TYPES,
     NAMING_KEYWORDS,
     STRONG,
     Tables,
@@ -315,6 +318,16 @@ def _new_name_word(w: bytes, t: Tables) -> bool:
     return name_word(w, t) and w.translate(AUTO) not in t.nisba_words
 
 
+def sort_context(t: Tables) -> tuple:
+    """What the compiled ``sort_matches`` (``entity_fast``) takes: the pattern table packed,
+    and the very objects the Python function looks up and returns."""
+    ents, flags = pack_info(t.info)
+    return (
+        ents, flags, t.types, t.index, t.given, t.common, PARTICLES, STOP, list(KEYWORD_TYPES),
+        GAZETTEER, NISBA, SURNAME, CONTEXT, SHARED, b"",
+    )  # fmt: skip
+
+
 def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
     Only the clusters (runs of spans that overlap each other) are looked at one by one."""
@@ -348,3 +361,12 @@ def _pick(cluster: list[Found]) -> list[Found]:
             kept.append(f)
     kept.sort(key=_START_KEY)
     return kept
+
+
+# The word helpers, compiled when the extension is built (the Python ones stay the definition:
+# tests/test_entmatch.py compares them at every offset of real text).
+prev_word_py, words_from_py, next_words_py = prev_word, words_from, next_words
+if entity_fast.ext is not None:
+    prev_word = entity_fast.ext.prev_word  # type: ignore[assignment]
+    words_from = entity_fast.ext.words_from  # type: ignore[assignment]
+    next_words = entity_fast.ext.next_words  # type: ignore[assignment]

@@ -1,0 +1,591 @@
+/* The per-match and per-mention loops of transforms/entities.py, compiled.
+ *
+ * Each function here is a line-for-line translation of a Python function that stays the
+ * definition (transforms/entity_rules.py, transforms/entities.py) and the fallback when this
+ * module is not built; tests/test_entmatch.py checks both paths give the same mentions. What
+ * a word, a pattern or a kind means comes from the tables built in Python (``entity_tables``):
+ * the sets of given names, ordinary words, particles and function words are the Python sets,
+ * looked up as they are, so a change of the gazetteer data needs no change here.
+ *
+ * The folded buffer (``entity_fold``) holds word bytes, spaces, line breaks and NUL only.
+ *
+ * prev_word(fb, start) -> bytes              entity_rules.prev_word
+ * words_from(fb, start) -> (words, ends)     entity_rules.words_from
+ * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
+ * sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)
+ * split(found, items, bounds, marks, ctx) -> per-text lists of mentions, or columns
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Pattern kinds (entity_tables.K_*; entities.py checks the two agree at import) */
+enum { K_NAME = 0, K_SURNAME, K_AMBIG, K_NISBA, K_GIVEN, K_TITLE, K_KEYWORD, K_DUAL, K_SHARED };
+#define STRONG (-2)
+#define MAX_WORD 40
+#define MAX_RUN 6
+
+static inline int is_part(unsigned char c) { return c != ' ' && c != '\n' && c != 0; }
+
+/* ------------------------------------------------------------------ word helpers */
+
+static PyObject *prev_word_c(const unsigned char *fb, Py_ssize_t n, const unsigned char *word,
+                             Py_ssize_t start) {
+    (void)n;
+    if (start < 2 || fb[start - 1] != ' ' || !word[fb[start - 2]])
+        return PyBytes_FromStringAndSize(NULL, 0);
+    Py_ssize_t lo = start - 1 - MAX_WORD;
+    if (lo < 0) lo = 0;
+    Py_ssize_t i = -1;
+    for (Py_ssize_t j = start - 2; j >= lo; j--)
+        if (fb[j] == ' ') {
+            i = j;
+            break;
+        }
+    if (i < 0 && lo > 0) return PyBytes_FromStringAndSize(NULL, 0);
+    Py_ssize_t ws = i + 1, we = start - 1;
+    for (Py_ssize_t j = we - 1; j >= ws; j--)
+        if (fb[j] == '\n' || fb[j] == 0) {
+            ws = j + 1;
+            break;
+        }
+    return PyBytes_FromStringAndSize((const char *)fb + ws, we - ws);
+}
+
+static int get_buf(PyObject *o, const unsigned char **p, Py_ssize_t *n) {
+    if (!PyBytes_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "expected bytes");
+        return -1;
+    }
+    *p = (const unsigned char *)PyBytes_AS_STRING(o);
+    *n = PyBytes_GET_SIZE(o);
+    return 0;
+}
+
+static const unsigned char *WORD_TABLE; /* set by init(word, auto) */
+static const unsigned char *AUTO_TABLE;
+static PyObject *TABLE_REFS; /* keeps the two tables alive */
+
+static PyObject *py_init(PyObject *self, PyObject *args) {
+    PyObject *word, *aut;
+    if (!PyArg_ParseTuple(args, "SS", &word, &aut)) return NULL;
+    if (PyBytes_GET_SIZE(word) != 256 || PyBytes_GET_SIZE(aut) != 256) {
+        PyErr_SetString(PyExc_ValueError, "tables of 256 bytes expected");
+        return NULL;
+    }
+    Py_XDECREF(TABLE_REFS);
+    TABLE_REFS = PyTuple_Pack(2, word, aut);
+    if (TABLE_REFS == NULL) return NULL;
+    WORD_TABLE = (const unsigned char *)PyBytes_AS_STRING(word);
+    AUTO_TABLE = (const unsigned char *)PyBytes_AS_STRING(aut);
+    Py_RETURN_NONE;
+}
+
+static int ready(void) {
+    if (WORD_TABLE == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_entmatch.init() was not called");
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *py_prev_word(PyObject *self, PyObject *args) {
+    PyObject *fbo;
+    Py_ssize_t start;
+    const unsigned char *fb;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "On", &fbo, &start) || get_buf(fbo, &fb, &n) < 0 || !ready())
+        return NULL;
+    if (start > n || start < 0) {
+        PyErr_SetString(PyExc_IndexError, "start out of range");
+        return NULL;
+    }
+    return prev_word_c(fb, n, WORD_TABLE, start);
+}
+
+static Py_ssize_t word_end(const unsigned char *fb, Py_ssize_t n, Py_ssize_t pos) {
+    while (pos < n && is_part(fb[pos])) pos++;
+    return pos;
+}
+
+static PyObject *py_words_from(PyObject *self, PyObject *args) {
+    PyObject *fbo;
+    Py_ssize_t start, n;
+    const unsigned char *fb;
+    if (!PyArg_ParseTuple(args, "On", &fbo, &start) || get_buf(fbo, &fb, &n) < 0) return NULL;
+    if (start < 0 || start >= n || !is_part(fb[start])) {
+        PyErr_SetString(PyExc_AssertionError, "words_from: no word at start");
+        return NULL;
+    }
+    PyObject *words = PyList_New(0), *ends = PyList_New(0);
+    if (words == NULL || ends == NULL) goto fail;
+    Py_ssize_t pos = start;
+    for (int k = 0; k < MAX_RUN; k++) {
+        Py_ssize_t a = pos;
+        if (k > 0) {
+            if (!(pos + 1 < n && fb[pos] == ' ' && is_part(fb[pos + 1]))) break;
+            a = pos + 1;
+        }
+        Py_ssize_t b = word_end(fb, n, a);
+        PyObject *w = PyBytes_FromStringAndSize((const char *)fb + a, b - a);
+        PyObject *e = PyLong_FromSsize_t(b);
+        int bad = w == NULL || e == NULL || PyList_Append(words, w) < 0 ||
+                  PyList_Append(ends, e) < 0;
+        Py_XDECREF(w);
+        Py_XDECREF(e);
+        if (bad) goto fail;
+        pos = b;
+    }
+    return Py_BuildValue("(NN)", words, ends);
+fail:
+    Py_XDECREF(words);
+    Py_XDECREF(ends);
+    return NULL;
+}
+
+static PyObject *py_next_words(PyObject *self, PyObject *args) {
+    PyObject *fbo;
+    Py_ssize_t pos, limit, n;
+    const unsigned char *fb;
+    if (!PyArg_ParseTuple(args, "Onn", &fbo, &pos, &limit) || get_buf(fbo, &fb, &n) < 0)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    while (pos >= 0 && pos + 1 < n && fb[pos] == ' ' && is_part(fb[pos + 1])) {
+        Py_ssize_t b = word_end(fb, n, pos + 1);
+        PyObject *span = Py_BuildValue("(nn)", pos + 1, b);
+        if (span == NULL || PyList_Append(out, span) < 0) {
+            Py_XDECREF(span);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(span);
+        if (PyList_GET_SIZE(out) == limit) break;
+        pos = b;
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------ sort_matches */
+
+/* The context of sort_matches, from entity_rules.sort_context (one tuple, built once per
+ * Tables): info as packed records, the Python objects the rules return or look up. */
+typedef struct {
+    const int32_t *ent;      /* per pattern */
+    const unsigned char *fl; /* per pattern: skip, kind, multi, yeh */
+    Py_ssize_t npat;
+    PyObject *types, *index, *given, *common, *particles, *stop, *kwtypes;
+    PyObject *r_gaz, *r_nisba, *r_surname, *r_context, *r_shared, *empty;
+} sctx_t;
+
+static int parse_sctx(PyObject *ctx, sctx_t *c) {
+    PyObject *ent, *fl;
+    if (!PyArg_ParseTuple(ctx, "SSOOOOOOOOOOOOO", &ent, &fl, &c->types, &c->index, &c->given,
+                          &c->common, &c->particles, &c->stop, &c->kwtypes, &c->r_gaz,
+                          &c->r_nisba, &c->r_surname, &c->r_context, &c->r_shared, &c->empty))
+        return -1;
+    c->npat = PyBytes_GET_SIZE(fl) / 4;
+    if (PyBytes_GET_SIZE(ent) != c->npat * 4 || !PyList_Check(c->types) ||
+        !PyDict_Check(c->index) || !PyList_Check(c->kwtypes)) {
+        PyErr_SetString(PyExc_ValueError, "bad sort_matches context");
+        return -1;
+    }
+    c->ent = (const int32_t *)PyBytes_AS_STRING(ent);
+    c->fl = (const unsigned char *)PyBytes_AS_STRING(fl);
+    return 0;
+}
+
+/* entity_rules.shorter: the longest pattern that is a prefix of fb[s:e] ending at a word end */
+static int shorter(const unsigned char *fb, const sctx_t *c, Py_ssize_t s, Py_ssize_t e,
+                   Py_ssize_t *p_out, Py_ssize_t *e_out) {
+    *p_out = *e_out = -1;
+    Py_ssize_t cut = e - 1;
+    while (cut >= s + 1 && fb[cut] != ' ') cut--;
+    if (cut < s + 1) cut = -1;
+    while (cut > s) {
+        PyObject *key = PyBytes_FromStringAndSize(NULL, cut - s);
+        if (key == NULL) return -1;
+        unsigned char *k = (unsigned char *)PyBytes_AS_STRING(key);
+        for (Py_ssize_t i = s; i < cut; i++) k[i - s] = AUTO_TABLE[fb[i]];
+        PyObject *v = PyDict_GetItemWithError(c->index, key);
+        Py_DECREF(key);
+        if (v == NULL && PyErr_Occurred()) return -1;
+        if (v != NULL) {
+            Py_ssize_t p = PyLong_AsSsize_t(v);
+            if (p == -1 && PyErr_Occurred()) return -1;
+            if (p >= 0) {
+                *p_out = p;
+                *e_out = cut;
+                return 0;
+            }
+        }
+        Py_ssize_t j = cut - 1;
+        while (j >= s + 1 && fb[j] != ' ') j--;
+        cut = j >= s + 1 ? j : -1;
+    }
+    return 0;
+}
+
+static int contains(PyObject *set, PyObject *key) { return PySequence_Contains(set, key); }
+
+/* 1 if prev_word(fb, fs) (skip == 1, else b"") is in `set`; *prev gets a new reference */
+static PyObject *prev_if(const unsigned char *fb, Py_ssize_t n, int skip, Py_ssize_t fs,
+                         const sctx_t *c) {
+    if (skip == 1) return prev_word_c(fb, n, WORD_TABLE, fs);
+    Py_INCREF(c->empty);
+    return c->empty;
+}
+
+static int append_found(PyObject *list, Py_ssize_t fs, Py_ssize_t e, Py_ssize_t ent,
+                        const sctx_t *c, PyObject *rule) {
+    PyObject *typ = PyList_GetItem(c->types, ent);
+    if (typ == NULL) return -1;
+    PyObject *t = Py_BuildValue("(nnnOOO)", fs, e, ent, typ, rule, c->empty);
+    if (t == NULL) return -1;
+    int r = PyList_Append(list, t);
+    Py_DECREF(t);
+    return r;
+}
+
+static int append_obj(PyObject *list, PyObject *t) {
+    if (t == NULL) return -1;
+    int r = PyList_Append(list, t);
+    Py_DECREF(t);
+    return r;
+}
+
+typedef struct {
+    PyObject *found, *pending, *titles, *givens, *keywords;
+} sorted_t;
+
+/* One match's kind (the switch of entity_rules.sort_matches) */
+static int sort_one(const unsigned char *fb, Py_ssize_t n, const sctx_t *c, sorted_t *o,
+                    Py_ssize_t p, Py_ssize_t s, Py_ssize_t e) {
+    int skip = c->fl[4 * p], kind = c->fl[4 * p + 1];
+    Py_ssize_t ent = c->ent[p], fs = s + skip;
+    if (c->fl[4 * p + 3] && fb[e - 1] == 0xEC) return 0; /* على is no علي */
+    PyObject *prev;
+    int in;
+    switch (kind) {
+    case K_NAME:
+        return append_found(o->found, fs, e, ent, c, c->r_gaz);
+    case K_NISBA:
+        if (skip == 1) {
+            prev = prev_word_c(fb, n, WORD_TABLE, fs);
+            if (prev == NULL) return -1;
+            in = contains(c->given, prev);
+            Py_DECREF(prev);
+            if (in < 0) return -1;
+            if (in) return 0;
+        }
+        return append_found(o->found, fs, e, ent, c, c->r_nisba);
+    case K_SURNAME:
+        prev = prev_if(fb, n, skip, fs, c);
+        if (prev == NULL) return -1;
+        in = contains(c->particles, prev);
+        if (in > 0) fs = fs - PyBytes_GET_SIZE(prev) - 1;
+        Py_DECREF(prev);
+        if (in < 0) return -1;
+        return append_found(o->found, fs, e, ent, c, c->r_surname);
+    case K_TITLE:
+        return append_obj(o->titles, Py_BuildValue("(nnO)", fs, e,
+                                                   ent == STRONG ? Py_True : Py_False));
+    case K_GIVEN:
+        if (skip != 1) {
+            PyObject *w = PyBytes_FromStringAndSize((const char *)fb + s + 1, e - s - 1);
+            if (w == NULL) return -1;
+            in = contains(c->common, w);
+            Py_DECREF(w);
+            if (in < 0) return -1;
+            if (in) return 0;
+        }
+        return append_obj(o->givens, Py_BuildValue("(nn)", fs, e));
+    case K_KEYWORD: {
+        PyObject *kt = PyList_GetItem(c->kwtypes, -3 - ent);
+        if (kt == NULL) return -1;
+        return append_obj(o->keywords, Py_BuildValue("(nnO)", fs, e, kt));
+    }
+    case K_DUAL: {
+        prev = prev_if(fb, n, skip, fs, c);
+        if (prev == NULL) return -1;
+        const char *pw = PyBytes_AS_STRING(prev);
+        in = 0;
+        if (PyBytes_GET_SIZE(prev) >= 2 && (unsigned char)pw[0] == 0xC7 &&
+            (unsigned char)pw[1] == 0xE1)
+            in = !contains(c->stop, prev) ? 1 : 0; /* (an error is caught below) */
+        Py_DECREF(prev);
+        if (PyErr_Occurred()) return -1;
+        return append_found(o->found, fs, e, ent, c, in ? c->r_nisba : c->r_gaz);
+    }
+    case K_SHARED:
+        return append_found(o->pending, fs, e, ent, c, c->r_shared);
+    default:
+        return append_found(o->pending, fs, e, ent, c, c->r_context);
+    }
+}
+
+static int read_match(PyObject *m, Py_ssize_t *p, Py_ssize_t *s, Py_ssize_t *e) {
+    if (!PyTuple_Check(m) || PyTuple_GET_SIZE(m) != 3) {
+        PyErr_SetString(PyExc_TypeError, "a match is a (pattern, start, end) tuple");
+        return -1;
+    }
+    *p = PyLong_AsSsize_t(PyTuple_GET_ITEM(m, 0));
+    *s = PyLong_AsSsize_t(PyTuple_GET_ITEM(m, 1));
+    *e = PyLong_AsSsize_t(PyTuple_GET_ITEM(m, 2));
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *py_sort_matches(PyObject *self, PyObject *args) {
+    PyObject *fbo, *matches, *ctx;
+    const unsigned char *fb;
+    Py_ssize_t n;
+    sctx_t c;
+    if (!PyArg_ParseTuple(args, "OO!O!", &fbo, &PyList_Type, &matches, &PyTuple_Type, &ctx) ||
+        get_buf(fbo, &fb, &n) < 0 || parse_sctx(ctx, &c) < 0 || !ready())
+        return NULL;
+    sorted_t o = {PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0), PyList_New(0)};
+    if (!o.found || !o.pending || !o.titles || !o.givens || !o.keywords) goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(matches); i++) {
+        Py_ssize_t p, s, e;
+        if (read_match(PyList_GET_ITEM(matches, i), &p, &s, &e) < 0) goto fail;
+        if (p < 0 || p >= c.npat || s < 0 || e <= s || e >= n) {
+            PyErr_SetString(PyExc_ValueError, "match out of range");
+            goto fail;
+        }
+        int multi = c.fl[4 * p + 2];
+        if (WORD_TABLE[fb[e]]) { /* the word goes on: a shorter name may fit */
+            if (!multi) continue;
+            if (shorter(fb, &c, s, e, &p, &e) < 0) goto fail;
+            if (p < 0) continue;
+            multi = c.fl[4 * p + 2];
+        }
+        if (multi) {
+            Py_ssize_t nl = -1;
+            for (Py_ssize_t j = s + 1; j < e; j++)
+                if (fb[j] == '\n') {
+                    nl = j;
+                    break;
+                }
+            if (nl > 0) { /* a name does not run across a line break */
+                if (shorter(fb, &c, s, nl + 1, &p, &e) < 0) goto fail;
+                if (p < 0) continue;
+            }
+        }
+        if (sort_one(fb, n, &c, &o, p, s, e) < 0) goto fail;
+    }
+    return Py_BuildValue("(NNNNN)", o.found, o.pending, o.titles, o.givens, o.keywords);
+fail:
+    Py_XDECREF(o.found);
+    Py_XDECREF(o.pending);
+    Py_XDECREF(o.titles);
+    Py_XDECREF(o.givens);
+    Py_XDECREF(o.keywords);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ split */
+
+typedef struct {
+    Py_ssize_t *v;
+    Py_ssize_t n;
+} marks_t;
+
+#define MAX_MARKS 4
+
+typedef struct {
+    marks_t m[MAX_MARKS];
+    int nm;
+} shift_t;
+
+static void free_shift(shift_t *sh) {
+    for (int i = 0; i < sh->nm; i++) PyMem_Free(sh->m[i].v);
+    sh->nm = 0;
+}
+
+static int read_shift(PyObject *marks, shift_t *sh) {
+    sh->nm = 0;
+    if (!PyList_Check(marks) || PyList_GET_SIZE(marks) > MAX_MARKS) {
+        PyErr_SetString(PyExc_ValueError, "marks: a list of at most 4 lists");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(marks); i++) {
+        PyObject *l = PyList_GET_ITEM(marks, i);
+        if (!PyList_Check(l)) {
+            PyErr_SetString(PyExc_TypeError, "marks: lists of ints");
+            free_shift(sh);
+            return -1;
+        }
+        Py_ssize_t k = PyList_GET_SIZE(l);
+        marks_t *m = &sh->m[sh->nm++];
+        m->n = k;
+        m->v = PyMem_Malloc(sizeof(Py_ssize_t) * (k ? k : 1));
+        if (m->v == NULL) {
+            free_shift(sh);
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t j = 0; j < k; j++) {
+            m->v[j] = PyLong_AsSsize_t(PyList_GET_ITEM(l, j));
+            if (m->v[j] == -1 && PyErr_Occurred()) {
+                free_shift(sh);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Shift.orig: each step adds the number of its marks <= f (bisect_right) */
+static Py_ssize_t orig(const shift_t *sh, Py_ssize_t f) {
+    for (int i = 0; i < sh->nm; i++) {
+        Py_ssize_t lo = 0, hi = sh->m[i].n;
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (f < sh->m[i].v[mid]) hi = mid;
+            else lo = mid + 1;
+        }
+        f += lo;
+    }
+    return f;
+}
+
+typedef struct {
+    PyObject *ids, *rule_id, *em; /* em: the EntityMention type, or None for columns */
+    PyObject *cols[7];            /* row, entity_id, type, start, end, surface, rule */
+} split_t;
+
+static PyObject *entity_id(const split_t *sp, PyObject *f) {
+    Py_ssize_t ent = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 2));
+    if (ent == -1 && PyErr_Occurred()) return NULL;
+    if (ent >= 0) {
+        PyObject *id = PyList_GetItem(sp->ids, ent);
+        Py_XINCREF(id);
+        return id;
+    }
+    return PyObject_CallFunctionObjArgs(sp->rule_id, PyTuple_GET_ITEM(f, 3),
+                                        PyTuple_GET_ITEM(f, 5), NULL);
+}
+
+/* One mention: an EntityMention appended to `out`, or a row appended to the columns */
+static int emit(const split_t *sp, PyObject *out, Py_ssize_t row, PyObject *f, PyObject *text,
+                Py_ssize_t s, Py_ssize_t e) {
+    if (s < 0 || e < s || e > PyUnicode_GET_LENGTH(text)) {
+        PyErr_SetString(PyExc_ValueError, "mention outside its text");
+        return -1;
+    }
+    PyObject *v[7];
+    v[0] = PyLong_FromSsize_t(row);
+    v[1] = entity_id(sp, f);
+    v[2] = PyTuple_GET_ITEM(f, 3);
+    Py_INCREF(v[2]);
+    v[3] = PyLong_FromSsize_t(s);
+    v[4] = PyLong_FromSsize_t(e);
+    v[5] = PyUnicode_Substring(text, s, e);
+    v[6] = PyTuple_GET_ITEM(f, 4);
+    Py_INCREF(v[6]);
+    int bad = 0;
+    for (int i = 0; i < 7; i++) bad |= v[i] == NULL;
+    if (!bad && sp->em != Py_None) {
+        PyObject *m = ((PyTypeObject *)sp->em)->tp_alloc((PyTypeObject *)sp->em, 6);
+        if (m == NULL) bad = 1;
+        else {
+            for (int i = 0; i < 6; i++) PyTuple_SET_ITEM(m, i, v[i + 1]);
+            Py_DECREF(v[0]);
+            bad = PyList_Append(out, m) < 0;
+            Py_DECREF(m);
+            return bad ? -1 : 0;
+        }
+    }
+    for (int i = 0; i < 7 && !bad; i++) bad |= PyList_Append(sp->cols[i], v[i]) < 0;
+    for (int i = 0; i < 7; i++) Py_XDECREF(v[i]);
+    return bad ? -1 : 0;
+}
+
+static int split_text(const split_t *sp, const shift_t *sh, PyObject *found, Py_ssize_t *k,
+                      Py_ssize_t row, PyObject *text, Py_ssize_t hi, Py_ssize_t base,
+                      PyObject *out) {
+    for (; *k < PyList_GET_SIZE(found); (*k)++) {
+        PyObject *f = PyList_GET_ITEM(found, *k);
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6) {
+            PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
+            return -1;
+        }
+        Py_ssize_t fs = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
+        Py_ssize_t fe = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
+        if (PyErr_Occurred()) return -1;
+        if (fs >= hi) break;
+        if (emit(sp, out, row, f, text, orig(sh, fs) - base, orig(sh, fe) - base) < 0) return -1;
+    }
+    return 0;
+}
+
+static PyObject *py_split(PyObject *self, PyObject *args) {
+    PyObject *found, *items, *bounds, *marks;
+    split_t sp = {0};
+    shift_t sh = {0};
+    if (!PyArg_ParseTuple(args, "O!O!O!O(OOO)", &PyList_Type, &found, &PyList_Type, &items,
+                          &PyList_Type, &bounds, &marks, &sp.ids, &sp.rule_id, &sp.em))
+        return NULL;
+    if (PyList_GET_SIZE(items) != PyList_GET_SIZE(bounds) || !PyList_Check(sp.ids) ||
+        (sp.em != Py_None && !(PyType_Check(sp.em) &&
+                               PyType_IsSubtype((PyTypeObject *)sp.em, &PyTuple_Type)))) {
+        PyErr_SetString(PyExc_ValueError, "bad split arguments");
+        return NULL;
+    }
+    if (read_shift(marks, &sh) < 0) return NULL;
+    PyObject *result = PyList_New(0);
+    for (int i = 0; i < 7 && result; i++)
+        if ((sp.cols[i] = PyList_New(0)) == NULL) Py_CLEAR(result);
+    Py_ssize_t k = 0, base = 1;
+    for (Py_ssize_t r = 0; result && r < PyList_GET_SIZE(items); r++) {
+        PyObject *text = PyList_GET_ITEM(items, r), *b = PyList_GET_ITEM(bounds, r);
+        Py_ssize_t hi = PyTuple_Check(b) && PyTuple_GET_SIZE(b) == 2
+                            ? PyLong_AsSsize_t(PyTuple_GET_ITEM(b, 1)) : -1;
+        if (!PyUnicode_Check(text) || hi < 0) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "texts and (lo, hi) bounds");
+            Py_CLEAR(result);
+            break;
+        }
+        PyObject *out = sp.em != Py_None ? PyList_New(0) : NULL;
+        if ((sp.em != Py_None && out == NULL) ||
+            split_text(&sp, &sh, found, &k, r, text, hi, base, out) < 0 ||
+            (out != NULL && PyList_Append(result, out) < 0)) {
+            Py_XDECREF(out);
+            Py_CLEAR(result);
+            break;
+        }
+        Py_XDECREF(out);
+        base += PyUnicode_GET_LENGTH(text) + 3;
+    }
+    free_shift(&sh);
+    if (result != NULL && sp.em == Py_None) {
+        Py_DECREF(result);
+        result = Py_BuildValue("(OOOOOOO)", sp.cols[0], sp.cols[1], sp.cols[2], sp.cols[3],
+                               sp.cols[4], sp.cols[5], sp.cols[6]);
+    }
+    for (int i = 0; i < 7; i++) Py_XDECREF(sp.cols[i]);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},
+    {"prev_word", py_prev_word, METH_VARARGS, "entity_rules.prev_word"},
+    {"words_from", py_words_from, METH_VARARGS, "entity_rules.words_from"},
+    {"next_words", py_next_words, METH_VARARGS, "entity_rules.next_words"},
+    {"sort_matches", py_sort_matches, METH_VARARGS,
+     "sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)"},
+    {"split", py_split, METH_VARARGS,
+     "split(found, items, bounds, marks, (ids, rule_id, EntityMention or None))"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    .m_base = PyModuleDef_HEAD_INIT,
+    .m_name = "_entmatch",
+    .m_doc = "The per-match and per-mention loops of transforms/entities.py (see there).",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC PyInit__entmatch(void) { return PyModule_Create(&module); }
