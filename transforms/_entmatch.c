@@ -14,6 +14,7 @@
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
  * sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)
  * split(found, items, bounds, marks, ctx) -> per-text lists of mentions, or columns
+ * clashes(found) -> [i]                      entity_rules.clashes
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -27,6 +28,14 @@ enum { K_NAME = 0, K_SURNAME, K_AMBIG, K_NISBA, K_GIVEN, K_TITLE, K_KEYWORD, K_D
 #define MAX_RUN 6
 
 static inline int is_part(unsigned char c) { return c != ' ' && c != '\n' && c != 0; }
+
+/* A tuple of ints, strings and bytes is in no reference cycle: taken out of the cyclic
+ * collector's lists now (what the collector itself would do on its first pass over it), so a
+ * batch's tens of thousands of them are not rescanned. */
+static PyObject *untracked(PyObject *t) {
+    if (t != NULL && PyObject_GC_IsTracked(t)) PyObject_GC_UnTrack(t);
+    return t;
+}
 
 /* ------------------------------------------------------------------ word helpers */
 
@@ -154,7 +163,7 @@ static PyObject *py_next_words(PyObject *self, PyObject *args) {
     if (out == NULL) return NULL;
     while (pos >= 0 && pos + 1 < n && fb[pos] == ' ' && is_part(fb[pos + 1])) {
         Py_ssize_t b = word_end(fb, n, pos + 1);
-        PyObject *span = Py_BuildValue("(nn)", pos + 1, b);
+        PyObject *span = untracked(Py_BuildValue("(nn)", pos + 1, b));
         if (span == NULL || PyList_Append(out, span) < 0) {
             Py_XDECREF(span);
             Py_DECREF(out);
@@ -241,7 +250,7 @@ static int append_found(PyObject *list, Py_ssize_t fs, Py_ssize_t e, Py_ssize_t 
                         const sctx_t *c, PyObject *rule) {
     PyObject *typ = PyList_GetItem(c->types, ent);
     if (typ == NULL) return -1;
-    PyObject *t = Py_BuildValue("(nnnOOO)", fs, e, ent, typ, rule, c->empty);
+    PyObject *t = untracked(Py_BuildValue("(nnnOOO)", fs, e, ent, typ, rule, c->empty));
     if (t == NULL) return -1;
     int r = PyList_Append(list, t);
     Py_DECREF(t);
@@ -289,8 +298,8 @@ static int sort_one(const unsigned char *fb, Py_ssize_t n, const sctx_t *c, sort
         if (in < 0) return -1;
         return append_found(o->found, fs, e, ent, c, c->r_surname);
     case K_TITLE:
-        return append_obj(o->titles, Py_BuildValue("(nnO)", fs, e,
-                                                   ent == STRONG ? Py_True : Py_False));
+        return append_obj(o->titles, untracked(Py_BuildValue(
+                                         "(nnO)", fs, e, ent == STRONG ? Py_True : Py_False)));
     case K_GIVEN:
         if (skip != 1) {
             PyObject *w = PyBytes_FromStringAndSize((const char *)fb + s + 1, e - s - 1);
@@ -300,11 +309,11 @@ static int sort_one(const unsigned char *fb, Py_ssize_t n, const sctx_t *c, sort
             if (in < 0) return -1;
             if (in) return 0;
         }
-        return append_obj(o->givens, Py_BuildValue("(nn)", fs, e));
+        return append_obj(o->givens, untracked(Py_BuildValue("(nn)", fs, e)));
     case K_KEYWORD: {
         PyObject *kt = PyList_GetItem(c->kwtypes, -3 - ent);
         if (kt == NULL) return -1;
-        return append_obj(o->keywords, Py_BuildValue("(nnO)", fs, e, kt));
+        return append_obj(o->keywords, untracked(Py_BuildValue("(nnO)", fs, e, kt)));
     }
     case K_DUAL: {
         prev = prev_if(fb, n, skip, fs, c);
@@ -491,6 +500,7 @@ static int emit(const split_t *sp, PyObject *out, Py_ssize_t row, PyObject *f, P
         if (m == NULL) bad = 1;
         else {
             for (int i = 0; i < 6; i++) PyTuple_SET_ITEM(m, i, v[i + 1]);
+            untracked(m);
             Py_DECREF(v[0]);
             bad = PyList_Append(out, m) < 0;
             Py_DECREF(m);
@@ -568,7 +578,42 @@ static PyObject *py_split(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* ------------------------------------------------------------------ overlaps */
+
+/* entity_rules.clashes: indexes i of sorted mentions that start before the furthest end of
+ * the mentions before them */
+static PyObject *py_clashes(PyObject *self, PyObject *found) {
+    if (!PyList_Check(found)) {
+        PyErr_SetString(PyExc_TypeError, "clashes takes a list");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    Py_ssize_t reach = 0;
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(found); i++) {
+        PyObject *f = PyList_GET_ITEM(found, i);
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 2) {
+            PyErr_SetString(PyExc_TypeError, "a mention is a tuple (start, end, ...)");
+            Py_CLEAR(out);
+            break;
+        }
+        Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
+        Py_ssize_t e = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
+        if (PyErr_Occurred()) {
+            Py_CLEAR(out);
+            break;
+        }
+        if (i > 0 && s < reach) {
+            PyObject *k = PyLong_FromSsize_t(i);
+            if (k == NULL || PyList_Append(out, k) < 0) Py_CLEAR(out);
+            Py_XDECREF(k);
+        }
+        if (i == 0 || e > reach) reach = e;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"clashes", py_clashes, METH_O, "entity_rules.clashes"},
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},
     {"prev_word", py_prev_word, METH_VARARGS, "entity_rules.prev_word"},
     {"words_from", py_words_from, METH_VARARGS, "entity_rules.words_from"},

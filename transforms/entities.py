@@ -29,6 +29,7 @@ from transforms import entity_people as people
 from transforms import entity_rules as rules
 from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold
 from transforms.entity_tables import Tables, build_tables
+from transforms.extract import gc_paused
 from transforms.gazetteer import (
     Gazetteer,
     GazetteerError,
@@ -93,7 +94,13 @@ class EntityMatcher:
     def extract_batch(self, texts: Sequence[str | None] | Any) -> list[list[EntityMention]]:
         """One list of mentions per text (``None`` gives an empty list). ``texts``: a sequence
         of ``str | None`` or a pyarrow string array."""
-        items, found, bounds, shift = self._found(texts)
+        with gc_paused():  # a batch makes tens of thousands of tuples, none in a cycle
+            items, found, bounds, shift = self._found(texts)
+            return self._mentions(items, found, bounds, shift)
+
+    def _mentions(
+        self, items: list[str], found: list, bounds: list[tuple[int, int]], shift: Shift
+    ) -> list[list[EntityMention]]:
         if self.compiled:
             ids = self.tables.ids
             return _fast.split(found, items, bounds, shift.marks, (ids, rule_id, EntityMention))
@@ -102,12 +109,13 @@ class EntityMatcher:
     def extract_columns(self, texts: Sequence[str | None] | Any) -> MentionColumns:
         """The mentions of all the texts as columns (what the pipeline's rows take): the same
         mentions as ``extract_batch``, in the same order, without an object per mention."""
-        items, found, bounds, shift = self._found(texts)
-        if self.compiled:
-            ids = self.tables.ids
-            cols = _fast.split(found, items, bounds, shift.marks, (ids, rule_id, None))
-            return MentionColumns(*cols)
-        return MentionColumns.of(self._split(found, items, bounds, shift))
+        with gc_paused():
+            items, found, bounds, shift = self._found(texts)
+            if self.compiled:
+                ids = self.tables.ids
+                cols = _fast.split(found, items, bounds, shift.marks, (ids, rule_id, None))
+                return MentionColumns(*cols)
+            return MentionColumns.of(self._split(found, items, bounds, shift))
 
     def _found(self, texts: Sequence[str | None] | Any) -> tuple[list[str], list, list, Shift]:
         """The texts as a list, their mentions in folded offsets (sorted), their bounds in
@@ -213,6 +221,7 @@ def text_bounds(fb: bytes, n: int) -> list[tuple[int, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand names come back in every batch
 def rule_id(typ: str, name: bytes) -> str:
     return f"{RULE_ID_PREFIX}{typ.lower()}:{decode(name.translate(AUTO))}"
 

@@ -332,10 +332,10 @@ def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
     Only the clusters (runs of spans that overlap each other) are looked at one by one."""
     found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
-    reach = list(itertools.accumulate([f[END] for f in found], max))
-    clash = [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
+    clash = clashes(found)
     if not clash:
         return found  # the usual case
+    reach = list(itertools.accumulate([f[END] for f in found], max))
     out: list[Found] = []
     done = 0
     for i in clash:
@@ -354,6 +354,12 @@ def resolve_overlaps(found: list[Found]) -> list[Found]:
     return out
 
 
+def clashes(found: list[Found]) -> list[int]:
+    """Indexes of the (sorted) mentions that start before the furthest end of those before."""
+    reach = list(itertools.accumulate([f[END] for f in found], max))
+    return [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
+
+
 def _pick(cluster: list[Found]) -> list[Found]:
     kept: list[Found] = []
     for f in sorted(cluster, key=lambda f: (f[START] - f[END], f[START])):
@@ -366,7 +372,9 @@ def _pick(cluster: list[Found]) -> list[Found]:
 # The word helpers, compiled when the extension is built (the Python ones stay the definition:
 # tests/test_entmatch.py compares them at every offset of real text).
 prev_word_py, words_from_py, next_words_py = prev_word, words_from, next_words
+clashes_py = clashes
 if entity_fast.ext is not None:
+    clashes = entity_fast.ext.clashes  # type: ignore[assignment]
     prev_word = entity_fast.ext.prev_word  # type: ignore[assignment]
     words_from = entity_fast.ext.words_from  # type: ignore[assignment]
     next_words = entity_fast.ext.next_words  # type: ignore[assignment]
