@@ -14,7 +14,8 @@
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
  * sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)
  * split(found, items, bounds, marks, ctx) -> per-text lists of mentions, or columns
- * clashes(found) -> [i]                      entity_rules.clashes
+ * resolve_sorted(found) -> found            entity_rules.resolve_overlaps (after its sort)
+ * lone_surnames(fb, names, ctx) -> [found]   entity_people.lone_surnames (its second loop)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -578,42 +579,187 @@ static PyObject *py_split(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* ------------------------------------------------------------------ lone surnames */
+
+/* fb[a:b] is one of the byte strings of the tuple `words` */
+static int in_tuple(const unsigned char *fb, Py_ssize_t a, Py_ssize_t b, PyObject *words) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        PyObject *w = PyTuple_GET_ITEM(words, i);
+        if (PyBytes_GET_SIZE(w) == b - a && memcmp(PyBytes_AS_STRING(w), fb + a, b - a) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static Py_ssize_t find(const unsigned char *fb, Py_ssize_t lo, Py_ssize_t hi,
+                       const char *w, Py_ssize_t k) {
+    for (Py_ssize_t i = lo; i + k <= hi; i++) {
+        const unsigned char *p = memchr(fb + i, (unsigned char)w[0], hi - k + 1 - i);
+        if (p == NULL) return -1;
+        i = p - fb;
+        if (memcmp(p, w, k) == 0) return i;
+    }
+    return -1;
+}
+
+/* One name's lone surname (the second loop of entity_people.lone_surnames) */
+static int lone_one(const unsigned char *fb, Py_ssize_t n, PyObject *item, PyObject *ctx,
+                    PyObject *out) {
+    PyObject *clitics, *particles, *per, *rule, *last, *name;
+    Py_ssize_t lo, hi, fs, fe;
+    if (!PyArg_ParseTuple(ctx, "O!OOO", &PyTuple_Type, &clitics, &particles, &per, &rule) ||
+        !PyArg_ParseTuple(item, "nnSnnO", &lo, &hi, &last, &fs, &fe, &name))
+        return -1;
+    const char *w = PyBytes_AS_STRING(last);
+    Py_ssize_t k = PyBytes_GET_SIZE(last);
+    if (lo < 0 || hi > n || k == 0) {
+        PyErr_SetString(PyExc_ValueError, "lone surname outside the buffer");
+        return -1;
+    }
+    for (Py_ssize_t pos = find(fb, lo, hi, w, k); pos >= 0; pos = find(fb, pos + k, hi, w, k)) {
+        Py_ssize_t end = pos + k, ws = 0;
+        for (Py_ssize_t j = pos - 1; j >= lo; j--)
+            if (fb[j] == ' ') {
+                ws = j + 1;
+                break;
+            }
+        int whole = (end >= hi || !WORD_TABLE[fb[end]]) && in_tuple(fb, ws, pos, clitics);
+        if (!whole || (fs <= pos && pos < fe)) continue;
+        Py_ssize_t start = pos;
+        if (ws == pos) {
+            PyObject *prev = prev_word_c(fb, n, WORD_TABLE, pos);
+            if (prev == NULL) return -1;
+            int in = PySequence_Contains(particles, prev);
+            if (in > 0) start = pos - PyBytes_GET_SIZE(prev) - 1;
+            Py_DECREF(prev);
+            if (in < 0) return -1;
+        } else {
+            PyObject *prev = PyBytes_FromStringAndSize(NULL, 0);
+            int in = prev == NULL ? -1 : PySequence_Contains(particles, prev);
+            Py_XDECREF(prev);
+            if (in < 0) return -1;
+            if (in > 0) start = pos - 1;
+        }
+        PyObject *t = untracked(Py_BuildValue("(nniOOO)", start, end, -1, per, rule, name));
+        if (append_obj(out, t) < 0) return -1;
+    }
+    return 0;
+}
+
+/* lone_surnames(fb, [(lo, hi, last, start, end, name)], (CLITICS, PARTICLES, "PER", rule)) */
+static PyObject *py_lone_surnames(PyObject *self, PyObject *args) {
+    PyObject *fbo, *items, *ctx;
+    const unsigned char *fb;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "OO!O!", &fbo, &PyList_Type, &items, &PyTuple_Type, &ctx) ||
+        get_buf(fbo, &fb, &n) < 0 || !ready())
+        return NULL;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(items); i++)
+        if (lone_one(fb, n, PyList_GET_ITEM(items, i), ctx, out) < 0) Py_CLEAR(out);
+    return out;
+}
+
 /* ------------------------------------------------------------------ overlaps */
 
-/* entity_rules.clashes: indexes i of sorted mentions that start before the furthest end of
- * the mentions before them */
-static PyObject *py_clashes(PyObject *self, PyObject *found) {
-    if (!PyList_Check(found)) {
-        PyErr_SetString(PyExc_TypeError, "clashes takes a list");
-        return NULL;
+typedef struct {
+    Py_ssize_t s, e, i; /* start, end, index in the sorted mentions */
+} span_t;
+
+/* _pick's order: longer first, then the earlier start, then the earlier mention (stable) */
+static int by_length(const void *pa, const void *pb) {
+    const span_t *a = pa, *b = pb;
+    Py_ssize_t ka = a->s - a->e, kb = b->s - b->e;
+    if (ka != kb) return ka < kb ? -1 : 1;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* kept's order: by start (two kept mentions never share one), then the pick order */
+static int by_start(const void *pa, const void *pb) {
+    const span_t *a = pa, *b = pb;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    return 0;
+}
+
+/* entity_rules._pick over found[first:last]: appends the mentions kept, sorted by start */
+static int pick(PyObject *found, const span_t *sp, Py_ssize_t first, Py_ssize_t last,
+                PyObject *out) {
+    Py_ssize_t k = last - first, nk = 0;
+    span_t *c = PyMem_Malloc(sizeof(span_t) * 2 * k);
+    if (c == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
-    PyObject *out = PyList_New(0);
-    Py_ssize_t reach = 0;
-    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(found); i++) {
+    span_t *kept = c + k;
+    memcpy(c, sp + first, sizeof(span_t) * k);
+    qsort(c, k, sizeof(span_t), by_length);
+    for (Py_ssize_t a = 0; a < k; a++) {
+        int ok = 1;
+        for (Py_ssize_t b = 0; b < nk && ok; b++)
+            ok = c[a].e <= kept[b].s || c[a].s >= kept[b].e;
+        if (ok) kept[nk++] = c[a];
+    }
+    qsort(kept, nk, sizeof(span_t), by_start);
+    int r = 0;
+    for (Py_ssize_t b = 0; b < nk && r == 0; b++)
+        r = PyList_Append(out, PyList_GET_ITEM(found, kept[b].i));
+    PyMem_Free(c);
+    return r;
+}
+
+static int extend(PyObject *out, PyObject *found, Py_ssize_t a, Py_ssize_t b) {
+    for (; a < b; a++)
+        if (PyList_Append(out, PyList_GET_ITEM(found, a)) < 0) return -1;
+    return 0;
+}
+
+static int read_spans(PyObject *found, span_t *sp, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *f = PyList_GET_ITEM(found, i);
         if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 2) {
             PyErr_SetString(PyExc_TypeError, "a mention is a tuple (start, end, ...)");
-            Py_CLEAR(out);
-            break;
+            return -1;
         }
-        Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
-        Py_ssize_t e = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
-        if (PyErr_Occurred()) {
-            Py_CLEAR(out);
-            break;
-        }
-        if (i > 0 && s < reach) {
-            PyObject *k = PyLong_FromSsize_t(i);
-            if (k == NULL || PyList_Append(out, k) < 0) Py_CLEAR(out);
-            Py_XDECREF(k);
-        }
-        if (i == 0 || e > reach) reach = e;
+        sp[i].s = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
+        sp[i].e = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
+        sp[i].i = i;
+        if (PyErr_Occurred()) return -1;
     }
+    return 0;
+}
+
+/* entity_rules.resolve_overlaps after its sort: `found` sorted by start */
+static PyObject *py_resolve_sorted(PyObject *self, PyObject *found) {
+    if (!PyList_Check(found)) {
+        PyErr_SetString(PyExc_TypeError, "resolve_sorted takes a list");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(found), done = 0;
+    span_t *sp = PyMem_Malloc(sizeof(span_t) * (n ? n : 1));
+    Py_ssize_t *reach = PyMem_Malloc(sizeof(Py_ssize_t) * (n ? n : 1));
+    PyObject *out = sp && reach ? PyList_New(0) : PyErr_NoMemory();
+    if (out != NULL && read_spans(found, sp, n) < 0) Py_CLEAR(out);
+    for (Py_ssize_t i = 0; out != NULL && i < n; i++)
+        reach[i] = i == 0 || sp[i].e > reach[i - 1] ? sp[i].e : reach[i - 1];
+    for (Py_ssize_t i = 1; out != NULL && i < n; i++) {
+        if (!(sp[i].s < reach[i - 1]) || i < done) continue;
+        Py_ssize_t first = i - 1, last = i + 1;
+        while (first > done && sp[first].s < reach[first - 1]) first--;
+        while (last < n && sp[last].s < reach[last - 1]) last++;
+        if (extend(out, found, done, first) < 0 || pick(found, sp, first, last, out) < 0)
+            Py_CLEAR(out);
+        done = last;
+    }
+    if (out != NULL && extend(out, found, done, n) < 0) Py_CLEAR(out);
+    PyMem_Free(sp);
+    PyMem_Free(reach);
     return out;
 }
 
 static PyMethodDef methods[] = {
-    {"clashes", py_clashes, METH_O, "entity_rules.clashes"},
+    {"resolve_sorted", py_resolve_sorted, METH_O, "entity_rules.resolve_overlaps, sorted"},
+    {"lone_surnames", py_lone_surnames, METH_VARARGS, "entity_people.lone_surnames, 2nd loop"},
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},
     {"prev_word", py_prev_word, METH_VARARGS, "entity_rules.prev_word"},
     {"words_from", py_words_from, METH_VARARGS, "entity_rules.words_from"},

@@ -140,7 +140,7 @@ class EntityMatcher:
             found, pending, titles, givens, keywords = _fast.sort_matches(
                 fb, matches, self._sort_ctx
             )
-            tm = rules.TextMatches(found, pending, titles, givens, keywords=keywords)
+            tm = rules.TextMatches(found, pending, titles, givens, [], keywords, True)
         else:
             tm = rules.sort_matches(fb, t, matches)
         if tm.pending:
@@ -152,7 +152,7 @@ class EntityMatcher:
         if tm.givens:
             people.given_people(fb, t, tm)
         people.lone_surnames(fb, t, bounds, tm)
-        return items, rules.resolve_overlaps(tm.found), bounds, shift
+        return items, rules.resolve_overlaps(tm.found, self.compiled), bounds, shift
 
     def _split(
         self, found: list, items: list[str], bounds: list[tuple[int, int]], shift: Shift

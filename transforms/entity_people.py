@@ -10,6 +10,7 @@ a function word, a title or an organisation keyword.
 
 from __future__ import annotations
 
+from transforms import entity_fast
 from transforms.entity_fold import AUTO, WORD, fold_phrase, fold_words
 from transforms.entity_rules import (
     CLITICS,
@@ -157,6 +158,11 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
                 names.setdefault((text_of(his, f[START]), last), f)
     # (a lone surname where a mention already is: resolve_overlaps keeps the earlier one)
+    if tm.compiled and entity_fast.ext is not None:
+        items = [(*bounds[i], last, f[START], f[END], f[NAME]) for (i, last), f in names.items()]
+        ctx = (CLITICS, PARTICLES, "PER", SURNAME)
+        tm.found.extend(entity_fast.ext.lone_surnames(fb, items, ctx))
+        return
     for (i, last), f in names.items():
         lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)

@@ -89,6 +89,7 @@ class TextMatches:
     givens: list[tuple[int, int]] = field(default_factory=list)
     new_people: list[Found] = field(default_factory=list)  # people found by a rule
     keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
+    compiled: bool = False  # the rules may use the compiled loops (``entity_fast``)
 
 
 # The folded bytes hold word bytes, spaces, line breaks and the text separator only.
@@ -328,14 +329,16 @@ def sort_context(t: Tables) -> tuple:
     )  # fmt: skip
 
 
-def resolve_overlaps(found: list[Found]) -> list[Found]:
+def resolve_overlaps(found: list[Found], compiled: bool = False) -> list[Found]:
     """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
     Only the clusters (runs of spans that overlap each other) are looked at one by one."""
     found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
-    clash = clashes(found)
+    if compiled and entity_fast.ext is not None:
+        return entity_fast.ext.resolve_sorted(found)
+    reach = list(itertools.accumulate([f[END] for f in found], max))
+    clash = [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
     if not clash:
         return found  # the usual case
-    reach = list(itertools.accumulate([f[END] for f in found], max))
     out: list[Found] = []
     done = 0
     for i in clash:
@@ -354,12 +357,6 @@ def resolve_overlaps(found: list[Found]) -> list[Found]:
     return out
 
 
-def clashes(found: list[Found]) -> list[int]:
-    """Indexes of the (sorted) mentions that start before the furthest end of those before."""
-    reach = list(itertools.accumulate([f[END] for f in found], max))
-    return [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
-
-
 def _pick(cluster: list[Found]) -> list[Found]:
     kept: list[Found] = []
     for f in sorted(cluster, key=lambda f: (f[START] - f[END], f[START])):
@@ -372,9 +369,7 @@ def _pick(cluster: list[Found]) -> list[Found]:
 # The word helpers, compiled when the extension is built (the Python ones stay the definition:
 # tests/test_entmatch.py compares them at every offset of real text).
 prev_word_py, words_from_py, next_words_py = prev_word, words_from, next_words
-clashes_py = clashes
 if entity_fast.ext is not None:
-    clashes = entity_fast.ext.clashes  # type: ignore[assignment]
     prev_word = entity_fast.ext.prev_word  # type: ignore[assignment]
     words_from = entity_fast.ext.words_from  # type: ignore[assignment]
     next_words = entity_fast.ext.next_words  # type: ignore[assignment]
