@@ -41,8 +41,8 @@ from transforms.gazetteer import (
 __all__ = [
     "EntityMatcher",
     "EntityMention",
-    "MentionColumns",
     "GazetteerError",
+    "MentionColumns",
     "extract_entities",
     "extract_entities_batch",
     "gazetteer_version",
