@@ -174,3 +174,26 @@ def test_pure_python_matcher_works_without_the_extension():
     assert not pure.compiled
     got = pure.extract(normalize("قال الرئيس عبد الفتاح السيسي في القاهرة"))
     assert [(m.surface, m.type) for m in got] == [("عبد الفتاح السيسي", "PER"), ("القاهرة", "LOC")]
+
+
+def _people_agree(fb: bytes, matcher: EntityMatcher) -> int:
+    from transforms import entity_people as people
+
+    t, ctx, n = matcher.tables, people.person_context(matcher.tables), 0
+    for i in range(1, len(fb)):
+        if fb[i] not in b" \n\x00" and fb[i - 1] in b" \n\x00":  # each word start
+            for alone in (False, True):
+                want = people.person_at(fb, t, i, alone)
+                assert people.person_at(fb, t, i, alone, ctx) == want, (i, alone)
+                n += want is not None
+    return n
+
+
+@needs_ext
+def test_person_at_equals_python_at_every_word(matchers):
+    assert _people_agree(_buffer(_hand_texts()), matchers[0]) > 10
+
+
+@needs_ext
+def test_person_at_equals_python_on_real_text(matchers):
+    assert _people_agree(_buffer(_corpus_texts(400)), matchers[0]) > 100

@@ -14,6 +14,7 @@
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
  * sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)
  * split(found, items, bounds, marks, ctx) -> per-text lists of mentions, or columns
+ * person_at(fb, start, alone, ctx) -> (s, e) | None   entity_people.person_at
  * resolve_sorted(found) -> found            entity_rules.resolve_overlaps (after its sort)
  * lone_surnames(fb, names, ctx) -> [found]   entity_people.lone_surnames (its second loop)
  */
@@ -579,6 +580,156 @@ static PyObject *py_split(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* ------------------------------------------------------------------ people */
+
+/* The context of person_at, from entity_people.person_context: the word sets of the rules */
+typedef struct {
+    PyObject *stop, *common, *title_words, *org_keywords, *given, *son_of, *compound_first;
+    PyObject *allah, *clitic_articles, *lam_lam;
+    Py_ssize_t max_units;
+} pctx_t;
+
+static int parse_pctx(PyObject *ctx, pctx_t *c) {
+    return PyArg_ParseTuple(ctx, "OOOOOOOSOSn", &c->stop, &c->common, &c->title_words,
+                            &c->org_keywords, &c->given, &c->son_of, &c->compound_first,
+                            &c->allah, &c->clitic_articles, &c->lam_lam, &c->max_units)
+               ? 0 : -1;
+}
+
+static int in_set(PyObject *set, PyObject *w) { return PySequence_Contains(set, w); }
+
+/* w[k:] is in `set` */
+static int tail_in(PyObject *set, PyObject *w, Py_ssize_t k) {
+    PyObject *t = PyBytes_FromStringAndSize(PyBytes_AS_STRING(w) + k, PyBytes_GET_SIZE(w) - k);
+    if (t == NULL) return -1;
+    int r = in_set(set, t);
+    Py_DECREF(t);
+    return r;
+}
+
+/* entity_rules.name_word: 1, 0 or -1 on error */
+static int name_word_c(PyObject *w, const pctx_t *c) {
+    PyObject *sets[4] = {c->stop, c->common, c->title_words, c->org_keywords};
+    for (int i = 0; i < 4; i++) {
+        int r = in_set(sets[i], w);
+        if (r != 0) return r < 0 ? -1 : 0;
+    }
+    if (PyBytes_GET_SIZE(w) >= 1 && (unsigned char)PyBytes_AS_STRING(w)[0] == 0xE6) {
+        PyObject *tails[3] = {c->given, c->title_words, c->stop};
+        for (int i = 0; i < 3; i++) {
+            int r = tail_in(tails[i], w, 1);
+            if (r != 0) return r < 0 ? -1 : 0;
+        }
+    }
+    return 1;
+}
+
+static int starts_with(PyObject *w, PyObject *prefix_set, Py_ssize_t k) {
+    if (PyBytes_GET_SIZE(w) < k) return in_set(prefix_set, w); /* w[:k] is w */
+    PyObject *h = PyBytes_FromStringAndSize(PyBytes_AS_STRING(w), k);
+    if (h == NULL) return -1;
+    int r = in_set(prefix_set, h);
+    Py_DECREF(h);
+    return r;
+}
+
+/* entity_people.family_word */
+static int family_word_c(PyObject *w, const pctx_t *c) {
+    const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(w);
+    Py_ssize_t n = PyBytes_GET_SIZE(w), ll = PyBytes_GET_SIZE(c->lam_lam);
+    if (n >= 1 && b[0] == 0xE6 && n > 3) return 0;
+    int r = starts_with(w, c->clitic_articles, 3);
+    if (r != 0) return r < 0 ? -1 : 0;
+    if (n >= ll && memcmp(b, PyBytes_AS_STRING(c->lam_lam), ll) == 0) return 0;
+    if ((r = name_word_c(w, c)) <= 0) return r;
+    if ((r = in_set(c->son_of, w)) != 0) return r < 0 ? -1 : 0;
+    if ((r = in_set(c->compound_first, w)) != 0) return r < 0 ? -1 : 0;
+    return 1;
+}
+
+static int is_allah(PyObject *w, const pctx_t *c) {
+    return PyBytes_GET_SIZE(w) == PyBytes_GET_SIZE(c->allah) &&
+           memcmp(PyBytes_AS_STRING(w), PyBytes_AS_STRING(c->allah), PyBytes_GET_SIZE(w)) == 0;
+}
+
+/* The units after the first (entity_people.person_at's loop): returns j, or -1 on error */
+static Py_ssize_t units_from(PyObject *words, Py_ssize_t j, Py_ssize_t *units, const pctx_t *c) {
+    Py_ssize_t nw = PyList_GET_SIZE(words);
+    while (j < nw && *units < c->max_units) {
+        PyObject *w = PyList_GET_ITEM(words, j);
+        int son = in_set(c->son_of, w), comp = in_set(c->compound_first, w);
+        if (son < 0 || comp < 0) return -1;
+        if ((son || comp) && j + 1 < nw) {
+            PyObject *nx = PyList_GET_ITEM(words, j + 1);
+            int ok = is_allah(nx, c) && comp;
+            if (!ok && (ok = name_word_c(nx, c)) < 0) return -1;
+            if (!ok) break;
+            j += 2;
+        } else {
+            int g = in_set(c->given, w), cm = g > 0 ? in_set(c->common, w) : 0;
+            if (g < 0 || cm < 0) return -1;
+            if (!(g && !cm)) break;
+            j += 1;
+        }
+        *units += 1;
+    }
+    return j;
+}
+
+/* entity_people.person_at(fb, start, alone, ctx) -> (start, end) | None */
+static PyObject *py_person_at(PyObject *self, PyObject *args) {
+    PyObject *fbo, *ctx;
+    Py_ssize_t start;
+    int alone;
+    pctx_t c;
+    if (!PyArg_ParseTuple(args, "OnpO!", &fbo, &start, &alone, &PyTuple_Type, &ctx) ||
+        parse_pctx(ctx, &c) < 0)
+        return NULL;
+    PyObject *wa = Py_BuildValue("(On)", fbo, start);
+    PyObject *we = wa ? py_words_from(NULL, wa) : NULL;
+    Py_XDECREF(wa);
+    if (we == NULL) return NULL;
+    PyObject *words = PyTuple_GET_ITEM(we, 0), *ends = PyTuple_GET_ITEM(we, 1), *res = NULL;
+    Py_ssize_t nw = PyList_GET_SIZE(words), j = 1, units = 1, unit;
+    PyObject *w0 = PyList_GET_ITEM(words, 0);
+    int r = in_set(c.compound_first, w0);
+    if (r < 0) goto done;
+    if (r) { /* عبد الله، أبو بكر */
+        if (nw < 2) goto none;
+        PyObject *w1 = PyList_GET_ITEM(words, 1);
+        int ok = is_allah(w1, &c);
+        if (!ok && (ok = name_word_c(w1, &c)) < 0) goto done;
+        if (!ok) goto none;
+        j = 2;
+    } else {
+        if ((r = in_set(c.given, w0)) < 0) goto done;
+        if (!r) goto none;
+    }
+    unit = j;
+    if ((j = units_from(words, j, &units, &c)) < 0) goto done;
+    if (j < nw && units < c.max_units) {
+        PyObject *w = PyList_GET_ITEM(words, j);
+        int fam = family_word_c(w, &c);
+        if (fam < 0) goto done;
+        if (fam) {
+            const unsigned char *b = (const unsigned char *)PyBytes_AS_STRING(w);
+            int al = PyBytes_GET_SIZE(w) >= 2 && b[0] == 0xC7 && b[1] == 0xE1;
+            int g = j == unit || al ? 1 : in_set(c.given, w);
+            if (g < 0) goto done;
+            if (g) j += 1;
+        }
+    }
+    if (j == unit && !alone) goto none;
+    res = Py_BuildValue("(nO)", start, PyList_GET_ITEM(ends, j - 1));
+    goto done;
+none:
+    res = Py_None;
+    Py_INCREF(res);
+done:
+    Py_DECREF(we);
+    return res;
+}
+
 /* ------------------------------------------------------------------ lone surnames */
 
 /* fb[a:b] is one of the byte strings of the tuple `words` */
@@ -758,6 +909,7 @@ static PyObject *py_resolve_sorted(PyObject *self, PyObject *found) {
 }
 
 static PyMethodDef methods[] = {
+    {"person_at", py_person_at, METH_VARARGS, "entity_people.person_at"},
     {"resolve_sorted", py_resolve_sorted, METH_O, "entity_rules.resolve_overlaps, sorted"},
     {"lone_surnames", py_lone_surnames, METH_VARARGS, "entity_people.lone_surnames, 2nd loop"},
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},

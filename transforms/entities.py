@@ -83,6 +83,7 @@ class EntityMatcher:
         if self.compiled and not entity_fast.available():
             raise RuntimeError("transforms._entmatch is not built")
         self._sort_ctx = rules.sort_context(self.tables) if self.compiled else ()
+        self._people_ctx = people.person_context(self.tables) if self.compiled else ()
 
     @property
     def version(self) -> str:
@@ -140,7 +141,9 @@ class EntityMatcher:
             found, pending, titles, givens, keywords = _fast.sort_matches(
                 fb, matches, self._sort_ctx
             )
-            tm = rules.TextMatches(found, pending, titles, givens, [], keywords, True)
+            tm = rules.TextMatches(
+                found, pending, titles, givens, [], keywords, True, self._people_ctx
+            )
         else:
             tm = rules.sort_matches(fb, t, matches)
         if tm.pending:

@@ -16,6 +16,7 @@ from transforms.entity_rules import (
     CLITICS,
     END,
     GIVEN,
+    KEYWORDS,
     NAME,
     PARTICLES,
     START,
@@ -51,9 +52,22 @@ AFTER_PLACE_WORD = fold_words("محافظة مدينة حي شارع مسجد ج
 MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
 
 
-def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] | None:
+def person_context(t: Tables) -> tuple:
+    """What the compiled ``person_at`` (``entity_fast``) looks words up in: these very sets."""
+    return (
+        STOP, t.common, t.title_words, KEYWORDS["ORG"], t.given, SON_OF, COMPOUND_FIRST,
+        ALLAH, CLITIC_ARTICLES, LAM_LAM, MAX_UNITS,
+    )  # fmt: skip
+
+
+def person_at(
+    fb: bytes, t: Tables, start: int, alone: bool, ctx: tuple = ()
+) -> tuple[int, int] | None:
     """A person's name starting at the word at ``start`` (module docstring). ``alone``: a
-    given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word."""
+    given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word.
+    ``ctx``: ``person_context(t)`` to run the compiled function."""
+    if ctx and entity_fast.ext is not None:
+        return entity_fast.ext.person_at(fb, start, alone, ctx)
     words, ends = words_from(fb, start)
     j = 1
     if words[0] in COMPOUND_FIRST:  # عبد الله، أبو بكر (الله: only here)
@@ -114,7 +128,7 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
             w = fb[ws[0][0] : ws[0][1]]
             span = None
             if w in t.given or w in COMPOUND_FIRST:
-                span = person_at(fb, t, ws[0][0], unknown == 0)
+                span = person_at(fb, t, ws[0][0], unknown == 0, tm.people)
             if f is not None and f[TYPE] == "PER":  # a listed person: the longer name wins
                 span = span if span is not None and span[1] > f[END] else None
                 break
@@ -141,7 +155,7 @@ def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     for s, _e in tm.givens:
         if s < last or prev_word(fb, s) in AFTER_PLACE_WORD:
             continue  # a father's name inside the person just found; محافظة صلاح الدين
-        span = person_at(fb, t, s, False)
+        span = person_at(fb, t, s, False, tm.people)
         if span is not None:
             last = span[1]
             tm.found.append((span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))

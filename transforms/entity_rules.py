@@ -90,6 +90,7 @@ class TextMatches:
     new_people: list[Found] = field(default_factory=list)  # people found by a rule
     keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
     compiled: bool = False  # the rules may use the compiled loops (``entity_fast``)
+    people: tuple = ()  # entity_people.person_context when compiled
 
 
 # The folded bytes hold word bytes, spaces, line breaks and the text separator only.
