@@ -15,6 +15,7 @@
  * sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)
  * split(found, items, bounds, marks, ctx) -> per-text lists of mentions, or columns
  * person_at(fb, start, alone, ctx) -> (s, e) | None   entity_people.person_at
+ * title_people(fb, titles, found, ctx) -> [found]   entity_people.title_people
  * resolve_sorted(found) -> found            entity_rules.resolve_overlaps (after its sort)
  * lone_surnames(fb, names, ctx) -> [found]   entity_people.lone_surnames (its second loop)
  */
@@ -676,18 +677,17 @@ static Py_ssize_t units_from(PyObject *words, Py_ssize_t j, Py_ssize_t *units, c
     return j;
 }
 
-/* entity_people.person_at(fb, start, alone, ctx) -> (start, end) | None */
-static PyObject *py_person_at(PyObject *self, PyObject *args) {
-    PyObject *fbo, *ctx;
-    Py_ssize_t start;
-    int alone;
-    pctx_t c;
-    if (!PyArg_ParseTuple(args, "OnpO!", &fbo, &start, &alone, &PyTuple_Type, &ctx) ||
-        parse_pctx(ctx, &c) < 0)
-        return NULL;
+static PyObject *words_at(PyObject *fbo, Py_ssize_t start) {
     PyObject *wa = Py_BuildValue("(On)", fbo, start);
     PyObject *we = wa ? py_words_from(NULL, wa) : NULL;
     Py_XDECREF(wa);
+    return we;
+}
+
+/* entity_people.person_at */
+static PyObject *person_c(PyObject *fbo, Py_ssize_t start, int alone, const pctx_t *cp) {
+    pctx_t c = *cp;
+    PyObject *we = words_at(fbo, start);
     if (we == NULL) return NULL;
     PyObject *words = PyTuple_GET_ITEM(we, 0), *ends = PyTuple_GET_ITEM(we, 1), *res = NULL;
     Py_ssize_t nw = PyList_GET_SIZE(words), j = 1, units = 1, unit;
@@ -728,6 +728,166 @@ none:
 done:
     Py_DECREF(we);
     return res;
+}
+
+static PyObject *py_person_at(PyObject *self, PyObject *args) {
+    PyObject *fbo, *ctx;
+    Py_ssize_t start;
+    int alone;
+    pctx_t c;
+    if (!PyArg_ParseTuple(args, "OnpO!", &fbo, &start, &alone, &PyTuple_Type, &ctx) ||
+        parse_pctx(ctx, &c) < 0)
+        return NULL;
+    return person_c(fbo, start, alone, &c);
+}
+
+/* entity_people.unlisted_name */
+static PyObject *unlisted_c(PyObject *fbo, Py_ssize_t start, const pctx_t *c, Py_ssize_t most) {
+    PyObject *we = words_at(fbo, start);
+    if (we == NULL) return NULL;
+    PyObject *words = PyTuple_GET_ITEM(we, 0), *ends = PyTuple_GET_ITEM(we, 1), *res;
+    Py_ssize_t k = 0;
+    int r = 1;
+    while (k < PyList_GET_SIZE(words) && k < most &&
+           (r = family_word_c(PyList_GET_ITEM(words, k), c)) > 0)
+        k++;
+    if (r < 0) res = NULL;
+    else if (k) res = Py_BuildValue("(nO)", start, PyList_GET_ITEM(ends, k - 1));
+    else {
+        res = Py_None;
+        Py_INCREF(res);
+    }
+    Py_DECREF(we);
+    return res;
+}
+
+typedef struct {
+    pctx_t c;
+    PyObject *nisba_words, *fillers, *per, *rule, *starts;
+    Py_ssize_t most;
+} tctx_t;
+
+static Py_ssize_t item_n(PyObject *t, Py_ssize_t i) { return PyLong_AsSsize_t(PyTuple_GET_ITEM(t, i)); }
+
+/* w as the automaton sees it (AUTO) is in `set` */
+static int auto_in(PyObject *set, const unsigned char *fb, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *k = PyBytes_FromStringAndSize(NULL, b - a);
+    if (k == NULL) return -1;
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(k);
+    for (Py_ssize_t i = a; i < b; i++) p[i - a] = AUTO_TABLE[fb[i]];
+    int r = in_set(set, k);
+    Py_DECREF(k);
+    return r;
+}
+
+/* One step of title_people's walk from the title to the name: 1 goes on (pos, unknown
+ * updated), 0 stops, -1 on error; *span: the name found, or None */
+static int title_step(PyObject *fbo, const tctx_t *x, int strong, Py_ssize_t *pos, int *unknown,
+                      PyObject **span) {
+    const unsigned char *fb = (const unsigned char *)PyBytes_AS_STRING(fbo);
+    Py_ssize_t n = PyBytes_GET_SIZE(fbo), p = *pos;
+    if (!(p >= 0 && p + 1 < n && fb[p] == ' ' && is_part(fb[p + 1]))) return 0;
+    Py_ssize_t a = p + 1, b = word_end(fb, n, a);
+    PyObject *key = PyLong_FromSsize_t(a), *w = PyBytes_FromStringAndSize((const char *)fb + a, b - a);
+    PyObject *f = key ? PyDict_GetItemWithError(x->starts, key) : NULL;
+    Py_XDECREF(key);
+    int rc = -1, g, cf;
+    if (w == NULL || PyErr_Occurred()) goto out;
+    Py_CLEAR(*span);
+    if ((g = in_set(x->c.given, w)) < 0 || (cf = g ? 0 : in_set(x->c.compound_first, w)) < 0)
+        goto out;
+    if ((g || cf) && (*span = person_c(fbo, a, *unknown == 0, &x->c)) == NULL) goto out;
+    if (f != NULL && PyUnicode_Check(PyTuple_GET_ITEM(f, 3)) &&
+        PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(f, 3), "PER") == 0) {
+        if (*span != NULL && *span != Py_None && item_n(*span, 1) > item_n(f, 1)) rc = 0;
+        else {
+            Py_CLEAR(*span);
+            rc = 0;
+        }
+        goto out;
+    }
+    if ((*span == NULL || *span == Py_None) && strong && *unknown == 0 && f == NULL) {
+        Py_CLEAR(*span);
+        if ((*span = unlisted_c(fbo, a, &x->c, x->most)) == NULL) goto out;
+    }
+    if (*span != NULL && *span != Py_None) {
+        rc = 0;
+        goto out;
+    }
+    if (f != NULL) {
+        *pos = item_n(f, 1);
+        rc = 1;
+    } else if ((g = auto_in(x->nisba_words, fb, a, b)) != 0 ||
+               (g = in_set(x->fillers, w)) != 0) {
+        *pos = b;
+        rc = g < 0 ? -1 : 1;
+    } else if (*unknown == 0 && (g = in_set(x->c.stop, w)) == 0) {
+        *pos = b;
+        *unknown = 1;
+        rc = 1;
+    } else rc = g < 0 ? -1 : 0;
+out:
+    Py_XDECREF(w);
+    if (rc < 0 && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "title_people");
+    return PyErr_Occurred() ? -1 : rc;
+}
+
+/* One title's person (entity_people.title_people's loop body), appended to `out` */
+static int title_one(PyObject *fbo, const tctx_t *x, PyObject *title, PyObject *out) {
+    Py_ssize_t pos = item_n(title, 1);
+    int strong = PyObject_IsTrue(PyTuple_GET_ITEM(title, 2)), unknown = 0, r = 1;
+    PyObject *span = NULL;
+    if (PyErr_Occurred() || strong < 0) return -1;
+    for (int i = 0; i < 4 && r == 1; i++) r = title_step(fbo, x, strong, &pos, &unknown, &span);
+    if (r < 0 || span == NULL || span == Py_None) {
+        Py_XDECREF(span);
+        return r < 0 ? -1 : 0;
+    }
+    Py_ssize_t s0 = item_n(span, 0), s1 = item_n(span, 1);
+    Py_DECREF(span);
+    PyObject *key = PyLong_FromSsize_t(s0);
+    PyObject *g = key ? PyDict_GetItemWithError(x->starts, key) : NULL;
+    Py_XDECREF(key);
+    if (PyErr_Occurred()) return -1;
+    if (g != NULL && !(item_n(g, 1) < s1)) return 0;
+    const char *fb = PyBytes_AS_STRING(fbo);
+    PyObject *name = PyBytes_FromStringAndSize(fb + s0, s1 - s0);
+    if (name == NULL) return -1;
+    PyObject *t = untracked(Py_BuildValue("(nniOOO)", s0, s1, -1, x->per, x->rule, name));
+    Py_DECREF(name);
+    return append_obj(out, t);
+}
+
+/* title_people(fb, titles, found, (person ctx, nisba_words, fillers, most, "PER", rule))
+ * -> the people found (entity_people.title_people appends them to found and new_people) */
+static PyObject *py_title_people(PyObject *self, PyObject *args) {
+    PyObject *fbo, *titles, *found, *ctx, *pc;
+    tctx_t x;
+    if (!PyArg_ParseTuple(args, "SO!O!O!", &fbo, &PyList_Type, &titles, &PyList_Type, &found,
+                          &PyTuple_Type, &ctx) ||
+        !PyArg_ParseTuple(ctx, "O!OOnOO", &PyTuple_Type, &pc, &x.nisba_words, &x.fillers,
+                          &x.most, &x.per, &x.rule) ||
+        parse_pctx(pc, &x.c) < 0 || !ready())
+        return NULL;
+    if ((x.starts = PyDict_New()) == NULL) return NULL;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(found); i++) {
+        PyObject *f = PyList_GET_ITEM(found, i);
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6 ||
+            PyDict_SetItem(x.starts, PyTuple_GET_ITEM(f, 0), f) < 0) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
+            Py_CLEAR(out);
+        }
+    }
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(titles); i++) {
+        PyObject *t = PyList_GET_ITEM(titles, i);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a title is (start, end, strong)");
+            Py_CLEAR(out);
+        } else if (title_one(fbo, &x, t, out) < 0) Py_CLEAR(out);
+    }
+    Py_DECREF(x.starts);
+    return out;
 }
 
 /* ------------------------------------------------------------------ lone surnames */
@@ -910,6 +1070,7 @@ static PyObject *py_resolve_sorted(PyObject *self, PyObject *found) {
 
 static PyMethodDef methods[] = {
     {"person_at", py_person_at, METH_VARARGS, "entity_people.person_at"},
+    {"title_people", py_title_people, METH_VARARGS, "entity_people.title_people's loop"},
     {"resolve_sorted", py_resolve_sorted, METH_O, "entity_rules.resolve_overlaps, sorted"},
     {"lone_surnames", py_lone_surnames, METH_VARARGS, "entity_people.lone_surnames, 2nd loop"},
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},

@@ -117,6 +117,12 @@ def unlisted_name(fb: bytes, t: Tables, start: int) -> tuple[int, int] | None:
 def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``title``: a title, up to three demonyms/fillers/known places or organisations and at
     most one other word, then a person's name."""
+    if tm.people and entity_fast.ext is not None:
+        ctx = (tm.people, t.nisba_words, TITLE_FILLERS, MAX_STRONG_WORDS, "PER", TITLE)
+        new = entity_fast.ext.title_people(fb, tm.titles, tm.found, ctx)
+        tm.found.extend(new)
+        tm.new_people.extend(new)
+        return
     starts = {f[START]: f for f in tm.found}
     for _s, e, strong in tm.titles:
         pos, unknown, span = e, 0, None
