@@ -10,6 +10,8 @@ a function word, a title or an organisation keyword.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from transforms import entity_fast
 from transforms.entity_fold import AUTO, WORD, fold_phrase, fold_words
 from transforms.entity_rules import (
@@ -29,7 +31,6 @@ from transforms.entity_rules import (
     name_word,
     next_words,
     prev_word,
-    text_of,
     words_from,
 )
 from transforms.entity_tables import Tables
@@ -173,10 +174,11 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
     his = [hi for _lo, hi in bounds]
     names: dict[tuple[int, bytes], Found] = {}
     for f in tm.new_people:
-        if b" " in fb[f[START] : f[END]]:
-            last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
+        space = fb.rfind(b" ", f[START], f[END])
+        if space >= 0:  # more than one word
+            last = fb[space + 1 : f[END]]
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
-                names.setdefault((text_of(his, f[START]), last), f)
+                names.setdefault((bisect_left(his, f[START]), last), f)  # (text_of)
     # (a lone surname where a mention already is: resolve_overlaps keeps the earlier one)
     if tm.compiled and entity_fast.ext is not None:
         items = [(*bounds[i], last, f[START], f[END], f[NAME]) for (i, last), f in names.items()]

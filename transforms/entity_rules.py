@@ -10,6 +10,7 @@ a whole text (context, lone surnames) group by text. A rule returns spans in fol
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 import re
@@ -224,10 +225,11 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     """Ambiguous names count with context: a title just before (people), a keyword just
     before (نادي الهلال، مدينة جمال), or the same entity named in the same text, unambiguously
     or with such context (then نادي الهلال ... فاز الهلال)."""
+    where = bisect.bisect_left  # text_of, without a Python call per mention
     ents = {f[ENT] for f in tm.pending}
     ents |= {c for f in tm.pending if f[RULE] is SHARED for c in shared_by(fb, t, f)}
     named = {
-        (text_of(his, f[START]), f[ENT])
+        (where(his, f[START]), f[ENT])
         for f in tm.found
         if f[ENT] in ents and f[RULE] in (GAZETTEER, SURNAME)
     }
@@ -235,24 +237,28 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     rest = []
     for f in tm.pending:
         if f[RULE] is SHARED:
-            tm.found.append(_shared(fb, t, f, text_of(his, f[START]), named))
+            tm.found.append(_shared(fb, t, f, where(his, f[START]), named))
             continue
         ok = f[TYPE] == "PER" and f[START] - 1 in title_ends
         prev = prev_word(fb, f[START])
         if f[TYPE] == "PER" and prev in PARTICLES:  # فان نيستلروي: the name with its particle
             f = (f[START] - len(prev) - 1, *f[1:])
             ok = True
-        if not ok:
-            keys = KEYWORDS[f[TYPE]]
-            ok = prev in keys or (
-                prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
-            )
-        if ok:
+        if ok or keyword_before(f[TYPE], prev):
             tm.found.append(f)
-            named.add((text_of(his, f[START]), f[ENT]))
+            named.add((where(his, f[START]), f[ENT]))
         else:
             rest.append(f)
-    tm.found.extend(f for f in rest if (text_of(his, f[START]), f[ENT]) in named)
+    tm.found.extend(f for f in rest if (where(his, f[START]), f[ENT]) in named)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a few thousand words come before names, again and again
+def keyword_before(typ: str, prev: bytes) -> bool:
+    """Is ``prev`` (the word before a name) a keyword of ``typ``, with or without a clitic?"""
+    keys = KEYWORDS[typ]
+    return prev in keys or (
+        prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
+    )
 
 
 def shared_by(fb: bytes, t: Tables, f: Found) -> tuple[int, ...]:
