@@ -249,11 +249,34 @@ static PyObject *prev_if(const unsigned char *fb, Py_ssize_t n, int skip, Py_ssi
     return c->empty;
 }
 
+/* (start, end, entity, type, rule, name): a Found of entity_rules, untracked */
+static PyObject *found_tuple(Py_ssize_t fs, Py_ssize_t e, Py_ssize_t ent, PyObject *typ,
+                             PyObject *rule, PyObject *name) {
+    PyObject *a = PyLong_FromSsize_t(fs), *b = PyLong_FromSsize_t(e);
+    PyObject *k = PyLong_FromSsize_t(ent), *t = a && b && k ? PyTuple_New(6) : NULL;
+    if (t == NULL) {
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_XDECREF(k);
+        return NULL;
+    }
+    Py_INCREF(typ);
+    Py_INCREF(rule);
+    Py_INCREF(name);
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    PyTuple_SET_ITEM(t, 2, k);
+    PyTuple_SET_ITEM(t, 3, typ);
+    PyTuple_SET_ITEM(t, 4, rule);
+    PyTuple_SET_ITEM(t, 5, name);
+    return untracked(t);
+}
+
 static int append_found(PyObject *list, Py_ssize_t fs, Py_ssize_t e, Py_ssize_t ent,
                         const sctx_t *c, PyObject *rule) {
     PyObject *typ = PyList_GetItem(c->types, ent);
     if (typ == NULL) return -1;
-    PyObject *t = untracked(Py_BuildValue("(nnnOOO)", fs, e, ent, typ, rule, c->empty));
+    PyObject *t = found_tuple(fs, e, ent, typ, rule, c->empty);
     if (t == NULL) return -1;
     int r = PyList_Append(list, t);
     Py_DECREF(t);
@@ -487,7 +510,9 @@ static int emit(const split_t *sp, PyObject *out, Py_ssize_t row, PyObject *f, P
         return -1;
     }
     PyObject *v[7];
-    v[0] = PyLong_FromSsize_t(row);
+    int cols = sp->em == Py_None;
+    v[0] = cols ? PyLong_FromSsize_t(row) : Py_None; /* (the row: columns only) */
+    if (!cols) Py_INCREF(Py_None);
     v[1] = entity_id(sp, f);
     v[2] = PyTuple_GET_ITEM(f, 3);
     Py_INCREF(v[2]);
@@ -853,7 +878,7 @@ static int title_one(PyObject *fbo, const tctx_t *x, PyObject *title, PyObject *
     const char *fb = PyBytes_AS_STRING(fbo);
     PyObject *name = PyBytes_FromStringAndSize(fb + s0, s1 - s0);
     if (name == NULL) return -1;
-    PyObject *t = untracked(Py_BuildValue("(nniOOO)", s0, s1, -1, x->per, x->rule, name));
+    PyObject *t = found_tuple(s0, s1, -1, x->per, x->rule, name);
     Py_DECREF(name);
     return append_obj(out, t);
 }
@@ -951,8 +976,7 @@ static int lone_one(const unsigned char *fb, Py_ssize_t n, PyObject *item, PyObj
             if (in < 0) return -1;
             if (in > 0) start = pos - 1;
         }
-        PyObject *t = untracked(Py_BuildValue("(nniOOO)", start, end, -1, per, rule, name));
-        if (append_obj(out, t) < 0) return -1;
+        if (append_obj(out, found_tuple(start, end, -1, per, rule, name)) < 0) return -1;
     }
     return 0;
 }
