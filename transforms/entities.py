@@ -82,7 +82,7 @@ class EntityMatcher:
         self.compiled = entity_fast.available() if compiled is None else compiled
         if self.compiled and not entity_fast.available():
             raise RuntimeError("transforms._entmatch is not built")
-        self._sort_ctx = rules.sort_context(self.tables) if self.compiled else ()
+        self._sort_ctx = entity_fast.sort_context(self.tables) if self.compiled else ()
         self._people_ctx = people.person_context(self.tables) if self.compiled else ()
 
     @property

@@ -9,10 +9,12 @@ particles, function words, the pattern table) are the Python tables, passed as t
 
 from __future__ import annotations
 
+import array
 from types import ModuleType
 
 from transforms import entity_tables as et
 from transforms.entity_fold import AUTO, WORD
+from transforms.entity_tables import Tables
 
 ext: ModuleType | None
 try:
@@ -36,9 +38,19 @@ def available() -> bool:
 def pack_info(info: list[tuple[int, int, int, bool, bool]]) -> tuple[bytes, bytes]:
     """``Tables.info`` as the C loop reads it: int32 entity indexes, and per pattern four
     bytes (skip, kind, more than one word, ends in ي)."""
-    import array
-
     ents = array.array("i", [i[2] for i in info])
     assert ents.itemsize == 4
     flags = bytes(b for skip, kind, _e, multi, yeh in info for b in (skip, kind, multi, yeh))
     return ents.tobytes(), flags
+
+
+def sort_context(t: Tables) -> tuple:
+    """What the compiled ``sort_matches`` takes: the pattern table packed, and the very objects
+    the Python function (``entity_rules.sort_matches``) looks up and returns."""
+    from transforms import entity_rules as r  # (it imports this module)
+
+    ents, flags = pack_info(t.info)
+    return (
+        ents, flags, t.types, t.index, t.given, t.common, r.PARTICLES, r.STOP,
+        list(et.KEYWORD_TYPES), r.GAZETTEER, r.NISBA, r.SURNAME, r.CONTEXT, r.SHARED, b"",
+    )  # fmt: skip

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 
 from transforms import entity_fast
-from transforms.entity_fast import pack_info
 from transforms.entity_fold import AUTO, WORD, fold_words
 from transforms.entity_tables import (
     CLITICS,
@@ -29,7 +28,6 @@ from transforms.entity_tables import (
     K_SHARED,
     K_SURNAME,
     K_TITLE,
-    KEYWORD_TYPES,
     NAMING_KEYWORDS,
     STRONG,
     Tables,
@@ -324,16 +322,6 @@ def _new_name_word(w: bytes, t: Tables) -> bool:
     if w[:2] in (b"\xe1\xe1", b"\xc8\xc7") or w in t.given or w in NOT_NAMED:
         return False
     return name_word(w, t) and w.translate(AUTO) not in t.nisba_words
-
-
-def sort_context(t: Tables) -> tuple:
-    """What the compiled ``sort_matches`` (``entity_fast``) takes: the pattern table packed,
-    and the very objects the Python function looks up and returns."""
-    ents, flags = pack_info(t.info)
-    return (
-        ents, flags, t.types, t.index, t.given, t.common, PARTICLES, STOP, list(KEYWORD_TYPES),
-        GAZETTEER, NISBA, SURNAME, CONTEXT, SHARED, b"",
-    )  # fmt: skip
 
 
 def resolve_overlaps(found: list[Found], compiled: bool = False) -> list[Found]:
