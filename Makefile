@@ -13,11 +13,11 @@ help:
 	@echo "make test   build .venv if needed, run the test suite"
 	@echo "make lint   ruff check + format check"
 	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
-	@echo "make asan   test the C normalizer built with AddressSanitizer + UBSan (needs gcc)"
+	@echo "make asan   test the C extensions built with AddressSanitizer + UBSan (needs gcc)"
 	@echo "make gazetteer  regenerate seeds/gazetteer/{entities,aliases}.csv from packages + curated/"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
-$(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c
+$(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c transforms/_entmatch.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing the pinned dependencies into $(VENV) (once; log: $(VENV)/install.log)"
 	@( $(BIN)/python -m pip install --upgrade pip && \
@@ -42,22 +42,25 @@ format: $(STAMP)
 sql: $(STAMP)
 	$(BIN)/python -c "from flows.sql_objects import write_ar_norm_sql as w; print('wrote', w())"
 
-# transforms/_fastnorm.c built with AddressSanitizer and UBSan into a temporary dir (the
-# in-place build is left alone), and its tests run against it (tests/asan.py loads it). A Python
-# process needs the ASan runtime loaded first (LD_PRELOAD); Python's own allocations go through
-# malloc so that ASan sees them; leak checks are off (the interpreter keeps memory at exit);
-# --capture=sys leaves file descriptor 2 alone, where a sanitizer prints its report.
+# transforms/_fastnorm.c and _entmatch.c built with AddressSanitizer and UBSan into a temporary
+# dir (the in-place builds are left alone), and their tests run against them (tests/asan.py
+# loads them). A Python process needs the ASan runtime loaded first (LD_PRELOAD); Python's own
+# allocations go through malloc so that ASan sees them; leak checks are off (the interpreter
+# keeps memory at exit); --capture=sys leaves file descriptor 2 alone, where a sanitizer
+# prints its report.
 ASAN_CC ?= gcc
+ASAN_FLAGS = -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan: $(STAMP)
 	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/akhbar-asan.XXXXXX") && \
-	 so="$$tmp/_fastnorm$$($(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("EXT_SUFFIX"))')" && \
+	 suf=$$($(BIN)/python -c 'import sysconfig as s; print(s.get_config_var("EXT_SUFFIX"))') && \
 	 inc=$$($(BIN)/python -c 'import sysconfig as s; print(s.get_paths()["include"])') && \
-	 $(ASAN_CC) -shared -fPIC -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-	   -fno-sanitize-recover=all -I"$$inc" transforms/_fastnorm.c -o "$$so" && \
+	 $(ASAN_CC) $(ASAN_FLAGS) -I"$$inc" transforms/_fastnorm.c -o "$$tmp/_fastnorm$$suf" && \
+	 $(ASAN_CC) $(ASAN_FLAGS) -I"$$inc" transforms/_entmatch.c -o "$$tmp/_entmatch$$suf" && \
 	 LD_PRELOAD=$$($(ASAN_CC) -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1 PYTHONMALLOC=malloc AKHBAR_REQUIRE_FAST=1 \
-	   $(BIN)/python tests/asan.py "$$so" -q -p no:cacheprovider --capture=sys \
-	   tests/test_fastnorm.py tests/test_normalize.py; \
+	   $(BIN)/python tests/asan.py "$$tmp/_fastnorm$$suf" "$$tmp/_entmatch$$suf" \
+	   -q -p no:cacheprovider --capture=sys \
+	   tests/test_fastnorm.py tests/test_normalize.py tests/test_entmatch.py tests/test_entities.py; \
 	 rc=$$?; rm -rf "$$tmp"; exit $$rc
 gazetteer: $(STAMP)
 	$(BIN)/python seeds/gazetteer/build.py

@@ -10,11 +10,15 @@ a function word, a title or an organisation keyword.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
+from transforms import entity_fast
 from transforms.entity_fold import AUTO, WORD, fold_phrase, fold_words
 from transforms.entity_rules import (
     CLITICS,
     END,
     GIVEN,
+    KEYWORDS,
     NAME,
     PARTICLES,
     START,
@@ -27,7 +31,6 @@ from transforms.entity_rules import (
     name_word,
     next_words,
     prev_word,
-    text_of,
     words_from,
 )
 from transforms.entity_tables import Tables
@@ -50,9 +53,22 @@ AFTER_PLACE_WORD = fold_words("محافظة مدينة حي شارع مسجد ج
 MAX_STRONG_WORDS = 3  # after an honorific, a name of words in no list
 
 
-def person_at(fb: bytes, t: Tables, start: int, alone: bool) -> tuple[int, int] | None:
+def person_context(t: Tables) -> tuple:
+    """What the compiled ``person_at`` (``entity_fast``) looks words up in: these very sets."""
+    return (
+        STOP, t.common, t.title_words, KEYWORDS["ORG"], t.given, SON_OF, COMPOUND_FIRST,
+        ALLAH, CLITIC_ARTICLES, LAM_LAM, MAX_UNITS,
+    )  # fmt: skip
+
+
+def person_at(
+    fb: bytes, t: Tables, start: int, alone: bool, ctx: tuple = ()
+) -> tuple[int, int] | None:
     """A person's name starting at the word at ``start`` (module docstring). ``alone``: a
-    given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word."""
+    given name alone counts (after a title). A unit is a word, or بن/آل/عبد/أبو + a word.
+    ``ctx``: ``person_context(t)`` to run the compiled function."""
+    if ctx and entity_fast.ext is not None:
+        return entity_fast.ext.person_at(fb, start, alone, ctx)
     words, ends = words_from(fb, start)
     j = 1
     if words[0] in COMPOUND_FIRST:  # عبد الله، أبو بكر (الله: only here)
@@ -102,6 +118,12 @@ def unlisted_name(fb: bytes, t: Tables, start: int) -> tuple[int, int] | None:
 def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``title``: a title, up to three demonyms/fillers/known places or organisations and at
     most one other word, then a person's name."""
+    if tm.people and entity_fast.ext is not None:
+        ctx = (tm.people, t.nisba_words, TITLE_FILLERS, MAX_STRONG_WORDS, "PER", TITLE)
+        new = entity_fast.ext.title_people(fb, tm.titles, tm.found, ctx)
+        tm.found.extend(new)
+        tm.new_people.extend(new)
+        return
     starts = {f[START]: f for f in tm.found}
     for _s, e, strong in tm.titles:
         pos, unknown, span = e, 0, None
@@ -113,7 +135,7 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
             w = fb[ws[0][0] : ws[0][1]]
             span = None
             if w in t.given or w in COMPOUND_FIRST:
-                span = person_at(fb, t, ws[0][0], unknown == 0)
+                span = person_at(fb, t, ws[0][0], unknown == 0, tm.people)
             if f is not None and f[TYPE] == "PER":  # a listed person: the longer name wins
                 span = span if span is not None and span[1] > f[END] else None
                 break
@@ -140,7 +162,7 @@ def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     for s, _e in tm.givens:
         if s < last or prev_word(fb, s) in AFTER_PLACE_WORD:
             continue  # a father's name inside the person just found; محافظة صلاح الدين
-        span = person_at(fb, t, s, False)
+        span = person_at(fb, t, s, False, tm.people)
         if span is not None:
             last = span[1]
             tm.found.append((span[0], span[1], -1, "PER", GIVEN, fb[span[0] : span[1]]))
@@ -152,11 +174,17 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
     his = [hi for _lo, hi in bounds]
     names: dict[tuple[int, bytes], Found] = {}
     for f in tm.new_people:
-        if b" " in fb[f[START] : f[END]]:
-            last = fb[fb.rfind(b" ", f[START], f[END]) + 1 : f[END]]
+        space = fb.rfind(b" ", f[START], f[END])
+        if space >= 0:  # more than one word
+            last = fb[space + 1 : f[END]]
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
-                names.setdefault((text_of(his, f[START]), last), f)
+                names.setdefault((bisect_left(his, f[START]), last), f)  # (text_of)
     # (a lone surname where a mention already is: resolve_overlaps keeps the earlier one)
+    if tm.compiled and entity_fast.ext is not None:
+        items = [(*bounds[i], last, f[START], f[END], f[NAME]) for (i, last), f in names.items()]
+        ctx = (CLITICS, PARTICLES, "PER", SURNAME)
+        tm.found.extend(entity_fast.ext.lone_surnames(fb, items, ctx))
+        return
     for (i, last), f in names.items():
         lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)

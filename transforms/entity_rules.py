@@ -10,11 +10,13 @@ a whole text (context, lone surnames) group by text. A rule returns spans in fol
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 import re
 from dataclasses import dataclass, field
 
+from transforms import entity_fast
 from transforms.entity_fold import AUTO, WORD, fold_words
 from transforms.entity_tables import (
     CLITICS,
@@ -86,6 +88,8 @@ class TextMatches:
     givens: list[tuple[int, int]] = field(default_factory=list)
     new_people: list[Found] = field(default_factory=list)  # people found by a rule
     keywords: list[tuple[int, int, str]] = field(default_factory=list)  # start, end, type
+    compiled: bool = False  # the rules may use the compiled loops (``entity_fast``)
+    people: tuple = ()  # entity_people.person_context when compiled
 
 
 # The folded bytes hold word bytes, spaces, line breaks and the text separator only.
@@ -219,10 +223,11 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     """Ambiguous names count with context: a title just before (people), a keyword just
     before (نادي الهلال، مدينة جمال), or the same entity named in the same text, unambiguously
     or with such context (then نادي الهلال ... فاز الهلال)."""
+    where = bisect.bisect_left  # text_of, without a Python call per mention
     ents = {f[ENT] for f in tm.pending}
     ents |= {c for f in tm.pending if f[RULE] is SHARED for c in shared_by(fb, t, f)}
     named = {
-        (text_of(his, f[START]), f[ENT])
+        (where(his, f[START]), f[ENT])
         for f in tm.found
         if f[ENT] in ents and f[RULE] in (GAZETTEER, SURNAME)
     }
@@ -230,24 +235,28 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     rest = []
     for f in tm.pending:
         if f[RULE] is SHARED:
-            tm.found.append(_shared(fb, t, f, text_of(his, f[START]), named))
+            tm.found.append(_shared(fb, t, f, where(his, f[START]), named))
             continue
         ok = f[TYPE] == "PER" and f[START] - 1 in title_ends
         prev = prev_word(fb, f[START])
         if f[TYPE] == "PER" and prev in PARTICLES:  # فان نيستلروي: the name with its particle
             f = (f[START] - len(prev) - 1, *f[1:])
             ok = True
-        if not ok:
-            keys = KEYWORDS[f[TYPE]]
-            ok = prev in keys or (
-                prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
-            )
-        if ok:
+        if ok or keyword_before(f[TYPE], prev):
             tm.found.append(f)
-            named.add((text_of(his, f[START]), f[ENT]))
+            named.add((where(his, f[START]), f[ENT]))
         else:
             rest.append(f)
-    tm.found.extend(f for f in rest if (text_of(his, f[START]), f[ENT]) in named)
+    tm.found.extend(f for f in rest if (where(his, f[START]), f[ENT]) in named)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a few thousand words come before names, again and again
+def keyword_before(typ: str, prev: bytes) -> bool:
+    """Is ``prev`` (the word before a name) a keyword of ``typ``, with or without a clitic?"""
+    keys = KEYWORDS[typ]
+    return prev in keys or (
+        prev[:1] in CLITIC_LETTERS and any(w in keys for w in strip_clitic(prev))
+    )
 
 
 def shared_by(fb: bytes, t: Tables, f: Found) -> tuple[int, ...]:
@@ -333,10 +342,12 @@ def _new_name_word(w: bytes, t: Tables) -> bool:
     return name_word(w, t) and w.translate(AUTO) not in t.nisba_words
 
 
-def resolve_overlaps(found: list[Found]) -> list[Found]:
+def resolve_overlaps(found: list[Found], compiled: bool = False) -> list[Found]:
     """Overlapping mentions: the longer wins (then the one a rule made first); sorted by start.
     Only the clusters (runs of spans that overlap each other) are looked at one by one."""
     found.sort(key=_START_KEY)  # stable: of two equal spans, the rule that ran first wins
+    if compiled and entity_fast.ext is not None:
+        return entity_fast.ext.resolve_sorted(found)
     reach = list(itertools.accumulate([f[END] for f in found], max))
     clash = [i for i in range(1, len(found)) if found[i][START] < reach[i - 1]]
     if not clash:
@@ -366,3 +377,12 @@ def _pick(cluster: list[Found]) -> list[Found]:
             kept.append(f)
     kept.sort(key=_START_KEY)
     return kept
+
+
+# The word helpers, compiled when the extension is built (the Python ones stay the definition:
+# tests/test_entmatch.py compares them at every offset of real text).
+prev_word_py, words_from_py, next_words_py = prev_word, words_from, next_words
+if entity_fast.ext is not None:
+    prev_word = entity_fast.ext.prev_word  # type: ignore[assignment]
+    words_from = entity_fast.ext.words_from  # type: ignore[assignment]
+    next_words = entity_fast.ext.next_words  # type: ignore[assignment]
