@@ -70,6 +70,11 @@ class S3Server:
         _client(self.env, "s3").create_bucket(Bucket=name)
         return f"s3://{name}"
 
+    def put(self, address: str, data: bytes) -> None:
+        """Write `data` to the object at `address` (`s3://bucket/key`)."""
+        bucket, _, key = address.removeprefix("s3://").partition("/")
+        _client(self.env, "s3").put_object(Bucket=bucket, Key=key, Body=data)
+
     def upload(self, src: Path, location: str) -> int:
         """Every file under the local dir `src`, to the same relative keys under `location`
         (`s3://bucket/prefix`); returns the number of files."""
