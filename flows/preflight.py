@@ -10,6 +10,7 @@ The S3 client used here does not retry and gives up after seconds (flows/object_
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from flows.object_store import CONNECT_TIMEOUT, bucket_store
 from flows.storage import is_remote, split_s3, storage_options, uri
 
 PROBE_DIR = "_akhbar"
+_STATUS = re.compile(r"status code: (\d{3})")
 
 
 class LocationError(Exception):
@@ -106,6 +108,12 @@ def _explain(e: BaseError, loc: str, option: str, action: str) -> str:
         return (
             f"cannot reach the S3 endpoint {endpoint} (within {CONNECT_TIMEOUT.seconds} s): "
             "check AWS_ENDPOINT_URL"
+        )
+    status = _STATUS.search(text)
+    if status and "<Code>" not in text:  # an S3 server always says what went wrong
+        return (
+            f"the endpoint {endpoint} answered HTTP {status.group(1)} without an S3 error "
+            "code: is it an S3 server? check AWS_ENDPOINT_URL"
         )
     first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
     return f"{option} {loc}: S3 {action} failed: {first[:300]}"

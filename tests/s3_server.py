@@ -6,8 +6,8 @@
 moto enforces create-if-absent (`If-None-Match: *` on PUT), which Delta's commit relies on
 (tests/test_s3_server.py checks it). By default moto accepts any credentials; `--auth` starts
 it with IAM checks on (moto's INITIAL_NO_AUTH_ACTION_COUNT): the first few requests, made here,
-create a user with an access key, allowed to read everything and to write only under
-`rw/` of any bucket. Then a wrong key or secret is refused, and so is a write elsewhere.
+create a user with an access key, allowed to read (and delete) everything and to write
+only under `rw/` of any bucket. Then a wrong key or secret is refused, and so is a write elsewhere.
 
 The tests start it from a session fixture (tests/conftest.py) with `die_with_parent`: the kernel
 kills the server when the test process dies, even by SIGKILL, so no server outlives a session.
@@ -38,12 +38,14 @@ RW_PREFIX = "rw/"
 _POLICY = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Action": ["s3:Get*", "s3:List*", "s3:CreateBucket"], "Resource": "*"},
+        # DeleteObject everywhere: obstore deletes through DeleteObjects (POST ?delete), which
+        # moto checks against the bucket, not the keys. Writes are what `rw/` limits.
         {
             "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:DeleteObject"],
-            "Resource": f"arn:aws:s3:::*/{RW_PREFIX}*",
+            "Action": ["s3:Get*", "s3:List*", "s3:CreateBucket", "s3:DeleteObject"],
+            "Resource": "*",
         },
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::*/{RW_PREFIX}*"},
     ],
 }
 _PR_SET_PDEATHSIG = 1
