@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint format lock sql asan gazetteer clean help
+.PHONY: run test lint format lock sql asan gazetteer clean help s3 s3-stop
 
 help:
 	@echo "make run    build .venv if needed, run the nightly flow on seeds/landing -> data/"
@@ -15,6 +15,8 @@ help:
 	@echo "make sql    regenerate sql/macros/ar_norm.sql from transforms/normalize.py"
 	@echo "make asan   test the C extensions built with AddressSanitizer + UBSan (needs gcc)"
 	@echo "make gazetteer  regenerate seeds/gazetteer/{entities,aliases}.csv from packages + curated/"
+	@echo "make s3     start a local S3 server (moto) in the background; prints the env to export"
+	@echo "make s3-stop  stop it (by the PID in .s3-server.pid)"
 	@echo "make clean  remove data/ output (keeps .venv)"
 
 $(STAMP): pyproject.toml requirements.lock transforms/_fastnorm.c transforms/_entmatch.c
@@ -62,6 +64,12 @@ asan: $(STAMP)
 	   -q -p no:cacheprovider --capture=sys \
 	   tests/test_fastnorm.py tests/test_normalize.py tests/test_entmatch.py tests/test_entities.py; \
 	 rc=$$?; rm -rf "$$tmp"; exit $$rc
+s3: $(STAMP)
+	@$(BIN)/python tests/s3_server.py start --pidfile .s3-server.pid
+
+s3-stop:
+	@$(BIN)/python tests/s3_server.py stop --pidfile .s3-server.pid
+
 gazetteer: $(STAMP)
 	$(BIN)/python seeds/gazetteer/build.py
 

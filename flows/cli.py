@@ -119,11 +119,13 @@ def backfill(
         raise click.BadParameter(f"--end {end.date()} is before --start {start.date()}")
     if dry_run:
         from flows.lake import Lake
+        from flows.landing import location
         from flows.plan import plan_backfill
         from flows.settings import Settings
 
         lake = Lake(Path(data) / "lake")
-        plan = plan_backfill(Settings(Path(landing), Path(data)), lake, start.date(), end.date())
+        settings = Settings(location(landing), Path(data))
+        plan = plan_backfill(settings, lake, start.date(), end.date())
         for day in plan.dates:
             files = [f.path for f in plan.to_read if f.ingest_date == day]
             rows = lake.read("articles", day, columns=["article_id"]).num_rows
@@ -165,8 +167,9 @@ def serve(cron: str, timezone: str, landing: str, data: str) -> None:
             "PREFECT_API_URL=http://127.0.0.1:4200/api (see README, Scheduling)"
         )
     from flows.serve import serve_forever
+    from flows.storage import uri
 
-    landing_abs, data_abs = str(Path(landing).resolve()), str(Path(data).resolve())
+    landing_abs, data_abs = uri(landing), str(Path(data).resolve())
     serve_forever(cron, timezone, landing_abs, data_abs)
 
 

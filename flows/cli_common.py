@@ -29,16 +29,25 @@ def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -
     """Fail in milliseconds, before Prefect starts, on what would fail the run anyway."""
     from flows.lock import RunLocked, check_free
 
-    if landing is not None and not Path(landing).is_dir():
-        raise click.ClickException(
-            f"landing dir {landing} does not exist: create it or pass --landing"
-        )
+    if landing is not None:
+        check(landing, writable=False, option="--landing")
     _check_gazetteer(entities, data)
     if not wait:
         try:
             check_free(Path(data))
         except RunLocked as e:
             raise click.ClickException(str(e)) from None
+
+
+def check(location: str, writable: bool, option: str) -> None:
+    """A landing zone that cannot be listed, or a lake that cannot be written (flows/preflight.py:
+    S3 settings are checked in seconds): one line naming what to fix, before any work."""
+    from flows.preflight import LocationError, check_location
+
+    try:
+        check_location(location, writable, option)
+    except LocationError as e:
+        raise click.ClickException(str(e)) from None
 
 
 def run_flow(fn, **kwargs) -> None:

@@ -28,7 +28,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 landing = click.option(
-    "--landing", default=DEFAULT_LANDING, show_default=True, help="Landing dir to read."
+    "--landing",
+    default=DEFAULT_LANDING,
+    show_default=True,
+    help="Landing dir, or s3://bucket/prefix (S3 settings: the AWS_* variables), to read.",
 )
 # The commands that write a data dir, and those that only read its warehouse.
 data_out = click.option(

@@ -1,6 +1,8 @@
 """Find landing files and decide what a run must read: new, changed, unchanged, deleted.
 
-Unchanged files cost one `stat` (size and mtime against the manifest), never a read.
+Unchanged files cost one `stat` (size and mtime against the manifest), never a read. The
+landing zone is a local dir or `s3://bucket/prefix` (flows/landing_s3.py: the same rules, one
+listing); this module dispatches on the location.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.storage import is_remote
 from transforms.readers import SUPPORTED_EXTS
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -20,7 +23,7 @@ _DATE_DIR = re.compile(r"^(?:date=)?(\d{4}-\d{2}-\d{2})$")
 @dataclass(frozen=True, slots=True)
 class LandingFile:
     path: str  # relative to the landing dir, '/' separators: the stable identity of a file
-    abs_path: Path
+    abs_path: Path | str  # a local path, or an object's `s3://bucket/key` address
     size: int
     mtime_ns: int
     ingest_date: dt.date
@@ -120,10 +123,14 @@ class _Walk:
             self.visit(child, day)
 
 
-def discover(landing: Path, logical_date: dt.date) -> Discovery:
+def discover(landing: Path | str, logical_date: dt.date) -> Discovery:
     """Files directly in `landing` get the run's logical date; files in a `YYYY-MM-DD/` or
     `date=YYYY-MM-DD/` folder (searched recursively below it) get that folder's date."""
-    landing = landing.resolve()
+    if is_remote(landing):
+        from flows import landing_s3  # obstore only where it is used: workers start faster
+
+        return landing_s3.discover(str(landing), logical_date)
+    landing = Path(landing).resolve()
     if not landing.is_dir():
         raise FileNotFoundError(
             f"landing dir {landing} does not exist: create it or pass --landing"
@@ -148,5 +155,14 @@ def read_bytes(f: LandingFile, max_bytes: int) -> bytes:
     """Read a landing file; raise OSError for the caller to turn into a reject."""
     if f.size > max_bytes:
         raise ValueError(f"{f.size} bytes is over the limit of {max_bytes} (set --max-file-mb)")
+    if is_remote(f.abs_path):
+        from flows import landing_s3
+
+        return landing_s3.read(str(f.abs_path))
     with open(f.abs_path, "rb") as fh:
         return fh.read()
+
+
+def location(landing: str) -> Path | str:
+    """`--landing` as the run keeps it: `s3://…` as given, else a path."""
+    return landing if is_remote(landing) else Path(landing)

@@ -21,7 +21,7 @@ from flows.batches import BatchJob, BatchResult
 from flows.build import Build
 from flows.entities_refresh import plan_refresh, stage_refresh
 from flows.lake import Lake
-from flows.landing import LandingFile
+from flows.landing import LandingFile, location
 from flows.plan import plan_backfill, plan_nightly
 from flows.publish import publish
 from flows.run import Hooks, RunOutcome, execute
@@ -112,7 +112,7 @@ def _settings(
     # On Dask the cluster's workers are the parallelism: no process pool of our own.
     workers = 1 if _runner_name() == "dask" else workers
     return Settings(
-        Path(landing),
+        location(landing),
         Path(data),
         max_file_mb * 1024 * 1024,
         wait,

@@ -6,7 +6,8 @@
 Only read+transform is distributed. Staging the lake, committing it and publishing the
 warehouse stay in the flow's process: the lake journal and the DuckDB file have one writer.
 Dask workers need this package importable (`pip install -e .` on each worker) and the landing
-dir at the same path (a shared or object-storage mount) when the cluster spans machines.
+dir at the same path (a shared mount) when the cluster spans machines, or a landing zone in
+S3 (`--landing s3://…`), which each worker reads itself with the same AWS_* variables.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ MB = 1024 * 1024
 
 @dataclass
 class Settings:
-    landing: Path
+    landing: Path | str  # a local dir, or `s3://bucket/prefix` (flows/landing_s3.py)
     data: Path
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * MB
     wait_for_lock: bool = False

@@ -11,7 +11,7 @@ child would inherit their locks. The fork server is a fresh process that imports
 flows.batches and builds the normalization tables, once (0.4 s; flows/worker_boot.py), and
 forks each worker from that clean state: 0.4 s of CPU less per worker than `spawn`. It
 keeps the environment it started with, so each batch carries the run's AKHBAR_* variables
-(the fail points of the crash tests) to its worker.
+(the fail points of the crash tests) and AWS_* variables (landing files on S3) to its worker.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from contextlib import contextmanager, suppress
 from flows.batches import BatchJob, BatchResult, read_and_transform
 from flows.landing import LandingFile
 from flows.runners import windowed
+from flows.storage import S3_VARIABLES
 
 # The pool of the run in progress in this process (the data-dir lock allows one run at a time).
 _pool: ProcessPoolExecutor | None = None
@@ -97,12 +98,18 @@ def window() -> int:
     return _size + 1
 
 
+def _passed(name: str) -> bool:
+    return name.startswith("AKHBAR_") or name in S3_VARIABLES
+
+
 def _akhbar_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k.startswith("AKHBAR_")}
+    """The run's AKHBAR_* variables, and the AWS_* ones with which a worker reads landing
+    files from S3 itself (the fork server may have started before they were set)."""
+    return {k: v for k, v in os.environ.items() if _passed(k)}
 
 
 def _in_worker(env: dict[str, str], files: list[LandingFile], job: BatchJob) -> BatchResult:
-    for k in [k for k in os.environ if k.startswith("AKHBAR_") and k not in env]:
+    for k in [k for k in os.environ if _passed(k) and k not in env]:
         del os.environ[k]
     os.environ.update(env)
     return read_and_transform(files, job)

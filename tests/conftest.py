@@ -4,12 +4,15 @@ with a message when it is absent."""
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from flows import env
+from flows.storage import S3_VARIABLES
+from tests import s3_server as s3
 
 # Before any test module imports prefect or pyarrow (they read these settings at import).
 env.setup()
@@ -48,3 +51,35 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[s3.S3Server]:
+    """A local S3 server (moto, tests/s3_server.py) for the session, on a free port. It dies with
+    the test process, even a killed one; stopped by its PID at the end."""
+    server = s3.start(die_with_parent=True)
+    try:
+        yield server
+    finally:
+        s3.stop(server.pid)
+
+
+def set_s3_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> None:
+    """Exactly `values` as the AWS_* variables for this test (the others unset)."""
+    for k in S3_VARIABLES:
+        monkeypatch.delenv(k, raising=False)
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+
+
+@pytest.fixture
+def s3_env(s3_server: s3.S3Server, monkeypatch: pytest.MonkeyPatch) -> s3.S3Server:
+    """The session's S3 server, with its AWS_* variables set for this test."""
+    set_s3_env(monkeypatch, s3_server.env)
+    return s3_server
+
+
+@pytest.fixture
+def s3_bucket(s3_env: s3.S3Server) -> str:
+    """A fresh, empty bucket for this test on the session's server: `s3://<name>`."""
+    return s3_env.make_bucket(f"t-{uuid.uuid4().hex[:16]}")
