@@ -48,6 +48,7 @@ def main() -> None:
 @main.command()
 @opt.landing
 @opt.data_out
+@opt.lake
 @click.option(
     "--date",
     "date",
@@ -64,6 +65,7 @@ def main() -> None:
 def run(
     landing: str,
     data: str,
+    lake: str | None,
     date: dt.datetime | None,
     max_file_mb: int,
     wait: bool,
@@ -81,6 +83,7 @@ def run(
         flow_on(with_runner, nightly, runner, address),
         landing=landing,
         data=data,
+        lake=lake,
         date=date.date() if date else None,
         max_file_mb=max_file_mb,
         wait=wait,
@@ -94,6 +97,7 @@ def run(
 @click.option("--end", type=opt.DATE, required=True, help="Last date to reprocess, inclusive.")
 @opt.landing
 @opt.data_out
+@opt.lake
 @opt.max_file_mb
 @opt.wait
 @click.option("--dry-run", is_flag=True, help="List what would be replaced; change nothing.")
@@ -106,6 +110,7 @@ def backfill(
     end: dt.datetime,
     landing: str,
     data: str,
+    lake: str | None,
     max_file_mb: int,
     wait: bool,
     dry_run: bool,
@@ -122,11 +127,12 @@ def backfill(
         from flows.plan import plan_backfill
         from flows.settings import Settings
 
-        lake = Lake(Path(data) / "lake")
-        plan = plan_backfill(Settings(Path(landing), Path(data)), lake, start.date(), end.date())
+        settings = Settings(Path(landing), Path(data), lake=lake)
+        the_lake = Lake(settings.lake_location)
+        plan = plan_backfill(settings, the_lake, start.date(), end.date())
         for day in plan.dates:
             files = [f.path for f in plan.to_read if f.ingest_date == day]
-            rows = lake.read("articles", day, columns=["article_id"]).num_rows
+            rows = the_lake.read("articles", day, columns=["article_id"]).num_rows
             click.echo(f"{day}: would replace {rows} article rows from {len(files)} landing files")
         for day in plan.missing_dates:
             click.echo(f"{day}: no landing folder: would be left unchanged")
@@ -137,6 +143,7 @@ def backfill(
 
     run_flow(
         flow_on(with_runner, backfill_flow, runner, address),
+        lake=lake,
         start=start.date(),
         end=end.date(),
         landing=landing,

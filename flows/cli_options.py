@@ -32,7 +32,17 @@ landing = click.option(
 )
 # The commands that write a data dir, and those that only read its warehouse.
 data_out = click.option(
-    "--data", default=DEFAULT_DATA, show_default=True, help="Output dir: lake/, warehouse.duckdb."
+    "--data",
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Output dir: warehouse.duckdb (and lake/ unless --lake).",
+)
+lake = click.option(
+    "--lake",
+    default=None,
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help="Where the lake's Delta tables live (default: <data>/lake). S3 settings come from "
+    "AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP.",
 )
 data_in = click.option(
     "--data", default=DEFAULT_DATA, show_default=True, help="Dir holding warehouse.duckdb."
