@@ -124,10 +124,12 @@ def test_a_failed_row_replaces_the_completed_one_and_old_versions_still_read(
 
 def test_one_writer_holds_the_lease_the_other_stops_with_its_name(tmp_path: Path) -> None:
     loc = tmp_path / "lake"
-    with lake_lease(loc, "first", tmp_path / "a"):
-        with pytest.raises(LakeLeased, match="written by run first .*--wait"):
-            with lake_lease(loc, "second", tmp_path / "b"):
-                pass
+    with (
+        lake_lease(loc, "first", tmp_path / "a"),
+        pytest.raises(LakeLeased, match=r"written by run first .*--wait"),
+        lake_lease(loc, "second", tmp_path / "b"),
+    ):
+        pass
     assert not (loc / LEASE).exists()
     with lake_lease(loc, "second", tmp_path / "b"):
         assert json.loads((loc / LEASE).read_text())["run_id"] == "second"
