@@ -34,6 +34,7 @@ from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
 from flows.lake_lease import lake_lease
+from flows.lake_migrate import migrate
 from flows.lock import data_lock
 from flows.plan import Plan
 from flows.publish import publish
@@ -175,6 +176,8 @@ def execute(
 
 
 def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
+    if migrate(lake):
+        log(f"converted the lake {lake.uri} to Delta tables (once; flows/lake_migrate.py)")
     recovered = lake.recover()
     if recovered:
         log(f"restored {', '.join(recovered)} to the last completed run (a run was interrupted)")

@@ -143,3 +143,27 @@ def test_a_lease_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     (loc / LEASE).write_text(json.dumps(dead))
     with lake_lease(loc, "next", tmp_path / "b"):
         assert json.loads((loc / LEASE).read_text())["run_id"] == "next"
+
+
+def test_a_lake_written_by_the_journal_is_migrated_once(landing: Path, tmp_path: Path) -> None:
+    """The journal layout (what earlier versions left: hive-partitioned Parquet files and
+    `_state.json`, no Delta log) is made by stripping the Delta logs of a one-run lake."""
+    import shutil
+
+    from tests.util import checksums, lake_checksums, nightly
+
+    data = tmp_path / "data"
+    nightly(landing, data)
+    reference = lake_checksums(data / "lake")
+    for log in (data / "lake").glob("*/_delta_log"):
+        shutil.rmtree(log)
+    (data / "lake" / "_state.json").write_text('{"version": 1, "run_id": "old"}')
+    (data / "lake" / "articles" / "ingest_date=2026-11-24" / ".part-x.parquet.tmp").write_text("")
+    before = checksums(data)
+    s = nightly(landing, data)
+    assert s["files_new"] + s["files_changed"] == 0  # the migrated manifest knows every file
+    assert lake_checksums(data / "lake") == reference and checksums(data) == before
+    assert (data / "lake" / "_state.json.migrated").exists()
+    assert not list((data / "lake").rglob(".*.tmp"))
+    runs = Lake(data / "lake").read("runs")
+    assert runs.num_rows == 2
