@@ -26,6 +26,7 @@ from flows.cli_entities import entities_group
 from flows.formatting import write_rows
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 
@@ -190,7 +191,24 @@ def serve(cron: str, timezone: str, landing: str, data: str) -> None:
 )
 @opt.output("Write the result to this file instead of stdout.")
 @click.option("--limit", default=1000, show_default=True, help="Rows to print in table format.")
-def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="RUN_ID|TIMESTAMP",
+    help="Query the lake as that run (or the last run at that UTC time) left it, "
+    "instead of the warehouse.",
+)
+@opt.lake
+def query(
+    sql: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    limit: int,
+    as_of: str | None,
+    lake: str | None,
+) -> None:
     """Run SQL against the warehouse, read-only.
 
     Views and macros are listed by `akhbar views`; e.g.
@@ -198,7 +216,8 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
     """
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes a file: add --output FILE.parquet")
-    result = _fetch(_warehouse(data), sql, arrow=fmt == "parquet")
+    source = _past(lake or Path(data) / "lake", as_of) if as_of else _warehouse(data)
+    result = _fetch(source, sql, arrow=fmt == "parquet")
     if result is None:
         return
     if fmt == "parquet":
@@ -216,12 +235,24 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
     click.echo(f"wrote {shown} rows to {output}", err=True)
 
 
-def _fetch(path: Path, sql: str, arrow: bool) -> tuple[list[str], list[tuple]] | pa.Table | None:
-    """`sql`'s result on the warehouse at `path`, read-only: (columns, rows), or an Arrow table
-    when `arrow`; None for a statement with no result (SET, PRAGMA …)."""
+def _past(lake: str | Path, as_of: str) -> duckdb.DuckDBPyConnection:
+    from flows.query_as_of import connect_as_of
+
+    try:
+        return connect_as_of(lake, as_of)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _fetch(
+    source: Path | duckdb.DuckDBPyConnection, sql: str, arrow: bool
+) -> tuple[list[str], list[tuple]] | pa.Table | None:
+    """`sql`'s result on the warehouse at `source` (or an open connection), read-only:
+    (columns, rows), or an Arrow table when `arrow`; None for a statement with no result."""
     import duckdb
 
-    with duckdb.connect(str(path), read_only=True) as con:
+    con = source if isinstance(source, duckdb.DuckDBPyConnection) else None
+    with con or duckdb.connect(str(source), read_only=True) as con:
         try:
             rel = con.sql(sql)
             if rel is None:

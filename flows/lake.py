@@ -40,6 +40,7 @@ from flows.lake_files import (
     LEDGER,
     PART,
     PINS_KEY,
+    RUN_KEY,
     LakeFile,
     dataset,
     file_name,
@@ -118,6 +119,25 @@ class Lake:
             self._load_pins()
         assert self._pins is not None
         return self._pins
+
+    def as_of(self, when: str) -> Lake:
+        """The lake as the ledger commit of run `when` (a run id) left it, or as the last
+        ledger commit at or before `when` (an ISO timestamp, UTC if naive) left it."""
+        ledger = self.delta(LEDGER)
+        commits = [c for c in (ledger.history() if ledger else []) if PINS_KEY in c]
+        try:
+            ts = dt.datetime.fromisoformat(when)
+            ts = ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC)
+            ms = ts.timestamp() * 1000
+            chosen = [c for c in commits if c["timestamp"] <= ms]
+        except ValueError:
+            chosen = [c for c in commits if c.get(RUN_KEY) == when]
+        if not chosen:
+            raise ValueError(f"no run {when!r} in the ledger of {self.uri}")
+        last = max(chosen, key=lambda c: c["version"])
+        past = Lake(self.location)
+        past._pins = {**json.loads(last[PINS_KEY]), LEDGER: last["version"]}
+        return past
 
     @property
     def version(self) -> int:

@@ -167,3 +167,34 @@ def test_a_lake_written_by_the_journal_is_migrated_once(landing: Path, tmp_path:
     assert not list((data / "lake").rglob(".*.tmp"))
     runs = Lake(data / "lake").read("runs")
     assert runs.num_rows == 2
+
+
+def test_as_of_reads_the_lake_as_a_past_run_left_it(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake")
+    _commit(lake, "r1", 3)
+    _commit(lake, "r2", 1)
+    first = lake.as_of("r1")
+    assert first.read("rejects")["run_id"].to_pylist() == ["r1"] * 3
+    assert first.read("runs")["run_id"].to_pylist() == ["r1"]
+    assert lake.as_of(dt.datetime.now(dt.UTC).isoformat()).read("rejects").num_rows == 1
+    with pytest.raises(ValueError, match="no run 'nope'"):
+        lake.as_of("nope")
+
+
+def test_query_as_of_runs_sql_on_a_past_run(landing: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+    from tests.util import nightly
+
+    data = tmp_path / "data"
+    first = nightly(landing, data)
+    (landing / "2026-11-26" / "901_x.txt").write_text("عنوان\n\nنص #وسم", encoding="utf-8")
+    nightly(landing, data)
+    sql = "select count(*) from articles"
+    args = ["query", sql, "--data", str(data), "--format", "csv"]
+    now = CliRunner().invoke(main, args)
+    past = CliRunner().invoke(main, [*args, "--as-of", first["run_id"]])
+    assert now.exit_code == 0 and past.exit_code == 0, past.output
+    assert int(past.output.split()[-1]) == first["articles_loaded"]
+    assert int(now.output.split()[-1]) == first["articles_loaded"] + 1
