@@ -23,6 +23,7 @@ from flows import cli_options as opt
 from flows import env
 from flows.cli_common import flow_on, precheck, run_flow
 from flows.cli_entities import entities_group
+from flows.cli_lake import lake_group
 from flows.formatting import write_rows
 
 if TYPE_CHECKING:
@@ -329,3 +330,4 @@ if __name__ == "__main__":
 
 
 main.add_command(entities_group)
+main.add_command(lake_group)

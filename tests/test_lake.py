@@ -198,3 +198,22 @@ def test_query_as_of_runs_sql_on_a_past_run(landing: Path, tmp_path: Path) -> No
     assert now.exit_code == 0 and past.exit_code == 0, past.output
     assert int(past.output.split()[-1]) == first["articles_loaded"]
     assert int(now.output.split()[-1]) == first["articles_loaded"] + 1
+
+
+def test_vacuum_removes_replaced_and_orphan_files_not_the_live_ones(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    lake = Lake(tmp_path / "lake")
+    _commit(lake, "r1", 3)
+    _commit(lake, "r2", 2)  # replaces r1's rejects file
+    orphan = tmp_path / "lake" / "rejects" / "ingest_date=2026-11-24" / "part-killed.parquet"
+    orphan.write_bytes(b"left by a run killed before its commit")
+    args = ["lake", "vacuum", "--data", str(tmp_path), "--retention-hours", "0"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    assert "rejects: removed 2 file(s)" in out.output
+    left = sorted(p.name for p in (tmp_path / "lake" / "rejects").rglob("*.parquet"))
+    assert left == ["part-r2.parquet"]
+    assert Lake(tmp_path / "lake").read("rejects")["run_id"].to_pylist() == ["r2"] * 2
