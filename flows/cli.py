@@ -77,7 +77,7 @@ def run(
     entities: str | None,
 ) -> None:
     """Nightly run: process every landing file that is new or changed since the last run."""
-    precheck(landing, data, wait, entities)
+    precheck(landing, data, wait, entities, lake)
     from flows.nightly import nightly
     from flows.runners import with_runner
 
@@ -139,7 +139,7 @@ def backfill(
         for day in plan.missing_dates:
             click.echo(f"{day}: no landing folder: would be left unchanged")
         return
-    precheck(landing, data, wait, entities)
+    precheck(landing, data, wait, entities, lake)
     from flows.nightly import backfill as backfill_flow
     from flows.runners import with_runner
 

@@ -25,8 +25,12 @@ def flow_on(with_runner, fn, runner: str, address: str | None):
         raise click.ClickException(str(e)) from None
 
 
-def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -> None:
-    """Fail in milliseconds, before Prefect starts, on what would fail the run anyway."""
+def precheck(
+    landing: str | None, data: str, wait: bool, entities: str | None, lake: str | None = None
+) -> None:
+    """Fail in milliseconds (seconds for an S3 lake), before Prefect starts, on what would
+    fail the run anyway."""
+    from flows.lake_lease import LakeUnreachable, probe
     from flows.lock import RunLocked, check_free
 
     if landing is not None and not Path(landing).is_dir():
@@ -34,6 +38,11 @@ def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -
             f"landing dir {landing} does not exist: create it or pass --landing"
         )
     _check_gazetteer(entities, data)
+    if lake is not None:
+        try:
+            probe(lake)
+        except LakeUnreachable as e:
+            raise click.ClickException(str(e)) from None
     if not wait:
         try:
             check_free(Path(data))
@@ -42,6 +51,7 @@ def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -
 
 
 def run_flow(fn, **kwargs) -> None:
+    from flows.lake_lease import LakeUnreachable
     from flows.lock import RunLocked
 
     if not os.environ.get("PREFECT_API_URL"):
@@ -52,7 +62,7 @@ def run_flow(fn, **kwargs) -> None:
         )
     try:
         summary = fn(**kwargs)
-    except RunLocked as e:
+    except (RunLocked, LakeUnreachable) as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None

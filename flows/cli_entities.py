@@ -37,7 +37,7 @@ def refresh(
     read; those dates' mentions are replaced at once, like any run."""
     if start and end and end < start:
         raise click.BadParameter(f"--end {end.date()} is before --start {start.date()}")
-    precheck(None, data, wait, entities)
+    precheck(None, data, wait, entities, lake)
     from flows.nightly import entities_refresh
 
     run_flow(

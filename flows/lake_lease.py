@@ -40,6 +40,32 @@ class LakeLeased(RunLocked):
     """Another run holds the lake."""
 
 
+class LakeUnreachable(RuntimeError):
+    """The lake's location cannot be written: a setting is wrong."""
+
+
+def _unreachable(location: str | Path, e: Exception) -> LakeUnreachable:
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    hint = (
+        "check AWS_ENDPOINT_URL (and AWS_ALLOW_HTTP for http://), AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY, AWS_REGION, and the bucket and prefix in --lake"
+        if storage.is_remote(location)
+        else "check --lake (or --data): the directory must be writable"
+    )
+    return LakeUnreachable(f"cannot write the lake {location}: {first}; {hint}")
+
+
+def probe(location: str | Path) -> None:
+    """Fail in seconds, before any work, if the lake's location cannot be written."""
+    try:
+        st = store(location)
+        name = f"_akhbar/probe-{os.getpid()}-{time.time_ns()}"
+        obstore.put(st, name, b"", mode="create")
+        obstore.delete(st, name)
+    except Exception as e:
+        raise _unreachable(location, e) from None
+
+
 def store(location: str | Path) -> LocalStore | S3Store:
     """An obstore client for the lake's location (S3 settings from the AWS_* variables)."""
     if not storage.is_remote(location):
@@ -51,7 +77,11 @@ def store(location: str | Path) -> LocalStore | S3Store:
     config = {k.lower(): v for k, v in opts.items() if k != "AWS_ALLOW_HTTP"}
     allow_http = opts.get("AWS_ALLOW_HTTP", "").lower() in ("1", "true", "yes")
     return S3Store(
-        bucket, prefix=prefix or None, config=config, client_options={"allow_http": allow_http}
+        bucket,
+        prefix=prefix or None,
+        config=config,
+        client_options={"allow_http": allow_http, "connect_timeout": "5s", "timeout": "30s"},
+        retry_config={"max_retries": 2, "retry_timeout": dt.timedelta(seconds=10)},
     )
 
 
@@ -144,11 +174,16 @@ def _message(location: str | Path, info: dict) -> str:
 def lake_lease(
     location: str | Path, run_id: str, data: Path, wait: bool = False, poll_s: float = 1.0
 ) -> Iterator[None]:
-    st = store(location)
-    while (holder := _try_take(st, _body(run_id, data), data)) is not None:
+    try:
+        st = store(location)
+        holder = _try_take(st, _body(run_id, data), data)
+    except Exception as e:
+        raise _unreachable(location, e) from None
+    while holder is not None:
         if not wait:
             raise LakeLeased(_message(location, holder))
         time.sleep(poll_s)
+        holder = _try_take(st, _body(run_id, data), data)
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(st, run_id, data, stop), daemon=True)
     beat.start()

@@ -141,3 +141,23 @@ def test_two_data_dirs_writing_one_s3_lake_at_once(
 
     runs = Lake(s3_lake).read("runs").to_pylist()
     assert sorted(r["articles_loaded"] > 0 for r in runs) == [False, True]
+
+
+@pytest.mark.parametrize("problem", ["missing bucket", "unreachable endpoint"])
+def test_a_bad_s3_setting_fails_in_seconds_before_any_work(
+    landing: Path, tmp_path: Path, s3_lake: str, monkeypatch: pytest.MonkeyPatch, problem: str
+) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    lake = s3_lake.replace("s3://lake-", "s3://nobucket-")
+    if problem == "unreachable endpoint":
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        lake = s3_lake
+    data = tmp_path / "data"
+    args = ["run", "--landing", str(landing), "--data", str(data), "--lake", lake]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code != 0
+    assert f"cannot write the lake {lake}" in out.output and "AWS_ENDPOINT_URL" in out.output
+    assert not (data / "warehouse.duckdb").exists()
