@@ -24,6 +24,7 @@ import gc
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,11 +141,10 @@ def execute(
     lake = Lake(settings.lake_location)
     timer = Timer()
     wait = settings.wait_for_lock
-    with (
-        data_lock(settings.data, wait=wait),
-        lake_lease(settings.lake_location, run_id, settings.data, wait=wait),
-    ):
+    with ExitStack() as held:
+        held.enter_context(data_lock(settings.data, wait=wait))
         gz = gazetteer_step.load(settings.entities, settings.data)  # a bad CSV stops it here
+        held.enter_context(lake_lease(settings.lake_location, run_id, settings.data, wait=wait))
         _recover(settings.data, lake, log)
         plan = _plan(make_plan, lake, timer)
         run = Run(
