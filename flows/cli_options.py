@@ -40,9 +40,10 @@ data_out = click.option(
 lake = click.option(
     "--lake",
     default=None,
-    metavar="DIR|s3://BUCKET/PREFIX",
-    help="Where the lake's Delta tables live (default: <data>/lake). S3 settings come from "
-    "AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP.",
+    metavar="DIR|S3URL",
+    help="Where the lake's Delta tables live: a dir or s3://bucket/prefix (default: "
+    "<data>/lake). S3 settings come from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
+    "AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP.",
 )
 data_in = click.option(
     "--data", default=DEFAULT_DATA, show_default=True, help="Dir holding warehouse.duckdb."
@@ -54,7 +55,7 @@ max_file_mb = click.option(
     help="Reject files larger than this.",
 )
 wait = click.option(
-    "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
+    "--wait", is_flag=True, help="Wait for a run holding the data dir or lake instead of failing."
 )
 workers = click.option(
     "--workers",
