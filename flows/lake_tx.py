@@ -142,7 +142,10 @@ class Transaction:
         self.flush()
         if self.committed:
             return
-        self.lake.recover()
+        try:
+            self.lake.recover()
+        except Exception:  # the store is failing too: the next run restores under its lease
+            return
         for full in self._written:
             remove(full, self._fs)
 
