@@ -23,9 +23,11 @@ from flows import cli_options as opt
 from flows import env
 from flows.cli_common import flow_on, precheck, run_flow
 from flows.cli_entities import entities_group
+from flows.cli_lake import lake_group
 from flows.formatting import write_rows
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 
@@ -48,6 +50,7 @@ def main() -> None:
 @main.command()
 @opt.landing
 @opt.data_out
+@opt.lake
 @click.option(
     "--date",
     "date",
@@ -64,6 +67,7 @@ def main() -> None:
 def run(
     landing: str,
     data: str,
+    lake: str | None,
     date: dt.datetime | None,
     max_file_mb: int,
     wait: bool,
@@ -73,7 +77,7 @@ def run(
     entities: str | None,
 ) -> None:
     """Nightly run: process every landing file that is new or changed since the last run."""
-    precheck(landing, data, wait, entities)
+    precheck(landing, data, wait, entities, lake)
     from flows.nightly import nightly
     from flows.runners import with_runner
 
@@ -81,6 +85,7 @@ def run(
         flow_on(with_runner, nightly, runner, address),
         landing=landing,
         data=data,
+        lake=lake,
         date=date.date() if date else None,
         max_file_mb=max_file_mb,
         wait=wait,
@@ -94,6 +99,7 @@ def run(
 @click.option("--end", type=opt.DATE, required=True, help="Last date to reprocess, inclusive.")
 @opt.landing
 @opt.data_out
+@opt.lake
 @opt.max_file_mb
 @opt.wait
 @click.option("--dry-run", is_flag=True, help="List what would be replaced; change nothing.")
@@ -106,6 +112,7 @@ def backfill(
     end: dt.datetime,
     landing: str,
     data: str,
+    lake: str | None,
     max_file_mb: int,
     wait: bool,
     dry_run: bool,
@@ -123,22 +130,23 @@ def backfill(
         from flows.plan import plan_backfill
         from flows.settings import Settings
 
-        lake = Lake(Path(data) / "lake")
-        settings = Settings(location(landing), Path(data))
-        plan = plan_backfill(settings, lake, start.date(), end.date())
+        settings = Settings(location(landing), Path(data), lake=lake)
+        the_lake = Lake(settings.lake_location)
+        plan = plan_backfill(settings, the_lake, start.date(), end.date())
         for day in plan.dates:
             files = [f.path for f in plan.to_read if f.ingest_date == day]
-            rows = lake.read("articles", day, columns=["article_id"]).num_rows
+            rows = the_lake.read("articles", day, columns=["article_id"]).num_rows
             click.echo(f"{day}: would replace {rows} article rows from {len(files)} landing files")
         for day in plan.missing_dates:
             click.echo(f"{day}: no landing folder: would be left unchanged")
         return
-    precheck(landing, data, wait, entities)
+    precheck(landing, data, wait, entities, lake)
     from flows.nightly import backfill as backfill_flow
     from flows.runners import with_runner
 
     run_flow(
         flow_on(with_runner, backfill_flow, runner, address),
+        lake=lake,
         start=start.date(),
         end=end.date(),
         landing=landing,
@@ -186,7 +194,24 @@ def serve(cron: str, timezone: str, landing: str, data: str) -> None:
 )
 @opt.output("Write the result to this file instead of stdout.")
 @click.option("--limit", default=1000, show_default=True, help="Rows to print in table format.")
-def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="RUN_ID|TIMESTAMP",
+    help="Query the lake as that run (or the last run at that UTC time) left it, "
+    "instead of the warehouse.",
+)
+@opt.lake
+def query(
+    sql: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    limit: int,
+    as_of: str | None,
+    lake: str | None,
+) -> None:
     """Run SQL against the warehouse, read-only.
 
     Views and macros are listed by `akhbar views`; e.g.
@@ -194,7 +219,8 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
     """
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet writes a file: add --output FILE.parquet")
-    result = _fetch(_warehouse(data), sql, arrow=fmt == "parquet")
+    source = _past(lake or Path(data) / "lake", as_of) if as_of else _warehouse(data)
+    result = _fetch(source, sql, arrow=fmt == "parquet")
     if result is None:
         return
     if fmt == "parquet":
@@ -212,12 +238,24 @@ def query(sql: str, data: str, fmt: str, output: str | None, limit: int) -> None
     click.echo(f"wrote {shown} rows to {output}", err=True)
 
 
-def _fetch(path: Path, sql: str, arrow: bool) -> tuple[list[str], list[tuple]] | pa.Table | None:
-    """`sql`'s result on the warehouse at `path`, read-only: (columns, rows), or an Arrow table
-    when `arrow`; None for a statement with no result (SET, PRAGMA …)."""
+def _past(lake: str | Path, as_of: str) -> duckdb.DuckDBPyConnection:
+    from flows.query_as_of import connect_as_of
+
+    try:
+        return connect_as_of(lake, as_of)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _fetch(
+    source: Path | duckdb.DuckDBPyConnection, sql: str, arrow: bool
+) -> tuple[list[str], list[tuple]] | pa.Table | None:
+    """`sql`'s result on the warehouse at `source` (or an open connection), read-only:
+    (columns, rows), or an Arrow table when `arrow`; None for a statement with no result."""
     import duckdb
 
-    with duckdb.connect(str(path), read_only=True) as con:
+    con = source if isinstance(source, duckdb.DuckDBPyConnection) else None
+    with con or duckdb.connect(str(source), read_only=True) as con:
         try:
             rel = con.sql(sql)
             if rel is None:
@@ -294,3 +332,4 @@ if __name__ == "__main__":
 
 
 main.add_command(entities_group)
+main.add_command(lake_group)

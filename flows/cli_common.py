@@ -25,13 +25,25 @@ def flow_on(with_runner, fn, runner: str, address: str | None):
         raise click.ClickException(str(e)) from None
 
 
-def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -> None:
-    """Fail in milliseconds, before Prefect starts, on what would fail the run anyway."""
+def precheck(
+    landing: str | None, data: str, wait: bool, entities: str | None, lake: str | None = None
+) -> None:
+    """Fail in milliseconds (seconds for an S3 lake), before Prefect starts, on what would
+    fail the run anyway."""
+    from flows.lake_lease import LakeUnreachable, probe
     from flows.lock import RunLocked, check_free
+    from flows.storage import is_remote
 
     if landing is not None:
         check(landing, writable=False, option="--landing")
     _check_gazetteer(entities, data)
+    if lake is not None and is_remote(lake):
+        check(lake, writable=True, option="--lake")  # the same preflight as --landing's
+    elif lake is not None:
+        try:
+            probe(lake)
+        except LakeUnreachable as e:
+            raise click.ClickException(str(e)) from None
     if not wait:
         try:
             check_free(Path(data))
@@ -51,6 +63,7 @@ def check(location: str, writable: bool, option: str) -> None:
 
 
 def run_flow(fn, **kwargs) -> None:
+    from flows.lake_lease import LakeUnreachable
     from flows.lock import RunLocked
 
     if not os.environ.get("PREFECT_API_URL"):
@@ -61,7 +74,7 @@ def run_flow(fn, **kwargs) -> None:
         )
     try:
         summary = fn(**kwargs)
-    except RunLocked as e:
+    except (RunLocked, LakeUnreachable) as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None

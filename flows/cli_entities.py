@@ -21,12 +21,14 @@ def entities_group() -> None:
     "--end", type=opt.DATE, default=None, help="Last date, inclusive (default: the last)."
 )
 @opt.data_out
+@opt.lake
 @opt.entities
 @opt.wait
 def refresh(
     start: dt.datetime | None,
     end: dt.datetime | None,
     data: str,
+    lake: str | None,
     entities: str | None,
     wait: bool,
 ) -> None:
@@ -35,7 +37,7 @@ def refresh(
     read; those dates' mentions are replaced at once, like any run."""
     if start and end and end < start:
         raise click.BadParameter(f"--end {end.date()} is before --start {start.date()}")
-    precheck(None, data, wait, entities)
+    precheck(None, data, wait, entities, lake)
     from flows.nightly import entities_refresh
 
     run_flow(
@@ -45,6 +47,7 @@ def refresh(
         end=end.date() if end else None,
         entities=entities,
         wait=wait,
+        lake=lake,
     )
 
 

@@ -35,7 +35,18 @@ landing = click.option(
 )
 # The commands that write a data dir, and those that only read its warehouse.
 data_out = click.option(
-    "--data", default=DEFAULT_DATA, show_default=True, help="Output dir: lake/, warehouse.duckdb."
+    "--data",
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="Output dir: warehouse.duckdb (and lake/ unless --lake).",
+)
+lake = click.option(
+    "--lake",
+    default=None,
+    metavar="DIR|S3URL",
+    help="Where the lake's Delta tables live: a dir or s3://bucket/prefix (default: "
+    "<data>/lake). S3 settings come from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
+    "AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP.",
 )
 data_in = click.option(
     "--data", default=DEFAULT_DATA, show_default=True, help="Dir holding warehouse.duckdb."
@@ -47,7 +58,7 @@ max_file_mb = click.option(
     help="Reject files larger than this.",
 )
 wait = click.option(
-    "--wait", is_flag=True, help="Wait for a run holding the data dir instead of failing."
+    "--wait", is_flag=True, help="Wait for a run holding the data dir or lake instead of failing."
 )
 workers = click.option(
     "--workers",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows.lake import Lake, Transaction
+from flows.lake import Lake, Transaction, file_name
 from transforms import schemas
 from transforms.entities import load_gazetteer
 from transforms.gazetteer import Gazetteer
@@ -71,7 +71,7 @@ def _tables(gz: Gazetteer, day: dt.date) -> tuple[pa.Table, pa.Table]:
 def stage(tx: Transaction, lake: Lake, gz: Gazetteer, day: dt.date) -> bool:
     """Stage the gazetteer's rows unless the lake holds this version already; True if staged."""
     name = f"gazetteer-{gz.version}.parquet"
-    if any(f.name == name for f in lake.files("entities")):
+    if any(file_name(f) == name for f in lake.files("entities")):
         return False
     entities, aliases = _tables(gz, day)
     tx.append_file("entities", day, entities, name)

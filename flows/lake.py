@@ -1,83 +1,182 @@
-"""The Parquet lake: `<data>/lake/<table>/ingest_date=YYYY-MM-DD/part-<run_id>[-<n>].parquet`.
+"""The lake: one Delta table per table, `<lake>/<table>/`, partitioned by `ingest_date`, on a
+local directory or `s3://bucket/prefix` (flows/storage.py), written through `deltalake`.
 
-Writes are transactional through a redo journal:
-1. every new partition file is written hidden (`.part-….parquet.tmp`, invisible to globs),
-2. the journal `<lake>/_journal/<run_id>.json` naming each rename and deletion is written
-   atomically (write, fsync, rename) — this is the commit point,
-3. the journal is applied (rename into place, delete the replaced files) and removed.
-A crash before 2 leaves the old lake (the hidden files are swept); a crash after 2 is rolled
-forward by `recover()` at the start of the next run. Either way nobody sees half a run.
+A run is all-or-nothing across tables, although Delta commits one table at a time:
+1. The run writes its Parquet files (background threads) straight to their final names,
+   `<table>/ingest_date=D/part-<run>[-<n>].parquet`. Nothing references them yet: Delta
+   readers do not see them.
+2. `Transaction.commit` commits each data table (one Delta commit each: a partition
+   replacement is an overwrite with a partition filter on `ingest_date`, which removes the
+   old files' add actions; commit metadata `akhbar_run_id`), then the `runs` ledger LAST: the
+   run's row, with the version of every table (`akhbar_pins` in that commit's metadata).
+   The ledger commit is the commit point.
+3. Every reader of the lake (plan, staging's seen-set, publish, entities refresh, query)
+   reads each table at the version pinned by the newest ledger commit (`Lake.pins`), so a
+   table committed by a run killed before its ledger row is never seen.
+4. The next writer, before anything else, `recover()`s: a table whose latest version is
+   ahead of its pin is restored to it (a table created by such a run is emptied). Then every
+   table's latest version equals its pinned content again and the run writes on top.
+Only one writer at a time per lake: the lease (flows/lake_lease.py) is taken before
+`recover()` and held until the end. Files of runs that never committed, and files replaced by
+later runs, stay on disk for time travel until `akhbar lake vacuum` (Delta's vacuum) removes
+those older than its retention.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
+from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
 
-from flows import failpoints
+from flows import storage
+from flows.lake_files import (
+    LEDGER,
+    PART,
+    PINS_KEY,
+    RUN_KEY,
+    LakeFile,
+    dataset,
+    file_name,
+    write_json_atomic,
+)
+from flows.lake_tx import Transaction
 from transforms import schemas
 
-# zstd level 1, not 3: 25% less time writing the lake for 10% more bytes (benchmarks/RESULTS.md).
-PARQUET_OPTS = {"compression": "zstd", "compression_level": 1}
-# Columns all but unique per row: a dictionary page is built, found useless and dropped for each.
-NO_DICTIONARY = frozenset(
-    {"title", "body", "title_norm", "body_norm", "url", "article_id", "content_hash", "detail"}
-)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_json_atomic(path: Path, obj: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+__all__ = [
+    "Lake",
+    "LakeFile",
+    "Transaction",
+    "dataset",
+    "drop_rows",
+    "file_name",
+    "write_json_atomic",
+]
 
 
 @dataclass
+class _Snapshot:
+    """A table at its pinned version: its active files by date."""
+
+    version: int | None  # None: the table does not exist (or is pinned as absent)
+    by_day: dict[dt.date, list[LakeFile]]
+
+
 class Lake:
-    root: Path
+    def __init__(self, location: str | Path) -> None:
+        self.location = str(location)
+        self.uri = storage.uri(location)
+        self.remote = storage.is_remote(location)
+        self.options = storage.storage_options(location)
+        self._pins: dict[str, int] | None = None
+        self._ledger_version: int | None = None
+        self._snaps: dict[str, _Snapshot] = {}
 
-    def part_dir(self, table: str, day: dt.date) -> Path:
-        return self.root / table / f"ingest_date={day.isoformat()}"
+    @property
+    def root(self) -> Path:
+        """The local directory of the lake (local lakes only)."""
+        if self.remote:
+            raise ValueError(f"the lake {self.uri} is not a local directory")
+        return Path(self.uri)
 
-    def files(self, table: str, day: dt.date | None = None) -> list[Path]:
-        base = self.part_dir(table, day) if day else self.root / table
-        pattern = "*.parquet" if day else "ingest_date=*/*.parquet"
-        return sorted(base.glob(pattern)) if base.exists() else []
+    def table_uri(self, table: str) -> str:
+        return f"{self.uri}/{table}"
+
+    def delta(self, table: str, version: int | None = None) -> DeltaTable | None:
+        try:
+            return DeltaTable(self.table_uri(table), version=version, storage_options=self.options)
+        except TableNotFoundError:
+            return None
+
+    # -- the pins ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Forget the pins and snapshots read so far (after a commit, or to see other writers')."""
+        self._pins, self._ledger_version, self._snaps = None, None, {}
+
+    def _load_pins(self) -> None:
+        ledger = self.delta(LEDGER)
+        if ledger is None:
+            self._pins, self._ledger_version = {}, None
+            return
+        self._ledger_version = ledger.version()
+        info = ledger.history(1)[0]
+        if PINS_KEY in info:
+            self._pins = json.loads(info[PINS_KEY])
+        else:  # a ledger committed by another tool (or migrated): trust every table's latest
+            self._pins = self.latest_versions()
+        self._pins[LEDGER] = self._ledger_version
+
+    @property
+    def pins(self) -> dict[str, int]:
+        """Each table's version as of the newest ledger commit (absent: the table is empty)."""
+        if self._pins is None:
+            self._load_pins()
+        assert self._pins is not None
+        return self._pins
+
+    def as_of(self, when: str) -> Lake:
+        """The lake as the ledger commit of run `when` (a run id) left it, or as the last
+        ledger commit at or before `when` (an ISO timestamp, UTC if naive) left it."""
+        ledger = self.delta(LEDGER)
+        commits = [c for c in (ledger.history() if ledger else []) if PINS_KEY in c]
+        try:
+            ts = dt.datetime.fromisoformat(when)
+            ts = ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC)
+            ms = ts.timestamp() * 1000
+            chosen = [c for c in commits if c["timestamp"] <= ms]
+        except ValueError:
+            chosen = [c for c in commits if c.get(RUN_KEY) == when]
+        if not chosen:
+            raise ValueError(f"no run {when!r} in the ledger of {self.uri}")
+        last = max(chosen, key=lambda c: c["version"])
+        past = Lake(self.location)
+        past._pins = {**json.loads(last[PINS_KEY]), LEDGER: last["version"]}
+        return past
+
+    @property
+    def version(self) -> int:
+        """The lake's version: the number of ledger commits (0 for an empty lake)."""
+        pins = self.pins
+        return pins[LEDGER] + 1 if LEDGER in pins else 0
+
+    def _snapshot(self, table: str) -> _Snapshot:
+        snap = self._snaps.get(table)
+        if snap is None:
+            snap = self._snaps[table] = self._read_snapshot(table)
+        return snap
+
+    def _read_snapshot(self, table: str) -> _Snapshot:
+        version = self.pins.get(table)
+        if version is None:
+            return _Snapshot(None, {})
+        d = self.delta(table, version)
+        if d is None:
+            return _Snapshot(None, {})
+        acts = pa.table(d.get_add_actions(flatten=True)).to_pydict()
+        by_day: dict[dt.date, list[LakeFile]] = {}
+        base = self.table_uri(table)
+        for path, day in zip(acts["path"], acts["partition.ingest_date"], strict=True):
+            full = f"{base}/{path}"
+            by_day.setdefault(day, []).append(full if self.remote else Path(full))
+        for files in by_day.values():
+            files.sort(key=str)
+        return _Snapshot(version, by_day)
+
+    # -- reading, at the pins ---------------------------------------------------------------
+    def files(self, table: str, day: dt.date | None = None) -> list[LakeFile]:
+        by_day = self._snapshot(table).by_day
+        if day is not None:
+            return list(by_day.get(day, []))
+        return [f for d in sorted(by_day) for f in by_day[d]]
 
     def dates(self, table: str) -> list[dt.date]:
-        base = self.root / table
-        if not base.exists():
-            return []
-        out = []
-        for d in base.glob("ingest_date=*"):
-            if any(d.glob("*.parquet")):
-                out.append(dt.date.fromisoformat(d.name.split("=", 1)[1]))
-        return sorted(out)
+        return sorted(self._snapshot(table).by_day)
 
     def read(
         self, table: str, day: dt.date | None = None, columns: list[str] | None = None
@@ -87,227 +186,36 @@ class Lake:
         if not paths:
             t = schema.empty_table()
             return t.select(columns) if columns else t
-        # One dataset over all files reads them in parallel, not one after another.
-        return ds.dataset(paths, schema=schema, format="parquet").to_table(columns=columns)
+        return dataset(paths, schema).to_table(columns=columns)
 
-    @property
-    def version(self) -> int:
-        state = self.root / "_state.json"
-        if not state.exists():
-            return 0
-        return int(json.loads(state.read_text(encoding="utf-8"))["version"])
+    def latest_versions(self) -> dict[str, int]:
+        """Each existing data table's latest version (not the pins: see `Transaction.commit`)."""
+        out = {}
+        for table in schemas.TABLES:
+            d = self.delta(table) if table != LEDGER else None
+            if d is not None:
+                out[table] = d.version()
+        return out
 
     # -- recovery ---------------------------------------------------------------------------
     def recover(self) -> list[str]:
-        """Roll forward committed journals, then sweep hidden leftovers of crashed runs."""
-        done = []
-        jdir = self.root / "_journal"
-        if jdir.exists():
-            for j in sorted(jdir.glob("*.json")):
-                _apply(self.root, json.loads(j.read_text(encoding="utf-8")))
-                j.unlink()
-                done.append(j.stem)
-        if self.root.exists():
-            for pattern in ("*/ingest_date=*/.*.tmp", "_journal/.*.tmp", ".*.tmp"):
-                for tmp in self.root.glob(pattern):
-                    tmp.unlink(missing_ok=True)
-            for pdir in self.root.glob("*/ingest_date=*"):
-                if pdir.is_dir() and not any(pdir.iterdir()):
-                    pdir.rmdir()  # created by a run killed before it wrote there
-        return done
-
-
-@dataclass
-class JournalOp:
-    """One entry of the journal: in `dir` (relative to the lake), rename the staged `tmp` to
-    `final` (no `tmp`: nothing staged, the partition is emptied), then delete `delete`. Its
-    JSON form is the dict of these four fields, as journals have always been written."""
-
-    dir: str
-    tmp: str | None
-    final: str
-    delete: list[str]
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, op: dict) -> JournalOp:
-        return cls(op["dir"], op["tmp"], op["final"], list(op["delete"]))
-
-
-# Arrow bytes of the staged files handed to a Transaction's writer threads and not yet on
-# disk, at most: the run stages the next batch while the last ones are compressed (Parquet
-# writing releases the GIL). A bound in bytes, not files: a large day is few big files.
-MAX_PENDING_BYTES = 96 * 1024 * 1024
-WRITER_THREADS = 2
-
-
-@dataclass
-class Transaction:
-    """Partition replacements staged by one run, committed all at once.
-
-    Staged Parquet files are written by background threads, so the run goes on staging the
-    next batch meanwhile; `commit` waits for every write and fails if one did (nothing is
-    committed before the journal, so the order of the writes does not matter). `abort` waits
-    for them without raising and, before the commit point, removes what they staged."""
-
-    lake: Lake
-    run_id: str
-    ops: list[JournalOp] = field(default_factory=list)
-    touched: dict[str, set[dt.date]] = field(default_factory=dict)
-    # Set once the journal is on disk: from then on the run is committed, whatever happens
-    # while applying it (a failure there is rolled forward, never rolled back).
-    journal_written: bool = False
-    write_seconds: float = 0.0  # the writer threads' busy time, summed (for the run's timings)
-    wait_seconds: float = 0.0  # time the run waited for the writer (queue full, or commit)
-    # Told of every staged partition (the warehouse build takes them from memory).
-    on_stage: Callable[[str, dt.date, pa.Table], None] | None = None
-    _parts: dict[tuple[str, dt.date], int] = field(default_factory=dict)
-    _dirs: set[Path] = field(default_factory=set)
-    _writer: ThreadPoolExecutor | None = None
-    _pending: deque[tuple[Future[None], int]] = field(default_factory=deque)
-    _pending_bytes: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _write_now(self, data: pa.Table, path: Path, failpoint: str | None) -> None:
-        t = time.perf_counter()
-        _write(data, path)
-        with self._lock:
-            self.write_seconds += time.perf_counter() - t
-        if failpoint:
-            failpoints.hit(failpoint)
-
-    def _write(self, data: pa.Table, path: Path, failpoint: str | None = None) -> None:
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="akhbar-lake")
-        size = data.nbytes
-        while self._pending and self._pending_bytes + size > MAX_PENDING_BYTES:
-            self._wait_oldest()
-        self._pending.append((self._writer.submit(self._write_now, data, path, failpoint), size))
-        self._pending_bytes += size
-
-    def _wait_oldest(self) -> None:
-        t = time.perf_counter()
-        fut, size = self._pending.popleft()
-        self._pending_bytes -= size
-        try:
-            fut.result()
-        finally:
-            self.wait_seconds += time.perf_counter() - t
-
-    def flush(self) -> None:
-        """Wait until every staged file is written; raise the first write error."""
-        try:
-            while self._pending:
-                self._wait_oldest()
-        finally:
-            if self._writer is not None and not self._pending:
-                self._writer.shutdown()
-                self._writer = None
-
-    def abort(self) -> None:
-        """Wait for the writes in flight, ignoring their errors (the run failed already), then
-        remove the staged files, unless the journal is written: past the commit point they are
-        the run's data, which `Lake.recover()` rolls forward."""
-        while self._pending:
-            try:
-                self._wait_oldest()
-            except Exception:  # the run's own error is the one reported
+        """Restore every table left ahead of its pin by a run killed between its table
+        commits (call it holding the lease). Returns the tables restored."""
+        self.refresh()
+        pins, done = self.pins, []
+        for table in schemas.TABLES:
+            if table == LEDGER:
                 continue
-        self.flush()
-        if self.journal_written:
-            return
-        for op in self.ops:
-            if op.tmp:
-                (self.lake.root / op.dir / op.tmp).unlink(missing_ok=True)
-
-    def replace_partition(self, table: str, day: dt.date, data: pa.Table) -> None:
-        """Stage `data` for (table, day). The first call for a partition in a transaction makes
-        `data` its whole content at commit (empty data removes it); later calls add parts
-        beside it (`part-<run>-<n>.parquet`), so a run can stage a large day batch by batch
-        instead of holding all of it."""
-        schema = schemas.TABLES[table]
-        data = data.cast(schema) if data.schema != schema else data
-        n = self._parts.get((table, day), 0)
-        if n and not data.num_rows:
-            return
-        self._parts[(table, day)] = n + 1
-        pdir = self.lake.part_dir(table, day)
-        old = [p.name for p in self.lake.files(table, day)] if n == 0 else []
-        final = f"part-{self.run_id}.parquet" if n == 0 else f"part-{self.run_id}-{n}.parquet"
-        tmp = None
-        if data.num_rows:
-            pdir.mkdir(parents=True, exist_ok=True)
-            tmp = f".{final}.tmp"
-            self._write(data, pdir / tmp, "lake_write")
-            self._dirs.add(pdir)
-        rel = str(pdir.relative_to(self.lake.root))
-        self.ops.append(JournalOp(rel, tmp, final, [o for o in old if o != final]))
-        self.touched.setdefault(table, set()).add(day)
-        if self.on_stage is not None:
-            self.on_stage(table, day, data)
-
-    def append_file(self, table: str, day: dt.date, data: pa.Table, name: str) -> None:
-        pdir = self.lake.part_dir(table, day)
-        pdir.mkdir(parents=True, exist_ok=True)
-        tmp = f".{name}.tmp"
-        self._write(data.cast(schemas.TABLES[table]), pdir / tmp)
-        self._dirs.add(pdir)
-        rel = str(pdir.relative_to(self.lake.root))
-        self.ops.append(JournalOp(rel, tmp, name, []))
-        self.touched.setdefault(table, set()).add(day)
-
-    def commit(self) -> int:
-        self.flush()
-        version = self.lake.version + 1
-        ops = [op.to_json() for op in self.ops]
-        journal = {"run_id": self.run_id, "version": version, "ops": ops}
-        # The staged files' directory entries must be durable before the journal names them.
-        for d in sorted(self._dirs):
-            _fsync_dir(d)
-        failpoints.hit("before_commit")
-        write_json_atomic(self.lake.root / "_journal" / f"{self.run_id}.json", journal)
-        self.journal_written = True
-        failpoints.hit("after_commit")
-        _apply(self.lake.root, journal)
-        (self.lake.root / "_journal" / f"{self.run_id}.json").unlink()
-        return version
-
-
-def _write(data: pa.Table, path: Path) -> None:
-    with open(path, "wb") as f:
-        dictionary = [c for c in data.column_names if c not in NO_DICTIONARY]
-        pq.write_table(data, f, use_dictionary=dictionary, **PARQUET_OPTS)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _apply(root: Path, journal: dict) -> None:
-    """Idempotent: safe to run again after a crash half-way through."""
-    ops = [JournalOp.from_json(op) for op in journal["ops"]]
-    for op in ops:
-        pdir = root / op.dir
-        if op.tmp and (pdir / op.tmp).exists():
-            os.replace(pdir / op.tmp, pdir / op.final)
-        if op.tmp and not (pdir / op.final).exists():
-            # Neither the staged file nor its renamed copy: deleting the old files now would
-            # lose the partition. Stop; the journal stays for someone to look at.
-            raise RuntimeError(
-                f"lake journal of run {journal['run_id']}: {op.dir}/{op.tmp} is missing; "
-                "the partition was left as it was"
-            )
-        for name in op.delete:
-            (pdir / name).unlink(missing_ok=True)
-        if pdir.exists() and not any(pdir.iterdir()):
-            pdir.rmdir()
-        failpoints.hit("lake_apply")
-    for d in sorted({root / op.dir for op in ops}):
-        if d.exists():
-            _fsync_dir(d)
-    write_json_atomic(
-        root / "_state.json", {"version": journal["version"], "run_id": journal["run_id"]}
-    )
+            d = self.delta(table)
+            if d is None or d.version() == pins.get(table):
+                continue
+            if table in pins:
+                d.restore(pins[table])
+            else:  # created by a run that never committed: empty it
+                d.create_write_transaction([], "overwrite", schemas.TABLES[table], PART)
+            done.append(table)
+        self.refresh()
+        return done
 
 
 def drop_rows(table: pa.Table, column: str, values: Iterable[str]) -> pa.Table:

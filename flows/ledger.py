@@ -1,6 +1,7 @@
 """The run ledger, the lake's `runs` table: one row per run, one file per run
 (`runs/ingest_date=<logical date>/run-<id>.parquet`). A completed run's row is staged with its
-data and committed in the same journal; a failed run's row is committed on its own.
+data and its commit is the run's commit point (flows/lake.py); a failed run's row is
+committed on its own.
 """
 
 from __future__ import annotations
@@ -40,17 +41,12 @@ def append_run_row(tx: Transaction, run: Run, status: str, error: str | None) ->
 
 
 def record_failure(run: Run, error: str) -> None:
-    """Record the run as failed, after `run.tx.abort()` discarded what it staged; past its
-    commit point, first finish applying it. Never masks the original error."""
-    if run.tx.journal_written:
-        try:
-            run.lake.recover()  # committed: roll forward, so the lake is whole again
-        except Exception:  # still failing (disk full?): the next run rolls it forward
-            return
+    """Record the run as failed, after `run.tx.abort()` undid what it staged (past its
+    commit point the failed row replaces the completed one). Never masks the original error."""
     try:
         tx = Transaction(run.lake, run.run_id)
         append_run_row(tx, run, "failed", error)
         tx.commit()
-        run.hooks.publish_fn(run.lake.root.parent, run.lake, tx.touched, tx.run_id)
+        run.hooks.publish_fn(run.data, run.lake, tx.touched, tx.run_id)
     except Exception:  # the run already failed; its own error is the one to report
         pass

@@ -125,6 +125,7 @@ def _settings(
 def nightly(
     landing: str = DEFAULT_LANDING,
     data: str = DEFAULT_DATA,
+    lake: str | None = None,
     date: dt.date | None = None,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     wait: bool = False,
@@ -135,8 +136,9 @@ def nightly(
     `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only.
     `entities`: an analyst's gazetteer CSV merged over the shipped one."""
     logical = date or dt.date.today()
-    params = {"landing": landing, "data": data, "date": logical.isoformat()}
+    params = {"landing": landing, "data": data, "lake": lake, "date": logical.isoformat()}
     settings = _settings(landing, data, max_file_mb, wait, workers, entities)
+    settings.lake = lake
     return _run(settings, lambda lake: plan_nightly(settings, lake, logical), params)
 
 
@@ -146,6 +148,7 @@ def backfill(
     end: dt.date,
     landing: str = DEFAULT_LANDING,
     data: str = DEFAULT_DATA,
+    lake: str | None = None,
     max_file_mb: int = DEFAULT_MAX_FILE_MB,
     wait: bool = False,
     workers: int = 0,
@@ -155,6 +158,7 @@ def backfill(
     `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only."""
     params = {"landing": landing, "data": data, "start": start.isoformat(), "end": end.isoformat()}
     settings = _settings(landing, data, max_file_mb, wait, workers, entities)
+    settings.lake = lake
     return _run(settings, lambda lake: plan_backfill(settings, lake, start, end), params)
 
 
@@ -165,9 +169,11 @@ def entities_refresh(
     end: dt.date | None = None,
     entities: str | None = None,
     wait: bool = False,
+    lake: str | None = None,
 ) -> dict:
     """Derive the entity mentions of start..end (default: every date) again from the clean
     text in the lake, with the gazetteer in force now; replaces exactly those dates' mentions."""
     params = {"data": data, "start": start, "end": end, "entities": entities}
     settings = _settings(DEFAULT_LANDING, data, DEFAULT_MAX_FILE_MB, wait, 1, entities)
+    settings.lake = lake
     return _run(settings, lambda lake: plan_refresh(lake, start, end), params, stage_refresh)

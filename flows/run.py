@@ -1,19 +1,19 @@
 """The run itself, step by step, under the data-dir lock:
 
-1. recover: roll forward a run committed but not applied; sweep orphan quarantine
-   (flows.lake, flows.quarantine)
+1. take the lake's writers' lease; recover: restore tables a killed run left ahead of the
+   ledger; sweep orphan quarantine (flows.lake, flows.lake_lease, flows.quarantine)
 2. plan: which files to read, which rows of which dates they replace (flows.plan)
 3. read+transform: batches of landing files, in worker processes (flows.batches,
    flows.workers)
 4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile the
    warehouse is built from them in the background (flows.build.Build)
-5. commit: the ledger row joins the parts; the lake journal makes all visible at once
-   (flows.ledger, flows.lake)
+5. commit: each table's Delta commit, then the ledger row with every table's version, the
+   commit point (flows.ledger, flows.lake)
 6. publish: the warehouse, swapped in atomically (flows.publish)
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
 plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
-the lake holds the run (rolled forward) and the next run publishes the warehouse. Either way
+the lake holds the run and the next run publishes the warehouse. Either way
 the run is recorded as `failed`.
 """
 
@@ -24,6 +24,7 @@ import gc
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from flows import failpoints, gazetteer_step, ledger
 from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
+from flows.lake_lease import lake_lease
+from flows.lake_migrate import migrate
 from flows.lock import data_lock
 from flows.plan import Plan
 from flows.publish import publish
@@ -135,10 +138,13 @@ def execute(
     keep their previous state and a `failed` row is recorded in `runs`."""
     run_id = run_id or str(uuid.uuid4())
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
-    lake = Lake(settings.data / "lake")
+    lake = Lake(settings.lake_location)
     timer = Timer()
-    with data_lock(settings.data, wait=settings.wait_for_lock):
+    wait = settings.wait_for_lock
+    with ExitStack() as held:
+        held.enter_context(data_lock(settings.data, wait=wait))
         gz = gazetteer_step.load(settings.entities, settings.data)  # a bad CSV stops it here
+        held.enter_context(lake_lease(settings.lake_location, run_id, settings.data, wait=wait))
         _recover(settings.data, lake, log)
         plan = _plan(make_plan, lake, timer)
         run = Run(
@@ -170,9 +176,11 @@ def execute(
 
 
 def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
+    if migrate(lake):
+        log(f"converted the lake {lake.uri} to Delta tables (once; flows/lake_migrate.py)")
     recovered = lake.recover()
     if recovered:
-        log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
+        log(f"restored {', '.join(recovered)} to the last completed run (a run was interrupted)")
     swept = sweep_orphan_quarantine(data, lake)
     if swept:
         log(f"removed the quarantine of {swept} run(s) killed before they committed")
@@ -266,7 +274,7 @@ def _fail(run: Run, e: Exception) -> None:
     if run.build is not None:
         run.build.discard()
     error = f"{type(e).__name__}: {e}"
-    if run.tx.journal_written:
+    if run.tx.committed:
         error = (
             "the data is in the lake, but publishing the warehouse failed (the next "
             f"run publishes it): {error}"

@@ -27,3 +27,9 @@ class Settings:
     # an analyst's gazetteer CSV merged over the shipped one (None: <data>/entities.csv if it
     # exists; flows/gazetteer_step.py)
     entities: Path | None = None
+    # where the lake lives: a local dir or s3://bucket/prefix (None: <data>/lake)
+    lake: str | None = None
+
+    @property
+    def lake_location(self) -> str | Path:
+        return self.lake or self.data / "lake"

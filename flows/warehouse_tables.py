@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows.lake import Lake
+from flows.lake import Lake, LakeFile, dataset, file_name
+from flows.storage import is_remote
 from transforms import schemas
 
 PUBLISH_MEMORY_LIMIT = "768MB"  # DuckDB's, while publishing (benchmarks/RESULTS.md, end to end)
@@ -71,12 +72,17 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[LakeFile]) -> None:
     """Append the rows of the lake's Parquet `files` to `table`."""
     if not files:
         return
     schema = schemas.TABLES[table]
     cols = ", ".join(f'"{n}"' for n in schema.names)
+    if is_remote(files[0]):
+        # The pinned DuckDB has no S3 client: Arrow reads the files and DuckDB scans them.
+        src_ds = dataset(files, schema)  # noqa: F841 (scanned by name below)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM src_ds")
+        return
     paths = [str(p) for p in files]
     src = "read_parquet(?, hive_partitioning=false, union_by_name=true)"
     # Lake files written before a column was added lack it: it reads as NULL.
@@ -90,10 +96,11 @@ def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) 
 
 def new_files(
     con: duckdb.DuckDBPyConnection, lake: Lake, table: str, days: set[dt.date]
-) -> list[Path]:
+) -> list[LakeFile]:
     """The files of an append-only table (schemas.APPEND_ONLY: one per run, one per gazetteer
     version) in the partitions of `days` that the warehouse does not hold yet."""
     key, prefix = schemas.APPEND_ONLY[table]
     have = {r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {table}").fetchall()}
     files = [f for d in sorted(days) for f in lake.files(table, d)]
-    return [f for f in files if f.stem.removeprefix(prefix) not in have]
+    keys = [file_name(f).removesuffix(".parquet").removeprefix(prefix) for f in files]
+    return [f for f, k in zip(files, keys, strict=True) if k not in have]

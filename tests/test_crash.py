@@ -1,5 +1,6 @@
 """kill -9 at every named point of a run: the warehouse readers see stays the previous one, and
-the next run ends exactly where an uninterrupted run would have, with no leftovers.
+the next run ends exactly where an uninterrupted run would have, with no table left ahead of
+the ledger and no lease left behind.
 
 Each killed run is a real subprocess (execute() without Prefect: the fail points are the same)
 that SIGKILLs itself at AKHBAR_FAILPOINT."""
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.lake import Lake
 from tests.conftest import ROOT, SEEDS
 from tests.util import checksums, nightly
 
@@ -45,9 +47,13 @@ def _killed_run(landing: Path, data: Path, failpoint: str) -> subprocess.Complet
 
 def _leftovers(data: Path) -> list[str]:
     found = [p.name for p in data.glob(".warehouse-*")]
-    found += [str(p) for p in (data / "lake").rglob(".*.tmp")]
-    found += [str(p) for p in (data / "lake").glob("_journal/*.json")]
-    found += [str(p) for p in (data / "lake").glob("*/ingest_date=*") if not any(p.iterdir())]
+    lake = Lake(data / "lake")
+    latest = lake.latest_versions()
+    # No table ahead of the ledger's pins: what a killed run committed was restored.
+    found += [
+        f"{t} at {v}, pinned {lake.pins.get(t)}" for t, v in latest.items() if v != lake.pins.get(t)
+    ]
+    found += [str(p) for p in (data / "lake").glob("_akhbar/lease.json")]
     if (data / "quarantine").exists():
         with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
             runs = {r for (r,) in con.execute("select run_id from runs").fetchall()}
@@ -58,8 +64,7 @@ def _leftovers(data: Path) -> list[str]:
 def _lake_matches_warehouse(data: Path) -> None:
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         for t in ("articles", "rejects", "file_manifest", "runs"):
-            glob = str(data / "lake" / t / "ingest_date=*" / "*.parquet")
-            lake = con.execute("select count(*) from read_parquet(?)", [glob]).fetchone()[0]
+            lake = Lake(data / "lake").read(t).num_rows
             wh = con.execute(f"select count(*) from {t}").fetchone()[0]
             assert lake == wh, t
 
@@ -100,8 +105,10 @@ FAILPOINTS = [
     "read",
     "lake_write",
     "before_commit",
+    "table_commit",  # after the first table's Delta commit
+    "table_commit:3",  # between two tables' commits
+    "before_ledger",  # every data table committed, the ledger not
     "after_commit",
-    "lake_apply:3",  # half-way through applying the journal
     "before_publish",
     "publish",
 ]
@@ -117,15 +124,8 @@ def test_kill_at_any_point_keeps_old_state_and_next_run_finishes(
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stderr[-2000:])
     # Readers see exactly the previous warehouse, whatever the lake went through.
     assert checksums(data) == states["before"]
-    committed = failpoint.split(":")[0] in (
-        "after_commit",
-        "lake_apply:3",  # half-way through applying the journal
-        "before_publish",
-        "publish",
-    )
-    journals = list((data / "lake" / "_journal").glob("*.json"))
-    assert bool(journals) == failpoint.startswith(("after_commit", "lake_apply"))
-    # The next run rolls the committed work forward (or redoes the rest) ...
+    committed = failpoint in ("after_commit", "before_publish", "publish")
+    # The next run restores tables committed before the ledger (or keeps a committed run) ...
     s = nightly(states["landing"], data, DAY)
     assert s["status"] == "completed"
     if committed:

@@ -1,34 +1,34 @@
-"""The lake's transaction protocol on real Parquet files: a run that fails before its commit
-point leaves nothing behind, one that fails after it is rolled forward, and journals keep the
-on-disk shape that earlier versions wrote."""
+"""The lake's protocol on real Delta tables (flows/lake.py): nothing of a run is visible before
+its ledger commit, tables left ahead of the ledger are restored, a failed row replaces a
+completed one without breaking older versions, and one writer at a time holds the lease."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-import flows.lake
+from flows import failpoints
 from flows.lake import Lake, Transaction
-from tests.util import checksums, nightly, query
+from flows.lake_lease import LEASE, LakeLeased, lake_lease
 from transforms import schemas
 
 DAY = dt.date(2026, 11, 24)
 
 
-def _rejects(n: int, run_id: str) -> pa.Table:
+def _rejects(n: int, run_id: str, day: dt.date = DAY) -> pa.Table:
     rows = [
         {
-            "source_file": f"2026-11-24/f{i}.json",
+            "source_file": f"{day}/f{i}.json",
             "member": None,
             "record": i,
             "reason": "empty_body",
             "detail": "",
-            "ingest_date": DAY,
+            "ingest_date": day,
             "run_id": run_id,
         }
         for i in range(n)
@@ -36,176 +36,184 @@ def _rejects(n: int, run_id: str) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schemas.REJECTS)
 
 
-def _hidden(lake: Lake) -> list[Path]:
-    return sorted(lake.root.rglob(".*.tmp"))
+def _run_row(run_id: str, status: str = "completed") -> pa.Table:
+    row = {name: None for name in schemas.RUNS.names}
+    row |= {"run_id": run_id, "status": status, "ingest_date": DAY}
+    return pa.Table.from_pylist([row], schema=schemas.RUNS)
 
 
-def test_abort_before_the_commit_point_removes_what_was_staged(tmp_path: Path) -> None:
+def _commit(lake: Lake, run_id: str, n: int, day: dt.date = DAY) -> Transaction:
+    tx = Transaction(lake, run_id)
+    tx.replace_partition("rejects", day, _rejects(n, run_id, day))
+    tx.append_file("runs", DAY, _run_row(run_id), f"run-{run_id}.parquet")
+    tx.commit()
+    return tx
+
+
+def test_commit_replaces_the_partition_and_pins_every_table(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
-    first = Transaction(lake, "r1")
-    first.replace_partition("rejects", DAY, _rejects(2, "r1"))
-    first.commit()
+    _commit(lake, "r1", 3)
+    _commit(lake, "r2", 2, DAY + dt.timedelta(days=1))
+    _commit(lake, "r3", 1)
+    assert lake.version == 3
+    fresh = Lake(tmp_path / "lake")
+    rows = fresh.read("rejects").to_pylist()
+    assert sorted((r["ingest_date"], r["run_id"]) for r in rows) == [
+        (DAY, "r3"),
+        (DAY + dt.timedelta(days=1), "r2"),
+        (DAY + dt.timedelta(days=1), "r2"),
+    ]
+    assert set(fresh.pins) == {"rejects", "runs"}
+    assert fresh.read("runs")["run_id"].to_pylist() == ["r1", "r2", "r3"]
+
+
+def test_tables_committed_before_the_ledger_are_invisible_then_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = Lake(tmp_path / "lake")
+    _commit(lake, "r1", 3)
+
+    def die(name: str) -> None:
+        if name == "before_ledger":
+            raise KeyboardInterrupt  # stands for the SIGKILL of tests/test_crash.py
+
+    monkeypatch.setattr(failpoints, "hit", die)
     tx = Transaction(lake, "r2")
     tx.replace_partition("rejects", DAY, _rejects(5, "r2"))
-    tx.replace_partition("rejects", DAY, _rejects(3, "r2"))  # a second part
-    tx.flush()  # both parts written (by the writer threads), not committed
-    assert len(_hidden(lake)) == 2
-    tx.abort()
-    assert _hidden(lake) == []
-    assert lake.read("rejects")["run_id"].to_pylist() == ["r1", "r1"]
-    assert not list(lake.root.glob("_journal/*.json"))  # nothing committed
-
-
-def test_abort_past_the_commit_point_keeps_the_run_for_recover(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    lake = Lake(tmp_path / "lake")
-    tx = Transaction(lake, "r1")
-    tx.replace_partition("rejects", DAY, _rejects(4, "r1"))
-
-    def apply_fails(_root: Path, _journal: dict) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(flows.lake, "_apply", apply_fails)
-    with pytest.raises(OSError, match="No space"):
+    tx.replace_partition("duplicates", DAY, schemas.DUPLICATES.empty_table())
+    tx.append_file("runs", DAY, _run_row("r2"), "run-r2.parquet")
+    with pytest.raises(KeyboardInterrupt):
         tx.commit()
-    assert tx.journal_written
+    monkeypatch.undo()
+    reader = Lake(tmp_path / "lake")
+    assert reader.latest_versions()["rejects"] > reader.pins["rejects"]  # ahead of the ledger
+    assert reader.read("rejects")["run_id"].to_pylist() == ["r1"] * 3  # but not seen
+    assert sorted(reader.recover()) == ["duplicates", "rejects"]
+    assert reader.latest_versions() != reader.pins  # restored: a new version, same content
+    assert reader.delta("rejects").to_pyarrow_table()["run_id"].to_pylist() == ["r1"] * 3
+    assert reader.delta("duplicates").to_pyarrow_table().num_rows == 0
+    _commit(reader, "r3", 1)
+    assert Lake(tmp_path / "lake").read("rejects")["run_id"].to_pylist() == ["r3"]
+
+
+def test_abort_before_the_commit_point_removes_what_it_wrote(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake")
+    _commit(lake, "r1", 3)
+    tx = Transaction(lake, "r2")
+    tx.replace_partition("rejects", DAY, _rejects(5, "r2"))
+    tx.flush()
+    assert list((tmp_path / "lake" / "rejects").rglob("part-r2*.parquet"))
     tx.abort()
-    assert len(_hidden(lake)) == 1  # the committed run's data, not yet renamed into place
-    monkeypatch.undo()
-    assert lake.recover() == ["r1"]
-    assert lake.read("rejects").num_rows == 4 and _hidden(lake) == []
-    assert lake.version == 1
+    assert not list((tmp_path / "lake" / "rejects").rglob("part-r2*.parquet"))
+    assert Lake(tmp_path / "lake").read("rejects")["run_id"].to_pylist() == ["r1"] * 3
 
 
-def test_journal_on_disk_has_the_shape_earlier_versions_wrote(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_row_replaces_the_completed_one_and_old_versions_still_read(
+    tmp_path: Path,
 ) -> None:
     lake = Lake(tmp_path / "lake")
-    first = Transaction(lake, "r0")
-    first.replace_partition("rejects", DAY, _rejects(1, "r0"))
-    first.commit()
+    _commit(lake, "r1", 1)
+    before = lake.pins["runs"]
     tx = Transaction(lake, "r1")
-    tx.replace_partition("rejects", DAY, _rejects(2, "r1"))
-    tx.append_file("runs", DAY, schemas.RUNS.empty_table(), "run-r1.parquet")
-
-    def stop(_root: Path, _journal: dict) -> None:
-        raise RuntimeError("stopped before applying")
-
-    monkeypatch.setattr(flows.lake, "_apply", stop)
-    with pytest.raises(RuntimeError, match="stopped"):
-        tx.commit()  # the journal stays on disk, as a crash past the commit point leaves it
-    journal = json.loads((lake.root / "_journal" / "r1.json").read_text(encoding="utf-8"))
-    assert journal == {
-        "run_id": "r1",
-        "version": 2,
-        "ops": [
-            {
-                "dir": "rejects/ingest_date=2026-11-24",
-                "tmp": ".part-r1.parquet.tmp",
-                "final": "part-r1.parquet",
-                "delete": ["part-r0.parquet"],
-            },
-            {
-                "dir": "runs/ingest_date=2026-11-24",
-                "tmp": ".run-r1.parquet.tmp",
-                "final": "run-r1.parquet",
-                "delete": [],
-            },
-        ],
-    }
+    tx.append_file("runs", DAY, _run_row("r1", "failed"), "run-r1.parquet")
+    tx.commit()
+    assert Lake(tmp_path / "lake").read("runs")["status"].to_pylist() == ["failed"]
+    old = lake.delta("runs", before).to_pyarrow_table()
+    assert old["status"].to_pylist() == ["completed"]
 
 
-def test_a_journal_written_by_an_earlier_version_is_rolled_forward(tmp_path: Path) -> None:
+def test_one_writer_holds_the_lease_the_other_stops_with_its_name(tmp_path: Path) -> None:
+    loc = tmp_path / "lake"
+    with (
+        lake_lease(loc, "first", tmp_path / "a"),
+        pytest.raises(LakeLeased, match=r"written by run first .*--wait"),
+        lake_lease(loc, "second", tmp_path / "b"),
+    ):
+        pass
+    assert not (loc / LEASE).exists()
+    with lake_lease(loc, "second", tmp_path / "b"):
+        assert json.loads((loc / LEASE).read_text())["run_id"] == "second"
+
+
+def test_a_lease_left_by_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+    loc = tmp_path / "lake"
+    (loc / "_akhbar").mkdir(parents=True)
+    dead = {"run_id": "dead", "host": os.uname().nodename, "pid": 2**22 + 7, "data": "x"}
+    dead["heartbeat"] = dt.datetime.now(dt.UTC).isoformat()
+    (loc / LEASE).write_text(json.dumps(dead))
+    with lake_lease(loc, "next", tmp_path / "b"):
+        assert json.loads((loc / LEASE).read_text())["run_id"] == "next"
+
+
+def test_a_lake_written_by_the_journal_is_migrated_once(landing: Path, tmp_path: Path) -> None:
+    """The journal layout (what earlier versions left: hive-partitioned Parquet files and
+    `_state.json`, no Delta log) is made by stripping the Delta logs of a one-run lake."""
+    import shutil
+
+    from tests.util import checksums, lake_checksums, nightly
+
+    data = tmp_path / "data"
+    nightly(landing, data)
+    reference = lake_checksums(data / "lake")
+    for log in (data / "lake").glob("*/_delta_log"):
+        shutil.rmtree(log)
+    (data / "lake" / "_state.json").write_text('{"version": 1, "run_id": "old"}')
+    (data / "lake" / "articles" / "ingest_date=2026-11-24" / ".part-x.parquet.tmp").write_text("")
+    before = checksums(data)
+    s = nightly(landing, data)
+    assert s["files_new"] + s["files_changed"] == 0  # the migrated manifest knows every file
+    assert lake_checksums(data / "lake") == reference and checksums(data) == before
+    assert (data / "lake" / "_state.json.migrated").exists()
+    assert not list((data / "lake").rglob(".*.tmp"))
+    runs = Lake(data / "lake").read("runs")
+    assert runs.num_rows == 2
+
+
+def test_as_of_reads_the_lake_as_a_past_run_left_it(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
-    part = lake.part_dir("rejects", DAY)
-    part.mkdir(parents=True)
-    pq.write_table(_rejects(1, "old"), part / "part-old.parquet")
-    pq.write_table(_rejects(3, "new"), part / ".part-new.parquet.tmp")
-    emptied = lake.part_dir("rejects", DAY + dt.timedelta(days=1))
-    emptied.mkdir(parents=True)
-    pq.write_table(_rejects(1, "old"), emptied / "part-old.parquet")
-    journal = {
-        "run_id": "new",
-        "version": 7,
-        "ops": [
-            {
-                "dir": "rejects/ingest_date=2026-11-24",
-                "tmp": ".part-new.parquet.tmp",
-                "final": "part-new.parquet",
-                "delete": ["part-old.parquet"],
-            },
-            {
-                "dir": "rejects/ingest_date=2026-11-25",
-                "tmp": None,
-                "final": "part-new.parquet",
-                "delete": ["part-old.parquet"],
-            },
-        ],
-    }
-    (lake.root / "_journal").mkdir()
-    (lake.root / "_journal" / "new.json").write_text(json.dumps(journal), encoding="utf-8")
-    assert lake.recover() == ["new"]
-    assert [p.name for p in lake.files("rejects")] == ["part-new.parquet"]
-    assert lake.read("rejects")["run_id"].to_pylist() == ["new"] * 3
-    assert not emptied.exists() and lake.version == 7
+    _commit(lake, "r1", 3)
+    _commit(lake, "r2", 1)
+    first = lake.as_of("r1")
+    assert first.read("rejects")["run_id"].to_pylist() == ["r1"] * 3
+    assert first.read("runs")["run_id"].to_pylist() == ["r1"]
+    assert lake.as_of(dt.datetime.now(dt.UTC).isoformat()).read("rejects").num_rows == 1
+    with pytest.raises(ValueError, match="no run 'nope'"):
+        lake.as_of("nope")
 
 
-def test_io_error_while_applying_the_lake_commit_rolls_forward(
-    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    nightly(landing, data_dir)
-    (landing / "2026-11-26" / "901_00000000000000e2.txt").write_text(
-        "عنوان جديد\n\nنص جديد", encoding="utf-8"
-    )
-    real = flows.lake.write_json_atomic
-    calls = {"n": 0}
+def test_query_as_of_runs_sql_on_a_past_run(landing: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
 
-    def full_disk_once(path: Path, obj: object) -> None:
-        if path.name == "_state.json" and calls["n"] == 0:
-            calls["n"] += 1
-            raise OSError(28, "No space left on device")
-        real(path, obj)
+    from flows.cli import main
+    from tests.util import nightly
 
-    monkeypatch.setattr(flows.lake, "write_json_atomic", full_disk_once)
-    with pytest.raises(OSError, match="No space"):
-        nightly(landing, data_dir)
-    monkeypatch.undo()
-    status, error = query(data_dir, "select status, error from runs order by started_at")[-1]
-    assert status == "failed" and "the data is in the lake" in error
-    # The warehouse matches the lake: the committed run was rolled forward and published.
-    n_wh = query(data_dir, "select count(*) from articles")[0][0]
-    n_lake = query(
-        data_dir,
-        "select count(*) from read_parquet(?)",
-        [str(data_dir / "lake/articles/ingest_date=*/*.parquet")],
-    )[0][0]
-    assert n_wh == n_lake
-    assert not list((data_dir / "lake" / "_journal").glob("*.json"))
-    s = nightly(landing, data_dir)
-    assert s["files_new"] == 0
-    fresh = tmp_path / "fresh"
-    nightly(landing, fresh)
-    assert checksums(fresh) == checksums(data_dir)
+    data = tmp_path / "data"
+    first = nightly(landing, data)
+    (landing / "2026-11-26" / "901_x.txt").write_text("عنوان\n\nنص #وسم", encoding="utf-8")
+    nightly(landing, data)
+    sql = "select count(*) from articles"
+    args = ["query", sql, "--data", str(data), "--format", "csv"]
+    now = CliRunner().invoke(main, args)
+    past = CliRunner().invoke(main, [*args, "--as-of", first["run_id"]])
+    assert now.exit_code == 0 and past.exit_code == 0, past.output
+    assert int(past.output.split()[-1]) == first["articles_loaded"]
+    assert int(now.output.split()[-1]) == first["articles_loaded"] + 1
 
 
-def test_journal_naming_a_missing_staged_file_stops_before_deleting(tmp_path: Path) -> None:
-    lake = tmp_path / "lake"
-    part = lake / "articles" / "ingest_date=2026-11-24"
-    part.mkdir(parents=True)
-    (part / "part-old.parquet").write_bytes(b"old")
-    journal = {
-        "run_id": "r",
-        "version": 1,
-        "ops": [
-            {
-                "dir": str(part.relative_to(lake)),
-                "tmp": ".part-r.parquet.tmp",
-                "final": "part-r.parquet",
-                "delete": ["part-old.parquet"],
-            }
-        ],
-    }
-    with pytest.raises(RuntimeError, match="is missing"):
-        flows.lake._apply(lake, journal)
-    assert (part / "part-old.parquet").exists()
+def test_vacuum_removes_replaced_and_orphan_files_not_the_live_ones(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    lake = Lake(tmp_path / "lake")
+    _commit(lake, "r1", 3)
+    _commit(lake, "r2", 2)  # replaces r1's rejects file
+    orphan = tmp_path / "lake" / "rejects" / "ingest_date=2026-11-24" / "part-killed.parquet"
+    orphan.write_bytes(b"left by a run killed before its commit")
+    args = ["lake", "vacuum", "--data", str(tmp_path), "--retention-hours", "0"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    assert "rejects: removed 2 file(s)" in out.output
+    left = sorted(p.name for p in (tmp_path / "lake" / "rejects").rglob("*.parquet"))
+    assert left == ["part-r2.parquet"]
+    assert Lake(tmp_path / "lake").read("rejects")["run_id"].to_pylist() == ["r2"] * 2

@@ -37,16 +37,34 @@ def checksums(data_dir: Path) -> dict[str, tuple[int, str]]:
     return out
 
 
-def nightly(landing: Path, data: Path, day: dt.date = dt.date(2026, 11, 27)) -> dict:
-    s = Settings(landing, data)
+def nightly(
+    landing: Path, data: Path, day: dt.date = dt.date(2026, 11, 27), lake: str | None = None
+) -> dict:
+    s = Settings(landing, data, lake=lake)
     return execute(s, lambda lake: plan_nightly(s, lake, day), {}, log=lambda _m: None).summary()
 
 
-def backfill(landing: Path, data: Path, start: dt.date, end: dt.date) -> dict:
-    s = Settings(landing, data)
+def backfill(
+    landing: Path, data: Path, start: dt.date, end: dt.date, lake: str | None = None
+) -> dict:
+    s = Settings(landing, data, lake=lake)
     return execute(
         s, lambda lake: plan_backfill(s, lake, start, end), {}, log=lambda _m: None
     ).summary()
+
+
+def lake_checksums(location: str | Path) -> dict[str, tuple[int, str]]:
+    """Like `checksums`, of the lake's tables read through Delta (at the ledger's pins)."""
+    from flows.lake import Lake
+
+    lake, out = Lake(location), {}
+    for t in CONTENT_TABLES:
+        table = lake.read(t)
+        cols = [c for c in table.column_names if c != "run_id"]
+        rows = zip(*(table[c].cast("string").to_pylist() for c in cols), strict=True)
+        lines = sorted("\x1f".join("" if v is None else v for v in r) for r in rows)
+        out[t] = (table.num_rows, hashlib.sha256("\x1e".join(lines).encode()).hexdigest())
+    return out
 
 
 def query(data: Path, sql: str, params: list | None = None) -> list[tuple]:
