@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,57 +18,11 @@ from tests.util import checksums, lake_checksums, nightly
 pytestmark = pytest.mark.integration
 
 
-# -- a minimal S3 server, in one place so that the project's shared fixture can replace it ---
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_env() -> Iterator[dict[str, str]]:
-    server = Path(sys.executable).with_name("moto_server")
-    if not server.exists():
-        pytest.skip("moto_server is not installed in this environment")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    env = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_ALLOW_HTTP": "true",
-    }
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("moto_server did not start")
-                time.sleep(0.2)
-        yield env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture
-def s3_lake(s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh bucket; the AWS_* variables set for this process and its children."""
-    import boto3
-
-    for k, v in s3_env.items():
-        monkeypatch.setenv(k, v)
-    bucket = f"lake-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=s3_env["AWS_ENDPOINT_URL"]).create_bucket(Bucket=bucket)
-    return f"s3://{bucket}/akhbar/lake"
+def s3_lake(s3_bucket: str) -> str:
+    """A fresh bucket on the session's S3 server (tests/conftest.py); the AWS_* variables are
+    set for this process and its children."""
+    return f"{s3_bucket}/akhbar/lake"
 
 
 # -- the tests ---------------------------------------------------------------------------------
@@ -151,7 +101,7 @@ def test_a_bad_s3_setting_fails_in_seconds_before_any_work(
 
     from flows.cli import main
 
-    lake = s3_lake.replace("s3://lake-", "s3://nobucket-")
+    lake = s3_lake.replace("s3://", "s3://nobucket-", 1)
     if problem == "unreachable endpoint":
         monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
         lake = s3_lake
