@@ -42,21 +42,31 @@ def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -
 
 
 def run_flow(fn, **kwargs) -> None:
-    from flows.lock import RunLocked
+    """Run the flow under the data dir's lock, taken before Prefect starts (flows/lock.py)."""
+    from flows.lock import RunLocked, held_by_command
 
-    if not os.environ.get("PREFECT_API_URL"):
-        click.echo(
-            "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
-            "a running server)…",
-            err=True,
-        )
     try:
-        summary = fn(**kwargs)
+        with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)):
+            _start_prefect()
+            summary = fn(**kwargs)
     except RunLocked as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None
     finish(summary, kwargs["data"])
+
+
+def _start_prefect() -> None:
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    click.echo(
+        "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
+        "a running server)…",
+        err=True,
+    )
+    from flows.lifeline import start_prefect_server
+
+    start_prefect_server()
 
 
 def _check_gazetteer(entities: str | None, data: str) -> None:
