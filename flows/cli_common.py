@@ -44,12 +44,13 @@ def precheck(landing: str | None, data: str, wait: bool, entities: str | None) -
 def run_flow(fn, **kwargs) -> None:
     """Run the flow under the data dir's lock, taken before Prefect starts (flows/lock.py)."""
     from flows.lock import RunLocked, held_by_command
+    from flows.run import PublishFailed
 
     try:
         with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)):
             _start_prefect()
             summary = fn(**kwargs)
-    except RunLocked as e:
+    except (RunLocked, PublishFailed) as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None

@@ -9,6 +9,7 @@ The warehouse a run builds beside its staging (flows/build.py) is finished here 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -113,6 +114,26 @@ def swap(tmp: Path, data_dir: Path) -> None:
         os.close(fd)
 
 
+# A full disk (or quota, or a file size limit): retrying cannot help, and the lake holds the run.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DISK_MESSAGES = ("No space left on device", "Disk quota exceeded", "File too large")
+
+
+def disk_full(e: BaseException) -> bool:
+    """Did `e` (an OSError, or DuckDB's IOException, which carries only the message) fail
+    for want of disk space?"""
+    if isinstance(e, OSError) and e.errno in _DISK_ERRNOS:
+        return True
+    return isinstance(e, duckdb.Error) and any(m in str(e) for m in _DISK_MESSAGES)
+
+
+def remove_temp(tmp: Path) -> None:
+    """Remove a half-built warehouse `tmp`, its WAL and its spill dir."""
+    for p in (tmp, Path(f"{tmp}.wal")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)
+
+
 def sweep_temp(data_dir: Path) -> list[str]:
     """Remove half-built warehouses (and their .wal) left by a run killed while publishing.
     Only ever called under the data-dir lock, so none of them belongs to a live run."""
@@ -160,10 +181,22 @@ def publish(
             return build.finish(lake, touched)
         except Exception as e:  # any failure of the fast path: the lake has it all
             build.discard()
+            if disk_full(e):  # building it again would only fill the disk again
+                raise
             build.error = build.error or e
-    live = data_dir / "warehouse.duckdb"
     tmp = data_dir / f".warehouse-{run_id}.duckdb"
     sweep_temp(data_dir)
+    try:
+        return _publish_from_lake(data_dir, lake, touched, run_id, tmp)
+    except BaseException:
+        remove_temp(tmp)  # a half-built file would hold the very space that was missing
+        raise
+
+
+def _publish_from_lake(
+    data_dir: Path, lake: Lake, touched: dict[str, set[dt.date]], run_id: str, tmp: Path
+) -> str:
+    live = data_dir / "warehouse.duckdb"
     meta = read_meta(live)
     incremental = can_update(meta, lake.version)
     if incremental:

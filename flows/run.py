@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from flows.build import Build
 from flows.lake import Lake, Transaction
 from flows.lock import data_lock
 from flows.plan import Plan
-from flows.publish import publish
+from flows.publish import disk_full, publish, sweep_temp
 from flows.quarantine import sweep_orphan_quarantine, write_quarantine
 from flows.settings import Settings
 from flows.stage import Staging
@@ -43,6 +44,11 @@ from flows.timer import Timer
 from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
 from transforms.gazetteer import Gazetteer
+
+
+class PublishFailed(RuntimeError):
+    """The run is in the lake, but its warehouse was not published: the next run publishes
+    it. Raised from the original error, whose message it carries."""
 
 
 @dataclass
@@ -165,11 +171,17 @@ def execute(
             mode = _publish(run)
         except Exception as e:
             _fail(run, e)
+            if run.tx.journal_written:
+                raise PublishFailed(_publish_failed(run, e)) from e
             raise
         return _completed(run, mode)
 
 
 def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
+    # First of all: a publish that failed on a full disk left no room for anything else.
+    left = sweep_temp(data)
+    if left:
+        log(f"removed {len(left)} half-built warehouse file(s) of an earlier publish")
     recovered = lake.recover()
     if recovered:
         log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
@@ -267,11 +279,22 @@ def _fail(run: Run, e: Exception) -> None:
         run.build.discard()
     error = f"{type(e).__name__}: {e}"
     if run.tx.journal_written:
-        error = (
-            "the data is in the lake, but publishing the warehouse failed (the next "
-            f"run publishes it): {error}"
-        )
+        error = _publish_failed(run, e)
     ledger.record_failure(run, error)
+
+
+def _publish_failed(run: Run, e: Exception) -> str:
+    why = f"{type(e).__name__}: {e}"
+    if disk_full(e):
+        free = shutil.disk_usage(run.data).free / 1e6
+        why = (
+            f"the disk holding {run.data} is full ({free:.0f} MB free once the half-built "
+            f"warehouse is removed; {why})"
+        )
+    return (
+        f"the data is in the lake, but publishing the warehouse failed (the next run "
+        f"publishes it): {why}"
+    )
 
 
 def _nothing_to_do(run: Run) -> RunOutcome:
