@@ -37,7 +37,7 @@ from flows.lake import Lake, Transaction
 from flows.lock import data_lock
 from flows.plan import Plan
 from flows.publish import disk_full, publish, sweep_temp
-from flows.quarantine import sweep_orphan_quarantine, write_quarantine
+from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
 from flows.settings import Settings
 from flows.stage import Staging
 from flows.timer import Timer
@@ -187,7 +187,7 @@ def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
         log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
     swept = sweep_orphan_quarantine(data, lake)
     if swept:
-        log(f"removed the quarantine of {swept} run(s) killed before they committed")
+        log(f"removed the quarantine of {swept} run(s) whose rejects are not in the lake")
 
 
 def _plan(make_plan: Callable[[Lake], Plan], lake: Lake, timer: Timer) -> Plan:
@@ -280,6 +280,8 @@ def _fail(run: Run, e: Exception) -> None:
     error = f"{type(e).__name__}: {e}"
     if run.tx.journal_written:
         error = _publish_failed(run, e)
+    else:  # its rejects are not in the lake: the next run quarantines those files again
+        remove_run_quarantine(run.data, run.run_id)
     ledger.record_failure(run, error)
 
 
