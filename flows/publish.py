@@ -4,6 +4,11 @@ The live file `<data>/warehouse.duckdb` is never opened for writing. A run copie
 new one), applies the partitions it changed, then `os.replace`s it over the live file. Analysts'
 read-only connections keep reading the old file until they reconnect, and never block a run.
 The warehouse a run builds beside its staging (flows/build.py) is finished here too.
+
+Each publish stores the CRC-32 of the file it swaps in beside it (`.warehouse.duckdb.crc32`),
+and a run checks the live file against it before anything copies it (`damaged`): DuckDB
+verifies a block's checksum only when a query reads that block, so a damaged block would
+otherwise be copied forward by every incremental publish, unseen.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 import errno
 import os
 import shutil
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,8 +107,39 @@ def complete(
     con.execute("CHECKPOINT")
 
 
+CHECKSUM_FILE = ".warehouse.duckdb.crc32"
+
+
+def file_crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def damaged(data_dir: Path) -> str | None:
+    """Why the live warehouse is not the file its publish swapped in (None: it is, or it
+    predates checksums, or there is none)."""
+    live, stored = data_dir / "warehouse.duckdb", data_dir / CHECKSUM_FILE
+    if not live.exists() or not stored.exists():
+        return None
+    try:
+        expected = int(stored.read_text().strip(), 16)
+    except ValueError:
+        return f"{stored} is unreadable"
+    crc = file_crc(live)
+    if crc != expected:
+        return f"{live} has CRC-32 {crc:08x}, but was published with {expected:08x}"
+    return None
+
+
 def swap(tmp: Path, data_dir: Path) -> None:
-    """Make the warehouse file `tmp` the live one."""
+    """Make the warehouse file `tmp` the live one (its checksum first: a crash between the
+    two makes the next run rebuild a sound file, never trust a damaged one)."""
+    side = data_dir / f"{CHECKSUM_FILE}.tmp"
+    side.write_text(f"{file_crc(tmp):08x}\n")
+    os.replace(side, data_dir / CHECKSUM_FILE)
     # No fsync: the warehouse is derived. If a power cut truncated it, its metadata no longer
     # reads and the next run rebuilds it from the lake (which is fsynced).
     os.replace(tmp, data_dir / "warehouse.duckdb")

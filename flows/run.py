@@ -36,7 +36,7 @@ from flows.build import Build
 from flows.lake import Lake, Transaction
 from flows.lock import data_lock
 from flows.plan import Plan
-from flows.publish import disk_full, publish, sweep_temp
+from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
 from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
 from flows.settings import Settings
 from flows.stage import Staging
@@ -182,6 +182,11 @@ def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
     left = sweep_temp(data)
     if left:
         log(f"removed {len(left)} half-built warehouse file(s) of an earlier publish")
+    why = damaged(data)
+    if why:  # it reads until a query meets the damage; a copy of it would carry it forward
+        (data / "warehouse.duckdb").unlink()
+        (data / CHECKSUM_FILE).unlink()
+        log(f"the warehouse is damaged ({why}): removed it; this run rebuilds it from the lake")
     recovered = lake.recover()
     if recovered:
         log(f"rolled forward {len(recovered)} committed run(s) interrupted earlier")
