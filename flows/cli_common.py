@@ -3,7 +3,6 @@ flow with a clear error for what the user can fix, and printing the run's summar
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -58,7 +57,9 @@ def run_flow(fn, **kwargs) -> None:
 
 
 def _start_prefect() -> None:
-    if os.environ.get("PREFECT_API_URL"):
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:  # a server of its own (environment, profile, tests)
         return
     click.echo(
         "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "

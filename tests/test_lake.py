@@ -14,6 +14,7 @@ import pytest
 
 import flows.lake
 from flows.lake import Lake, Transaction
+from flows.run import PublishFailed
 from tests.util import checksums, nightly, query
 from transforms import schemas
 
@@ -168,7 +169,7 @@ def test_io_error_while_applying_the_lake_commit_rolls_forward(
         real(path, obj)
 
     monkeypatch.setattr(flows.lake, "write_json_atomic", full_disk_once)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(PublishFailed, match=r"the data is in the lake.*No space"):
         nightly(landing, data_dir)
     monkeypatch.undo()
     status, error = query(data_dir, "select status, error from runs order by started_at")[-1]
