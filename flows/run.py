@@ -1,7 +1,8 @@
 """The run itself, step by step, under the data-dir lock:
 
-1. recover: roll forward a run committed but not applied; sweep orphan quarantine
-   (flows.lake, flows.quarantine)
+1. recover: remove half-built warehouses and a warehouse whose checksum says it is damaged
+   (flows.publish); roll forward a run committed but not applied (flows.lake); remove the
+   quarantine of runs whose rejects are not in the lake (flows.quarantine)
 2. plan: which files to read, which rows of which dates they replace (flows.plan)
 3. read+transform: batches of landing files, in worker processes (flows.batches,
    flows.workers)
@@ -13,8 +14,8 @@
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
 plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
-the lake holds the run (rolled forward) and the next run publishes the warehouse. Either way
-the run is recorded as `failed`.
+the lake holds the run (rolled forward), the next run publishes the warehouse, and `execute`
+raises `PublishFailed` saying so. Either way the run is recorded as `failed`.
 """
 
 from __future__ import annotations
