@@ -30,6 +30,15 @@ WORKER_BATCH_BYTES = 24 * 1024 * 1024
 MIN_BATCH_BYTES = 12 * 1024 * 1024
 BATCHES_PER_WORKER = 3
 
+# A file is read, parsed and transformed whole, and its records' Python objects and Arrow
+# columns take several times its size at once (4-12x measured; benchmarks/RESULTS.md,
+# session 5): said with every too_large reject, so whoever raises --max-file-mb knows.
+TOO_LARGE_NOTE = (
+    "a file is read whole and takes up to ~12x its size in memory while it is transformed: "
+    "raise the limit only with that much free per worker, or split the file (README, "
+    "'Large files')"
+)
+
 
 @dataclass(frozen=True)
 class BatchJob:
@@ -107,7 +116,7 @@ def _read_and_transform(files: list[LandingFile], job: BatchJob) -> BatchResult:
         try:
             data = read_bytes(f, job.max_file_bytes)
         except ValueError as e:
-            rej = Reject(f.path, None, None, "too_large", str(e))
+            rej = Reject(f.path, None, None, "too_large", f"{e}; {TOO_LARGE_NOTE}")
             rejects_by_date.setdefault(f.ingest_date, []).append(rej)
             result.file_records[f.path] = 1
             result.file_hash[f.path] = ""

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from flows.lake import Lake
-from flows.publish import can_update, complete, read_meta, swap, sweep_temp
+from flows.publish import can_update, complete, read_meta, remove_temp, swap, sweep_temp
 from flows.sql_objects import install_objects, objects_fingerprint
 from flows.warehouse_tables import (
     PUBLISH_MEMORY_LIMIT,
@@ -239,6 +239,4 @@ class Build:
         if self._con is not None:
             self._con.close()
             self._con = None
-        for p in (self.tmp, Path(f"{self.tmp}.wal")):
-            p.unlink(missing_ok=True)
-        shutil.rmtree(f"{self.tmp}.tmp", ignore_errors=True)
+        remove_temp(self.tmp)

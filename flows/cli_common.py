@@ -3,7 +3,6 @@ flow with a clear error for what the user can fix, and printing the run's summar
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -63,22 +62,35 @@ def check(location: str, writable: bool, option: str) -> None:
 
 
 def run_flow(fn, **kwargs) -> None:
+    """Run the flow under the data dir's lock, taken before Prefect starts (flows/lock.py)."""
     from flows.lake_lease import LakeUnreachable
-    from flows.lock import RunLocked
+    from flows.lock import RunLocked, held_by_command
+    from flows.run import PublishFailed
 
-    if not os.environ.get("PREFECT_API_URL"):
-        click.echo(
-            "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
-            "a running server)…",
-            err=True,
-        )
     try:
-        summary = fn(**kwargs)
-    except (RunLocked, LakeUnreachable) as e:
+        with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)):
+            _start_prefect()
+            summary = fn(**kwargs)
+    except (RunLocked, LakeUnreachable, PublishFailed) as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None
     finish(summary, kwargs["data"])
+
+
+def _start_prefect() -> None:
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:  # a server of its own (environment, profile, tests)
+        return
+    click.echo(
+        "Starting Prefect's temporary API server (5-10 s; set PREFECT_API_URL to use "
+        "a running server)…",
+        err=True,
+    )
+    from flows.lifeline import start_prefect_server
+
+    start_prefect_server()
 
 
 def _check_gazetteer(entities: str | None, data: str) -> None:

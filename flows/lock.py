@@ -3,6 +3,11 @@
 The kernel drops the lock when its process dies, so a lock left by a killed run is stale by
 construction and the next run simply takes it; the pid/time written inside only serve the
 error message.
+
+A command that runs a flow takes the lock itself (`held_by_command`), before Prefect starts,
+and keeps it through the flow: two runs started at the same instant then never both start
+Prefect, and the loser gets one line. The run inside (`data_lock` in flows/run.py) finds the
+lock held by its own process's command and goes on under it.
 """
 
 from __future__ import annotations
@@ -21,8 +26,29 @@ class RunLocked(RuntimeError):
     pass
 
 
+# Data dirs whose lock this process's command holds (resolved paths).
+_command_holds: set[Path] = set()
+
+
+@contextmanager
+def held_by_command(data_dir: Path, wait: bool = False) -> Iterator[None]:
+    """The lock, taken by a command for the whole of its flow; `data_lock` on the same dir
+    in this process then goes on under it (and only then: two library calls in two threads
+    still exclude each other)."""
+    key = data_dir.resolve()
+    with data_lock(data_dir, wait):
+        _command_holds.add(key)
+        try:
+            yield
+        finally:
+            _command_holds.discard(key)
+
+
 @contextmanager
 def data_lock(data_dir: Path, wait: bool = False, poll_s: float = 0.5) -> Iterator[None]:
+    if data_dir.resolve() in _command_holds:
+        yield  # held by this process's command, around the flow
+        return
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / ".akhbar.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

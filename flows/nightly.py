@@ -11,11 +11,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 
 from flows.batches import BatchJob, BatchResult
 from flows.build import Build
@@ -23,8 +25,8 @@ from flows.entities_refresh import plan_refresh, stage_refresh
 from flows.lake import Lake
 from flows.landing import LandingFile, location
 from flows.plan import plan_backfill, plan_nightly
-from flows.publish import publish
-from flows.run import Hooks, RunOutcome, execute
+from flows.publish import disk_full, publish
+from flows.run import Hooks, PublishFailed, RunOutcome, execute
 from flows.runners import windowed
 from flows.settings import DEFAULT_DATA, DEFAULT_LANDING, DEFAULT_MAX_FILE_MB, Settings
 from flows.workers import active, run_batch, window
@@ -35,12 +37,26 @@ def read_transform_task(files: list[LandingFile], job: BatchJob) -> BatchResult:
     return run_batch(files, job)
 
 
-# Publishing is file I/O on the data volume: the one step worth a retry.
+# Publishing is file I/O on the data volume: the one step worth a retry. Not on a full disk:
+# that failure comes back as a value (no retries, no traceback per attempt) and is raised by
+# `_publish` outside the task; the run then fails with one message (flows.run.PublishFailed).
 @task(name="publish-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def publish_task(
     data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None
-) -> str:
-    return publish(data, lake, touched, run_id, build)
+) -> str | OSError | duckdb.Error:
+    try:
+        return publish(data, lake, touched, run_id, build)
+    except (OSError, duckdb.Error) as e:
+        if disk_full(e):
+            return e
+        raise
+
+
+def _publish(data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None) -> str:
+    mode = publish_task(data, lake, touched, run_id, build)
+    if isinstance(mode, BaseException):
+        raise mode
+    return mode
 
 
 def _prefect_map(batches: list[list[LandingFile]], job: BatchJob) -> Iterator[BatchResult]:
@@ -77,24 +93,29 @@ def _runner_name() -> str:
     return "dask" if type(tr).__name__ == "DaskTaskRunner" else "default"
 
 
-def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict:
+def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict | State:
     logger = get_run_logger()
     run_id = str(flow_run.id) if flow_run.id else None
     runner = _runner_name()
     if runner != "default":
         params = {**params, "runner": runner}
-    outcome: RunOutcome = execute(
-        settings,
-        make_plan,
-        params,
-        run_id=run_id,
-        hooks=Hooks(
-            map_batches=_submit_map if runner == "dask" else _prefect_map,
-            publish_fn=publish_task,
-            stage=stage,
-        ),
-        log=logger.info,
-    )
+    try:
+        outcome: RunOutcome = execute(
+            settings,
+            make_plan,
+            params,
+            run_id=run_id,
+            hooks=Hooks(
+                map_batches=_submit_map if runner == "dask" else _prefect_map,
+                publish_fn=_publish,
+                stage=stage,
+            ),
+            log=logger.info,
+        )
+    except PublishFailed as e:
+        # Said once, as the run's failed state (raised again to the caller), not as a
+        # traceback: the data is safe and the next run publishes it.
+        return Failed(message=str(e), data=e)
     summary = outcome.summary()
     funnel = [{"step": k, "count": v} for k, v in outcome.counts.items()]
     create_table_artifact(

@@ -4,13 +4,20 @@ The live file `<data>/warehouse.duckdb` is never opened for writing. A run copie
 new one), applies the partitions it changed, then `os.replace`s it over the live file. Analysts'
 read-only connections keep reading the old file until they reconnect, and never block a run.
 The warehouse a run builds beside its staging (flows/build.py) is finished here too.
+
+Each publish stores the CRC-32 of the file it swaps in beside it (`.warehouse.duckdb.crc32`),
+and a run checks the live file against it before anything copies it (`damaged`): DuckDB
+verifies a block's checksum only when a query reads that block, so a damaged block would
+otherwise be copied forward by every incremental publish, unseen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,8 +107,39 @@ def complete(
     con.execute("CHECKPOINT")
 
 
+CHECKSUM_FILE = ".warehouse.duckdb.crc32"
+
+
+def file_crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def damaged(data_dir: Path) -> str | None:
+    """Why the live warehouse is not the file its publish swapped in (None: it is, or it
+    predates checksums, or there is none)."""
+    live, stored = data_dir / "warehouse.duckdb", data_dir / CHECKSUM_FILE
+    if not live.exists() or not stored.exists():
+        return None
+    try:
+        expected = int(stored.read_text().strip(), 16)
+    except ValueError:
+        return f"{stored} is unreadable"
+    crc = file_crc(live)
+    if crc != expected:
+        return f"{live} has CRC-32 {crc:08x}, but was published with {expected:08x}"
+    return None
+
+
 def swap(tmp: Path, data_dir: Path) -> None:
-    """Make the warehouse file `tmp` the live one."""
+    """Make the warehouse file `tmp` the live one (its checksum first: a crash between the
+    two makes the next run rebuild a sound file, never trust a damaged one)."""
+    side = data_dir / f"{CHECKSUM_FILE}.tmp"
+    side.write_text(f"{file_crc(tmp):08x}\n")
+    os.replace(side, data_dir / CHECKSUM_FILE)
     # No fsync: the warehouse is derived. If a power cut truncated it, its metadata no longer
     # reads and the next run rebuilds it from the lake (which is fsynced).
     os.replace(tmp, data_dir / "warehouse.duckdb")
@@ -111,6 +149,26 @@ def swap(tmp: Path, data_dir: Path) -> None:
         os.fsync(fd)  # make the rename itself durable
     finally:
         os.close(fd)
+
+
+# A full disk (or quota, or a file size limit): retrying cannot help, and the lake holds the run.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DISK_MESSAGES = ("No space left on device", "Disk quota exceeded", "File too large")
+
+
+def disk_full(e: BaseException) -> bool:
+    """Did `e` (an OSError, or DuckDB's IOException, which carries only the message) fail
+    for want of disk space?"""
+    if isinstance(e, OSError) and e.errno in _DISK_ERRNOS:
+        return True
+    return isinstance(e, duckdb.Error) and any(m in str(e) for m in _DISK_MESSAGES)
+
+
+def remove_temp(tmp: Path) -> None:
+    """Remove a half-built warehouse `tmp`, its WAL and its spill dir."""
+    for p in (tmp, Path(f"{tmp}.wal")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)
 
 
 def sweep_temp(data_dir: Path) -> list[str]:
@@ -160,10 +218,22 @@ def publish(
             return build.finish(lake, touched)
         except Exception as e:  # any failure of the fast path: the lake has it all
             build.discard()
+            if disk_full(e):  # building it again would only fill the disk again
+                raise
             build.error = build.error or e
-    live = data_dir / "warehouse.duckdb"
     tmp = data_dir / f".warehouse-{run_id}.duckdb"
     sweep_temp(data_dir)
+    try:
+        return _publish_from_lake(data_dir, lake, touched, run_id, tmp)
+    except BaseException:
+        remove_temp(tmp)  # a half-built file would hold the very space that was missing
+        raise
+
+
+def _publish_from_lake(
+    data_dir: Path, lake: Lake, touched: dict[str, set[dt.date]], run_id: str, tmp: Path
+) -> str:
+    live = data_dir / "warehouse.duckdb"
     meta = read_meta(live)
     incremental = can_update(meta, lake.version)
     if incremental:

@@ -1,7 +1,14 @@
 """`<data>/quarantine/<ingest_date>/<run_id>/`: every rejected landing file (or record) of a run
-beside its `.reason.json`, written as the run reads. A run killed before it committed leaves a
-quarantine the lake knows nothing of: the next run sweeps it (`sweep_orphan_quarantine`) and
-reads those files again.
+beside its `.reason.json`, written as the run reads.
+
+The quarantine mirrors the lake's `rejects` table: a run's directory of a date is kept exactly
+as long as `rejects` holds rows of that run and date. A run that fails or is killed before its
+commit point rejected nothing as far as the lake knows (the next run reads those files again
+and quarantines them under its own id), so its copies go: at once when it fails
+(`remove_run_quarantine`), or at the start of the next run (`sweep_orphan_quarantine`) when it
+was killed. A backfill, or a changed landing file, replaces a date's rejects: the copies of the
+run it replaced go with them. A run that fails after its commit point (publishing) keeps its
+copies: its rejects are in the lake.
 """
 
 from __future__ import annotations
@@ -56,18 +63,35 @@ def write_quarantine(
 
 
 def sweep_orphan_quarantine(data: Path, lake: Lake) -> int:
-    """Remove quarantine dirs of runs that never committed (killed before their `runs` row):
-    their rejects are not in the lake, and the next run reads those files again. Call it
-    under the data lock, after `lake.recover()`."""
+    """Remove the quarantine dirs whose rejects are not in the lake (see the module's doc):
+    runs killed or failed before their commit, and runs whose rejects of that date were
+    replaced since. Call it under the data lock, after `lake.recover()`. Returns how many
+    runs' dirs went."""
     qroot = data / "quarantine"
     if not qroot.is_dir():
         return 0
-    known = set(lake.read("runs", columns=["run_id"])["run_id"].to_pylist())
     swept = set()
-    for qdir in qroot.glob("*/*"):
-        if qdir.is_dir() and qdir.name not in known:
-            shutil.rmtree(qdir, ignore_errors=True)
-            swept.add(qdir.name)
-            if not any(qdir.parent.iterdir()):
-                qdir.parent.rmdir()
+    for day_dir in qroot.iterdir():
+        try:
+            day = dt.date.fromisoformat(day_dir.name)
+        except ValueError:  # not one of ours
+            continue
+        held = set(lake.read("rejects", day, columns=["run_id"])["run_id"].to_pylist())
+        for qdir in day_dir.iterdir():
+            if qdir.is_dir() and qdir.name not in held:
+                shutil.rmtree(qdir, ignore_errors=True)
+                swept.add(qdir.name)
+        _remove_if_empty(day_dir)
     return len(swept)
+
+
+def remove_run_quarantine(data: Path, run_id: str) -> None:
+    """Remove what run `run_id` quarantined (it failed before its commit point)."""
+    for qdir in (data / "quarantine").glob(f"*/{run_id}"):
+        shutil.rmtree(qdir, ignore_errors=True)
+        _remove_if_empty(qdir.parent)
+
+
+def _remove_if_empty(d: Path) -> None:
+    if d.is_dir() and not any(d.iterdir()):
+        d.rmdir()

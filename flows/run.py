@@ -1,7 +1,9 @@
 """The run itself, step by step, under the data-dir lock:
 
-1. take the lake's writers' lease; recover: restore tables a killed run left ahead of the
-   ledger; sweep orphan quarantine (flows.lake, flows.lake_lease, flows.quarantine)
+1. recover: remove half-built warehouses and a warehouse whose checksum says it is damaged
+   (flows.publish); take the lake's writers' lease; restore tables a killed run left ahead of
+   the ledger (flows.lake, flows.lake_lease); remove the quarantine of runs whose rejects are
+   not in the lake (flows.quarantine)
 2. plan: which files to read, which rows of which dates they replace (flows.plan)
 3. read+transform: batches of landing files, in worker processes (flows.batches,
    flows.workers)
@@ -13,14 +15,15 @@
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
 plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
-the lake holds the run and the next run publishes the warehouse. Either way
-the run is recorded as `failed`.
+the lake holds the run, the next run publishes the warehouse, and `execute` raises
+`PublishFailed` saying so. Either way the run is recorded as `failed`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -38,14 +41,19 @@ from flows.lake_lease import lake_lease
 from flows.lake_migrate import migrate
 from flows.lock import data_lock
 from flows.plan import Plan
-from flows.publish import publish
-from flows.quarantine import sweep_orphan_quarantine, write_quarantine
+from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
+from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
 from flows.settings import Settings
 from flows.stage import Staging
 from flows.timer import Timer
 from flows.workers import MapBatches, active, map_local, resolve, worker_pool
 from transforms import schemas
 from transforms.gazetteer import Gazetteer
+
+
+class PublishFailed(RuntimeError):
+    """The run is in the lake, but its warehouse was not published: the next run publishes
+    it. Raised from the original error, whose message it carries."""
 
 
 @dataclass
@@ -171,11 +179,22 @@ def execute(
             mode = _publish(run)
         except Exception as e:
             _fail(run, e)
+            if run.tx.committed:
+                raise PublishFailed(_publish_failed(run, e)) from e
             raise
         return _completed(run, mode)
 
 
 def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
+    # First of all: a publish that failed on a full disk left no room for anything else.
+    left = sweep_temp(data)
+    if left:
+        log(f"removed {len(left)} half-built warehouse file(s) of an earlier publish")
+    why = damaged(data)
+    if why:  # it reads until a query meets the damage; a copy of it would carry it forward
+        (data / "warehouse.duckdb").unlink()
+        (data / CHECKSUM_FILE).unlink()
+        log(f"the warehouse is damaged ({why}): removed it; this run rebuilds it from the lake")
     if migrate(lake):
         log(f"converted the lake {lake.uri} to Delta tables (once; flows/lake_migrate.py)")
     recovered = lake.recover()
@@ -183,7 +202,7 @@ def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
         log(f"restored {', '.join(recovered)} to the last completed run (a run was interrupted)")
     swept = sweep_orphan_quarantine(data, lake)
     if swept:
-        log(f"removed the quarantine of {swept} run(s) killed before they committed")
+        log(f"removed the quarantine of {swept} run(s) whose rejects are not in the lake")
 
 
 def _plan(make_plan: Callable[[Lake], Plan], lake: Lake, timer: Timer) -> Plan:
@@ -275,11 +294,24 @@ def _fail(run: Run, e: Exception) -> None:
         run.build.discard()
     error = f"{type(e).__name__}: {e}"
     if run.tx.committed:
-        error = (
-            "the data is in the lake, but publishing the warehouse failed (the next "
-            f"run publishes it): {error}"
-        )
+        error = _publish_failed(run, e)
+    else:  # its rejects are not in the lake: the next run quarantines those files again
+        remove_run_quarantine(run.data, run.run_id)
     ledger.record_failure(run, error)
+
+
+def _publish_failed(run: Run, e: Exception) -> str:
+    why = f"{type(e).__name__}: {e}"
+    if disk_full(e):
+        free = shutil.disk_usage(run.data).free / 1e6
+        why = (
+            f"the disk holding {run.data} is full ({free:.0f} MB free once the half-built "
+            f"warehouse is removed; {why})"
+        )
+    return (
+        f"the data is in the lake, but publishing the warehouse failed (the next run "
+        f"publishes it): {why}"
+    )
 
 
 def _nothing_to_do(run: Run) -> RunOutcome:

@@ -3,7 +3,7 @@ tables of the compiled normalization path and the entity matcher of the shipped 
 Aho-Corasick automaton), so that no worker builds its own. A run with an analyst's entities
 file builds that matcher once per worker, on its first batch."""
 
-from flows import env
+from flows import env, lifeline
 
 # Before pyarrow is imported: the allocator is chosen then. The fork server inherits the run's
 # environment, so this only matters when the run's process did not call it (a library user).
@@ -11,6 +11,9 @@ env.setup()
 
 from flows import batches  # noqa: E402, F401
 from transforms import entities, fast  # noqa: E402
+
+# The fork server outlives no run: it ends when the run's process dies (flows/lifeline.py).
+lifeline.watch_parent()
 
 fast.warm()
 entities.warm()

@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
 
+from flows import lifeline
 from flows.batches import BatchJob, BatchResult, read_and_transform
 from flows.landing import LandingFile
 from flows.runners import windowed
@@ -64,7 +65,8 @@ def worker_pool(workers: int, batches: int) -> Iterator[ProcessPoolExecutor | No
         return
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["flows.worker_boot"])
-    pool = ProcessPoolExecutor(n, mp_context=ctx)
+    # Each worker dies with the fork server, which dies with the run (flows/lifeline.py).
+    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=lifeline.die_with_parent)
     pool.submit(int)  # starts the processes now (a pool starts them on its first task)
     _pool, _size = pool, n
     ok = False

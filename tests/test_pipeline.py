@@ -195,7 +195,7 @@ def test_publish_failure_after_commit_is_said_and_repaired_by_next_run(
     landing: Path, data_dir: Path
 ) -> None:
     from flows.plan import plan_nightly
-    from flows.run import Hooks, execute
+    from flows.run import Hooks, PublishFailed, execute
     from flows.settings import Settings
 
     s = Settings(landing, data_dir)
@@ -203,7 +203,7 @@ def test_publish_failure_after_commit_is_said_and_repaired_by_next_run(
     def broken_publish(*_a, **_k) -> str:
         raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(PublishFailed, match=r"the data is in the lake.*OSError: disk full"):
         execute(
             s,
             lambda lake: plan_nightly(s, lake, dt.date(2026, 11, 27)),

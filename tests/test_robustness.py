@@ -254,6 +254,7 @@ def test_too_large_is_rejected_without_reading(
     assert str(big) not in opened
     (row,) = res.by_date[dt.date(2026, 10, 1)].rejects.to_pylist()
     assert row["reason"] == "too_large" and "--max-file-mb" in row["detail"]
+    assert "12x its size in memory" in row["detail"]  # what raising the limit costs
 
 
 def test_quarantine_names_are_flat_and_safe() -> None:
