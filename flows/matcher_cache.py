@@ -1,0 +1,86 @@
+"""The entity matcher's tables kept on disk between processes, so that the worker fork server
+loads them instead of building them before a run's first batch (transforms.entity_cache).
+
+One file per build input, ``matcher-<key>.pickle`` in the user's cache directory
+(``$AKHBAR_CACHE_DIR``, else ``$XDG_CACHE_HOME/akhbar``, else ``~/.cache/akhbar``), not in a
+data dir: the fork server outlives a run and starts before it knows one, and the key names
+everything the tables are built from (the gazetteer's files, the analyst's file, the code),
+so any process may share the file. ``AKHBAR_CACHE_DIR=off`` turns it off. Written to a
+temporary name and renamed (a reader sees a whole file or none); the files of other keys are
+removed then. A file that cannot be read is rebuilt over; a cache that cannot be written is
+skipped: the cache is never needed for a run to succeed.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import sys
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+
+from transforms import entities, entity_cache, entity_fold, entity_tables, gazetteer
+from transforms.entities import EntityMatcher
+
+PREFIX = "matcher-"
+# The modules whose code decides what the tables hold.
+_CODE = (entity_cache, entity_fold, entity_tables, gazetteer)
+
+
+def cache_dir() -> Path | None:
+    explicit = os.environ.get("AKHBAR_CACHE_DIR")
+    if explicit == "off":
+        return None
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "akhbar"
+
+
+def _code() -> list[bytes]:
+    parts = [Path(m.__file__ or "").read_bytes() for m in _CODE]
+    parts.append(importlib.metadata.version("ahocorasick-rs").encode())
+    parts.append(sys.version.encode())
+    return parts
+
+
+def cache_path(entities_file: str | Path | None, directory: Path) -> Path:
+    """The file of this build input (raises GazetteerError as loading the gazetteer does)."""
+    user = gazetteer.read_user_file(entities_file) if entities_file else None
+    key = entity_cache.cache_key(gazetteer.read_sources(), user, _code())
+    return directory / f"{PREFIX}{key}.pickle"
+
+
+def warm(entities_file: str | Path | None = None) -> EntityMatcher:
+    """The process's matcher for ``entities_file``: from the cache when it holds this input,
+    else built (and written there)."""
+    directory = cache_dir()
+    if directory is None:
+        return entities.warm(entities_file)
+    path = cache_path(entities_file, directory)
+    with suppress(OSError, ValueError):
+        gz, tables = entity_cache.loads(path.read_bytes())
+        m = EntityMatcher(gz, tables=tables)
+        entities.install(m, entities_file)
+        return m
+    m = entities.warm(entities_file)
+    with suppress(OSError):
+        _write(path, entity_cache.dumps(m.gazetteer, m.tables))
+    return m
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+    for old in path.parent.glob(f"{PREFIX}*.pickle"):
+        if old != path:
+            with suppress(OSError):
+                old.unlink()
