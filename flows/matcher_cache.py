@@ -20,12 +20,14 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from transforms import entities, entity_cache, entity_fold, entity_tables, gazetteer
+from transforms import entities, entity_cache, entity_fold, entity_tables
+from transforms import gazetteer as gazetteer_files
 from transforms.entities import EntityMatcher
+from transforms.gazetteer import Gazetteer
 
 PREFIX = "matcher-"
 # The modules whose code decides what the tables hold.
-_CODE = (entity_cache, entity_fold, entity_tables, gazetteer)
+_CODE = (entity_cache, entity_fold, entity_tables, gazetteer_files)
 
 
 def cache_dir() -> Path | None:
@@ -47,20 +49,20 @@ def _code() -> list[bytes]:
 
 def cache_path(entities_file: str | Path | None, directory: Path) -> Path:
     """The file of this build input (raises GazetteerError as loading the gazetteer does)."""
-    user = gazetteer.read_user_file(entities_file) if entities_file else None
-    key = entity_cache.cache_key(gazetteer.read_sources(), user, _code())
+    user = gazetteer_files.read_user_file(entities_file) if entities_file else None
+    key = entity_cache.cache_key(gazetteer_files.read_sources(), user, _code())
     return directory / f"{PREFIX}{key}.pickle"
 
 
 def warm(entities_file: str | Path | None = None) -> EntityMatcher:
-    """The process's matcher for ``entities_file``: from the cache when it holds this input,
-    else built (and written there)."""
+    """The process's matcher for ``entities_file``: the one it has, else from the cache when
+    that holds this input, else built (and written there)."""
     directory = cache_dir()
-    if directory is None:
+    if directory is None or entities.installed(entities_file):
         return entities.warm(entities_file)
     path = cache_path(entities_file, directory)
-    with suppress(OSError, ValueError):
-        gz, tables = entity_cache.loads(path.read_bytes())
+    with suppress(OSError, ValueError), open(path, "rb") as f:
+        gz, tables = entity_cache.load(f)
         m = EntityMatcher(gz, tables=tables)
         entities.install(m, entities_file)
         return m
@@ -68,6 +70,16 @@ def warm(entities_file: str | Path | None = None) -> EntityMatcher:
     with suppress(OSError):
         _write(path, entity_cache.dumps(m.gazetteer, m.tables))
     return m
+
+
+def gazetteer(entities_file: str | Path | None = None) -> Gazetteer:
+    """The gazetteer of ``entities_file`` (validated: GazetteerError names the file, line and
+    problem), read from the cache when it holds this input (only a valid one is written)."""
+    directory = cache_dir()
+    if directory is not None:
+        with suppress(OSError, ValueError), open(cache_path(entities_file, directory), "rb") as f:
+            return entity_cache.load_gazetteer(f)
+    return entities.load_gazetteer(entities_file)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -88,3 +88,17 @@ def test_cache_off(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
     assert matcher_cache.cache_dir() is None
     assert fresh().tables.patterns > 0
     assert not cache.exists()
+
+
+def test_gazetteer_from_cache(cache: Path, tmp_path: Path) -> None:
+    """The run's own process reads the gazetteer from the cache; a bad file is never cached,
+    so it still fails with its line."""
+    built = entities.load_gazetteer()
+    assert matcher_cache.gazetteer() == built  # no cache yet: loaded
+    fresh()
+    assert matcher_cache.cache_path(None, cache).exists()
+    assert matcher_cache.gazetteer() == built  # from the cache
+    bad = tmp_path / "bad.csv"
+    bad.write_text(USER_CSV + "q:test,PER,,زيد,,\n", encoding="utf-8")
+    with pytest.raises(entities.GazetteerError, match=r"bad\.csv:3"):
+        matcher_cache.gazetteer(bad)

@@ -47,6 +47,7 @@ __all__ = [
     "extract_entities_batch",
     "gazetteer_version",
     "install",
+    "installed",
     "load_gazetteer",
     "matcher",
     "warm",
@@ -253,6 +254,11 @@ def matcher(entities_file: str | Path | None = None) -> EntityMatcher:
         m = EntityMatcher(load_gazetteer(key or None))
         install(m, entities_file)
     return m
+
+
+def installed(entities_file: str | Path | None = None) -> bool:
+    """Whether this process has its matcher for ``entities_file`` already."""
+    return (str(entities_file) if entities_file else "") in _matchers
 
 
 def install(m: EntityMatcher, entities_file: str | Path | None = None) -> None:
