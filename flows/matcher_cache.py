@@ -6,9 +6,9 @@ One file per build input, ``matcher-<key>.pickle`` in the user's cache directory
 data dir: the fork server outlives a run and starts before it knows one, and the key names
 everything the tables are built from (the gazetteer's files, the analyst's file, the code),
 so any process may share the file. ``AKHBAR_CACHE_DIR=off`` turns it off. Written to a
-temporary name and renamed (a reader sees a whole file or none); the files of other keys are
-removed then. A file that cannot be read is rebuilt over; a cache that cannot be written is
-skipped: the cache is never needed for a run to succeed.
+temporary name and renamed (a reader sees a whole file or none); of the other keys' files
+the newest few are kept. A file that cannot be read is rebuilt over; a cache that cannot be
+written is skipped: the cache is never needed for a run to succeed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from transforms.entities import EntityMatcher
 from transforms.gazetteer import Gazetteer
 
 PREFIX = "matcher-"
+KEEP = 4  # files kept in the cache directory, the newest
 # The modules whose code decides what the tables hold.
 _CODE = (entity_cache, entity_fold, entity_tables, gazetteer_files)
 
@@ -92,7 +93,17 @@ def _write(path: Path, data: bytes) -> None:
     finally:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
-    for old in path.parent.glob(f"{PREFIX}*.pickle"):
+    # Other keys' files: the newest few stay (worktrees or checkouts of different versions
+    # that share the cache directory would otherwise remove each other's).
+    files = sorted(path.parent.glob(f"{PREFIX}*.pickle"), key=_mtime, reverse=True)
+    for old in files[KEEP:]:
         if old != path:
             with suppress(OSError):
                 old.unlink()
+
+
+def _mtime(p: Path) -> float:
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -3,6 +3,7 @@ matcher loaded from the cache is the matcher a build makes, and the cache follow
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -66,8 +67,7 @@ def test_user_file_is_its_own_key(cache: Path, tmp_path: Path) -> None:
     assert shipped != with_user
     m = fresh(user)
     assert [x.surface for x in m.extract(texts()[1]) if x.entity_id == "q:test"] == ["زيد المختبري"]
-    # Writing one key's file removes the others: the cache holds one build.
-    assert [p.name for p in cache.glob("matcher-*.pickle")] == [with_user.name]
+    assert with_user.exists()
     user.write_text(USER_CSV.replace("زيد", "عمرو"), encoding="utf-8")
     assert matcher_cache.cache_path(user, cache) != with_user
     m2 = fresh(user)
@@ -102,3 +102,16 @@ def test_gazetteer_from_cache(cache: Path, tmp_path: Path) -> None:
     bad.write_text(USER_CSV + "q:test,PER,,زيد,,\n", encoding="utf-8")
     with pytest.raises(entities.GazetteerError, match=r"bad\.csv:3"):
         matcher_cache.gazetteer(bad)
+
+
+def test_newest_files_kept(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    for i in range(matcher_cache.KEEP + 2):
+        old = cache / f"matcher-old{i}.pickle"
+        old.write_bytes(b"x")
+        os.utime(old, (1000 + i, 1000 + i))
+    fresh()
+    left = sorted(p.name for p in cache.glob("matcher-*.pickle"))
+    assert len(left) == matcher_cache.KEEP
+    assert matcher_cache.cache_path(None, cache).name in left
+    assert "matcher-old0.pickle" not in left and "matcher-old5.pickle" in left
