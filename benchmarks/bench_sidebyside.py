@@ -72,20 +72,23 @@ def checkout(base: str, work: Path) -> Path:
     subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(tree), base], check=True
     )
-    src = "transforms/_fastnorm.c"
-    same = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", base, "--", src]).returncode
-    built = sorted(ROOT.glob("transforms/_fastnorm*.so"))
-    if same == 0 and built:
-        shutil.copy2(built[0], tree / "transforms" / built[0].name)
-    else:
-        import sysconfig
+    for name in ("_fastnorm", "_entmatch"):  # the compiled paths, where the base has them
+        src = f"transforms/{name}.c"
+        if not (tree / src).exists():
+            continue
+        same = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", base, "--", src])
+        built = sorted(ROOT.glob(f"transforms/{name}*.so"))
+        if same.returncode == 0 and built:
+            shutil.copy2(built[0], tree / "transforms" / built[0].name)
+        else:
+            import sysconfig
 
-        so = tree / "transforms" / ("_fastnorm" + sysconfig.get_config_var("EXT_SUFFIX"))
-        inc = sysconfig.get_paths()["include"]
-        subprocess.run(
-            ["cc", "-shared", "-fPIC", "-O2", f"-I{inc}", str(tree / src), "-o", str(so)],
-            check=True,
-        )
+            so = tree / "transforms" / (name + sysconfig.get_config_var("EXT_SUFFIX"))
+            inc = sysconfig.get_paths()["include"]
+            subprocess.run(
+                ["cc", "-shared", "-fPIC", "-O2", f"-I{inc}", str(tree / src), "-o", str(so)],
+                check=True,
+            )
     return tree
 
 

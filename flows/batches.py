@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from flows import failpoints
+from flows import failpoints, matcher_cache
 from flows.landing import LandingFile, read_bytes
 from transforms.batch import Transformed, rejects_table, transform
 from transforms.readers import RawArticle, Reject, parse_file
@@ -143,6 +143,8 @@ def _read_and_transform(files: list[LandingFile], job: BatchJob) -> BatchResult:
         if any(a.member is None and not f.path.lower().endswith(".zip") for a in parsed.articles):
             txt_data[f.path] = data  # a .txt article rejected after cleaning: copy the file
     t = clock()
+    if records_by_date:  # the matcher, unless the fork server made it: from the cache if it can
+        matcher_cache.warm(job.entities_file)
     for day in sorted(set(records_by_date) | set(rejects_by_date)):
         records = records_by_date.get(day, [])
         tr = transform(records, day, job.run_id, job.entities_file)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from flows import matcher_cache
 from flows.lake import Lake, Transaction, file_name
 from transforms import schemas
-from transforms.entities import load_gazetteer
 from transforms.gazetteer import Gazetteer
 from transforms.normalize import normalize_batch
 
@@ -33,7 +33,7 @@ def entities_file(explicit: Path | None, data: Path) -> Path | None:
 
 def load(explicit: Path | None, data: Path) -> Gazetteer:
     """The gazetteer of a run; raises GazetteerError naming file, line and problem."""
-    return load_gazetteer(entities_file(explicit, data))
+    return matcher_cache.gazetteer(entities_file(explicit, data))
 
 
 def _tables(gz: Gazetteer, day: dt.date) -> tuple[pa.Table, pa.Table]:

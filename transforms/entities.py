@@ -46,6 +46,8 @@ __all__ = [
     "extract_entities",
     "extract_entities_batch",
     "gazetteer_version",
+    "install",
+    "installed",
     "load_gazetteer",
     "matcher",
     "warm",
@@ -74,11 +76,14 @@ EM = EntityMention
 class EntityMatcher:
     """A built matcher: the gazetteer, its automaton and the rules."""
 
-    def __init__(self, gazetteer: Gazetteer, compiled: bool | None = None) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer, compiled: bool | None = None, tables: Tables | None = None
+    ) -> None:
         """``compiled``: use ``_entmatch`` (default: when it is built); False runs the Python
-        functions, the definition (the tests compare the two)."""
+        functions, the definition (the tests compare the two). ``tables``: the gazetteer's,
+        built earlier (``entity_cache``); else they are built now."""
         self.gazetteer = gazetteer
-        self.tables: Tables = build_tables(gazetteer)
+        self.tables: Tables = build_tables(gazetteer) if tables is None else tables
         self.compiled = entity_fast.available() if compiled is None else compiled
         if self.compiled and not entity_fast.available():
             raise RuntimeError("transforms._entmatch is not built")
@@ -237,14 +242,31 @@ def load_gazetteer(entities_file: str | Path | None = None) -> Gazetteer:
     return build_gazetteer(read_sources(), user)
 
 
-@functools.lru_cache(maxsize=4)
-def _matcher(key: str) -> EntityMatcher:
-    return EntityMatcher(load_gazetteer(key or None))
+_matchers: dict[str, EntityMatcher] = {}  # by entities file ("": none); a run uses one
+_KEEP = 4  # matchers kept (each holds its tables: tens of MB)
 
 
 def matcher(entities_file: str | Path | None = None) -> EntityMatcher:
-    """The process's matcher for ``entities_file`` (built on first use, then cached)."""
-    return _matcher(str(entities_file) if entities_file else "")
+    """The process's matcher for ``entities_file`` (built on first use, then kept)."""
+    key = str(entities_file) if entities_file else ""
+    m = _matchers.get(key)
+    if m is None:
+        m = EntityMatcher(load_gazetteer(key or None))
+        install(m, entities_file)
+    return m
+
+
+def installed(entities_file: str | Path | None = None) -> bool:
+    """Whether this process has its matcher for ``entities_file`` already."""
+    return (str(entities_file) if entities_file else "") in _matchers
+
+
+def install(m: EntityMatcher, entities_file: str | Path | None = None) -> None:
+    """Make ``m`` (maybe made from the tables of an earlier build) the process's matcher for
+    ``entities_file``."""
+    _matchers[str(entities_file) if entities_file else ""] = m
+    while len(_matchers) > _KEEP:
+        del _matchers[next(iter(_matchers))]
 
 
 def warm(entities_file: str | Path | None = None) -> EntityMatcher:

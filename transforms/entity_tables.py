@@ -255,6 +255,13 @@ def titles(gz: Gazetteer, names: dict[bytes, list]) -> dict[bytes, bool]:
     return out
 
 
+def make_automaton(patterns: list[bytes]) -> ahocorasick_rs.BytesAhoCorasick:
+    """The automaton over ``patterns``: a match's pattern index is its index in the list."""
+    return ahocorasick_rs.BytesAhoCorasick(
+        patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+    )
+
+
 def build_tables(gz: Gazetteer) -> Tables:
     t0 = time.perf_counter()
     cands, ids, types, sets = _collect(gz)
@@ -273,9 +280,7 @@ def build_tables(gz: Gazetteer) -> Tables:
             best = (best[0], K_DUAL, *best[2:])  # السعودية: the country or "Saudi" (feminine)
         skip, kind, ent, yeh = best
         info.append((skip, kind, ent, b" " in p[1:], yeh))
-    automaton = ahocorasick_rs.BytesAhoCorasick(
-        patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
-    )
+    automaton = make_automaton(patterns)
     nisba = {p[i[0] :] for p, i in zip(patterns, info, strict=True) if i[1] == K_NISBA}
     return Tables(
         automaton=automaton,

@@ -282,10 +282,15 @@ def build_gazetteer(sources: list[SourceFile], user: SourceFile | None = None) -
             add_lexicon(gz, s)
     if user is not None:
         add_curated(gz, user, replace=True)
+    gz.version = sources_version(sources, user)
+    return gz
+
+
+def sources_version(sources: list[SourceFile], user: SourceFile | None) -> str:
+    """The version of the gazetteer these files make (known before building it)."""
     # The analyst's file counts by its content, not by where it lies.
     named = [SourceFile("<entities file>", user.kind, user.text)] if user else []
-    gz.version = version_of([*sources, *named])
-    return gz
+    return version_of([*sources, *named])
 
 
 def version_of(sources: Iterable[SourceFile]) -> str:
