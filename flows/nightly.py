@@ -61,6 +61,11 @@ class _Handoff:
             self._wanted.discard(key)
             return self._results.pop(key)
 
+    def pending(self) -> int:
+        """Results handed over and not taken, or batches still expected."""
+        with self._lock:
+            return len(self._results) + len(self._wanted)
+
     def drop(self, keys: list[int]) -> None:
         with self._lock:
             self._wanted.difference_update(keys)
