@@ -2,7 +2,8 @@
 
 Each command parses its options and hands over: the runs to the Prefect flows (flows/nightly.py),
 query's output to flows/formatting.py, the run summary to flows/run_summary.py, the report to
-flows/report.py, `status` and `run --dry-run` to flows/cli_ops.py. The shared options and their defaults are in flows/cli_options.py.
+flows/report.py, `status` and `run --dry-run` to flows/cli_ops.py. The shared options and
+their defaults are in flows/cli_options.py.
 
 The command group calls `flows.env.setup()` before any command runs, and this module imports
 neither Prefect nor pyarrow (they read that environment when first imported): Prefect is

@@ -53,7 +53,11 @@ def _check_readable(landing: str, lake: str | None) -> None:
 )
 @opt.max_file_mb
 @click.option(
-    "--runs", "recent", default=5, show_default=True, type=click.IntRange(min=1),
+    "--runs",
+    "recent",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
     help="Recent runs to list.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")

@@ -17,7 +17,7 @@ from flows.plan import Plan, plan_nightly
 from flows.settings import MB, Settings
 from flows.storage import uri
 
-SHOWN_PER_DATE = 50  # files named per date in the text output (--json lists them all)
+SHOWN_PER_DATE = 200  # files named per date in the text output
 
 
 @dataclass
@@ -109,6 +109,10 @@ def _unconverted(lake: Lake) -> str | None:
     )
 
 
+def files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
 def human_bytes(n: int) -> str:
     for unit, size in (("GB", MB * 1024), ("MB", MB), ("kB", 1024)):
         if n >= size:
@@ -120,13 +124,12 @@ def headline(p: Preview) -> str:
     """One line: how many files a run would read, and why."""
     c, n = p.plan.counts, len(p.plan.to_read)
     if not n:
-        return f"nothing new or changed ({c['files_unchanged']} files unchanged)"
+        return f"nothing new or changed ({files(c['files_unchanged'])} unchanged)"
     retry = sum(1 for w in p.why.values() if w == "retry")
     parts = [f"{c['files_new']} new", f"{c['files_changed'] - retry} changed"]
     parts += [f"{c['files_reread']} re-read"] + ([f"{retry} retried"] if retry else [])
     return (
-        f"{n} files, {human_bytes(p.bytes)} ({', '.join(parts)}); "
-        f"{c['files_unchanged']} unchanged"
+        f"{files(n)}, {human_bytes(p.bytes)} ({', '.join(parts)}); {c['files_unchanged']} unchanged"
     )
 
 
@@ -136,24 +139,28 @@ def file_lines(p: Preview, shown_per_date: int = SHOWN_PER_DATE) -> list[str]:
     lines: list[str] = []
     limit_mb = p.max_file_bytes / MB
     for day in sorted({f.ingest_date for f in p.plan.to_read}):
-        files = [f for f in p.plan.to_read if f.ingest_date == day]
+        todo = [f for f in p.plan.to_read if f.ingest_date == day]
         kinds: dict[str, int] = {}
-        for f in files:
+        for f in todo:
             kinds[p.why[f.path]] = kinds.get(p.why[f.path], 0) + 1
-        size = human_bytes(sum(f.size for f in files))
+        size = human_bytes(sum(f.size for f in todo))
         what = ", ".join(f"{v} {k}" for k, v in kinds.items())
-        lines.append(f"  {day}  {len(files)} files  {size}  ({what})")
-        for f in files[:shown_per_date]:
-            big = f"  too large: over {limit_mb:g} MB, rejected unread" if f.size > p.max_file_bytes else ""
+        lines.append(f"  {day}  {files(len(todo))}  {size}  ({what})")
+        for f in todo[:shown_per_date]:
+            big = (
+                f"  too large: over {limit_mb:g} MB, rejected unread"
+                if f.size > p.max_file_bytes
+                else ""
+            )
             lines.append(f"    {p.why[f.path]:<8} {f.path}  {human_bytes(f.size)}{big}")
-        if len(files) > shown_per_date:
-            lines.append(f"    … and {len(files) - shown_per_date} more (--json lists them all)")
+        if len(todo) > shown_per_date:
+            lines.append(f"    … and {len(todo) - shown_per_date} more")
     if p.plan.skipped:
-        lines.append(f"skipped, not read: {len(p.plan.skipped)} files")
+        lines.append(f"  skipped, not read: {files(len(p.plan.skipped))}")
         lines += [f"    {why}  {path}" for path, why in p.plan.skipped]
     if p.plan.deleted:
         lines.append(
-            f"deleted from the landing zone since loaded: {len(p.plan.deleted)} files "
+            f"  deleted from the landing zone since loaded: {files(len(p.plan.deleted))} "
             "(their rows stay in the lake)"
         )
         lines += [f"    {path}" for path in p.plan.deleted]
@@ -163,8 +170,7 @@ def file_lines(p: Preview, shown_per_date: int = SHOWN_PER_DATE) -> list[str]:
 def dry_run_lines(p: Preview) -> list[str]:
     """What `akhbar run --dry-run` prints."""
     lines = [
-        f"dry run, nothing written: landing {p.landing}, lake {p.lake}, "
-        f"date {p.plan.logical_date}"
+        f"dry run, nothing written: landing {p.landing}, lake {p.lake}, date {p.plan.logical_date}"
     ]
     if p.note:
         lines.append(f"note: {p.note}")
@@ -173,7 +179,7 @@ def dry_run_lines(p: Preview) -> list[str]:
     big = p.too_large
     if big:
         lines.append(
-            f"would reject {len(big)} files as too large (over --max-file-mb "
+            f"would reject {files(len(big))} as too large (over --max-file-mb "
             f"{p.max_file_bytes / MB:g}): raise it to read them"
         )
     return lines

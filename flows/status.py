@@ -78,6 +78,8 @@ class Status:
         d = asdict(self)
         d["pending"] = self.pending.to_dict() if self.pending else None
         d["warehouse_behind"] = self.warehouse_behind
+        if self.warehouse is not None:
+            d["warehouse"]["modified"] = self.warehouse.modified.isoformat()
         return json.loads(json.dumps(d, default=str))
 
 
@@ -200,4 +202,3 @@ def _warehouse(path: Path) -> Warehouse | None:
     except duckdb.Error as e:
         wh.error = f"{type(e).__name__}: {e}"
     return wh
-

@@ -1,8 +1,10 @@
-"""How `akhbar status` reads on the terminal: the lines printed from a `Status` (flows/status.py)."""
+"""How `akhbar status` reads on the terminal: the lines printed from a `Status`
+(flows/status.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 from flows.dry_run import file_lines, headline, human_bytes
 from flows.status import Status
@@ -87,7 +89,8 @@ def _warehouse_lines(s: Status, now: dt.datetime) -> list[str]:
     elif w.lake_version is not None and s.lake_version is not None:
         lines.append(f"           up to date with the lake (version {w.lake_version})")
     if w.rows:
-        lines.append("  rows     " + "  ".join(f"{t} {n}" for t, n in w.rows.items()))
+        rows = "   ".join(f"{t} {n}" for t, n in w.rows.items())
+        lines += textwrap.wrap(rows, 100, initial_indent="  rows     ", subsequent_indent=" " * 11)
     return lines
 
 
