@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ from flows.lock import data_lock
 from flows.plan import plan_nightly
 from flows.run import Hooks, PublishFailed, execute
 from flows.settings import Settings
+from tests import s3_server as s3
+from tests.conftest import ROOT
 from tests.util import nightly, query
 
 DAY = "2026-11-27"
@@ -171,3 +175,58 @@ def test_status_says_when_the_warehouse_is_behind_the_lake_and_why_the_run_faile
     assert "BEHIND the lake: published from lake version 1, the lake is at 3" in res.output
     # The landing the last run read is the one whose pending files are shown.
     assert f"pending    landing {landing} (last run): nothing new or changed" in res.output
+
+
+def _objects(server: s3.S3Server, bucket: str) -> dict[str, tuple[int, str]]:
+    """Every object in `bucket`: (size, ETag)."""
+    client = s3._client(server.env, "s3")
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket.removeprefix("s3://"))
+    return {o["Key"]: (o["Size"], o["ETag"]) for p in pages for o in p.get("Contents", [])}
+
+
+@pytest.mark.integration
+def test_dry_run_and_status_on_s3_write_no_object(
+    landing: Path, data_dir: Path, s3_env: s3.S3Server, s3_bucket: str
+) -> None:
+    s3_env.upload(landing, f"{s3_bucket}/landing")
+    remote = f"{s3_bucket}/landing"
+    lake = f"{s3_bucket}/lake"
+    nightly(remote, data_dir, lake=lake)  # type: ignore[arg-type]
+    s3_env.put(f"{remote}/2026-11-28/new.txt", "عنوان\n\nنص جديد.\n".encode())
+    before, local = _objects(s3_env, s3_bucket), _files(data_dir)
+    args = ["--landing", remote, "--lake", lake, "--data", str(data_dir)]
+    res = _cli("run", "--dry-run", *args)
+    assert "would read 1 file, 27 B (1 new, 0 changed, 0 re-read); 25 unchanged" in res.output
+    assert "    new      2026-11-28/new.txt  27 B" in res.output.splitlines()
+    s = json.loads(_cli("status", *args, "--json").output)
+    assert s["lake"] == lake and s["lake_version"] == 1 and s["warehouse_behind"] == 0
+    assert [f["path"] for f in s["pending"]["to_read"]] == ["2026-11-28/new.txt"]
+    assert _objects(s3_env, s3_bucket) == before and _files(data_dir) == local
+
+
+NO_PREFECT = (
+    "import sys\n"
+    "from click.testing import CliRunner\n"
+    "from flows.cli import main\n"
+    "r = CliRunner().invoke(main, sys.argv[1:])\n"
+    "assert r.exit_code == 0, r.output\n"
+    "print('prefect' in sys.modules)\n"
+)
+
+
+@pytest.mark.parametrize("command", [["run", "--dry-run"], ["status"]])
+def test_dry_run_and_status_never_import_prefect(
+    landing: Path, data_dir: Path, command: list[str]
+) -> None:
+    nightly(landing, data_dir)
+    args = [*command, "--landing", str(landing), "--data", str(data_dir)]
+    out = subprocess.run(
+        [sys.executable, "-c", NO_PREFECT, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.strip() == "False", out.stderr
