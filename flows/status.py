@@ -88,11 +88,12 @@ def gather(o: StatusOptions) -> Status:
     lake = Lake(lake_loc)
     runs, lake_version, lake_error = _lake_runs(lake)
     wh = _warehouse(o.data / "warehouse.duckdb")
-    runs_from = "lake" if lake_error is None else "none"
-    if lake_error is not None and wh is not None and not wh.error:
-        runs, runs_from = _warehouse_runs(o.data / "warehouse.duckdb"), "warehouse"
-    elif runs.num_rows == 0:
-        runs_from = "none"
+    runs_from = "lake" if runs.num_rows else "none"
+    if runs_from == "none" and wh is not None and not wh.error:
+        # The lake cannot be read, or it is not where the runs wrote (their --lake was not
+        # given): the warehouse's copy of the ledger still says what ran.
+        runs = _warehouse_runs(o.data / "warehouse.duckdb")
+        runs_from = "warehouse" if runs.num_rows else "none"
     recent = _recent(runs, o.recent)
     landing, landing_from = _landing(o.landing, _recent(runs, runs.num_rows))
     pending, pending_error = _pending(o, landing, lake_loc)

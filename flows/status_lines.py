@@ -36,8 +36,9 @@ def _runs_lines(s: Status) -> list[str]:
             return [f"last run   none: nothing has run with this data dir yet ({hint})"]
         return [f"last run   none recorded ({hint})"]
     last = s.runs[0]
-    src = " (from the warehouse: the lake cannot be read)" if s.runs_from == "warehouse" else ""
-    lines = [f"last run   {_run_line(last)}{src}"]
+    lines = [f"last run   {_run_line(last)}"]
+    if s.runs_from == "warehouse":
+        lines.append(f"           (from the warehouse's runs: {_no_lake_runs(s, last)})")
     c = last["counts"]
     if last["flow"] != "entities":
         lines.append(
@@ -58,6 +59,15 @@ def _runs_lines(s: Status) -> list[str]:
         lines.append(f"recent     the last {len(s.runs)} runs, newest first:")
         lines += [f"           {_run_line(r)}" for r in s.runs]
     return lines
+
+
+def _no_lake_runs(s: Status, last: dict) -> str:
+    if s.lake_error:
+        return "the lake cannot be read"
+    wrote = last["parameters"].get("lake")
+    if wrote and wrote != s.lake:
+        return f"the lake {s.lake} holds no run; the last run wrote {wrote}: pass --lake {wrote}"
+    return f"the lake {s.lake} holds no run"
 
 
 def _run_line(r: dict) -> str:
@@ -86,8 +96,13 @@ def _warehouse_lines(s: Status, now: dt.datetime) -> list[str]:
             f"           BEHIND the lake: published from lake version {w.lake_version}, "
             f"the lake is at {s.lake_version} (the next run publishes it)"
         )
-    elif w.lake_version is not None and s.lake_version is not None:
+    elif w.lake_version is not None and w.lake_version == s.lake_version:
         lines.append(f"           up to date with the lake (version {w.lake_version})")
+    elif w.lake_version is not None and s.lake_version is not None:
+        lines.append(
+            f"           published from lake version {w.lake_version}, but {s.lake} is at "
+            f"{s.lake_version}: not the lake it was published from (--lake)?"
+        )
     if w.rows:
         rows = "   ".join(f"{t} {n}" for t, n in w.rows.items())
         lines += textwrap.wrap(rows, 100, initial_indent="  rows     ", subsequent_indent=" " * 11)

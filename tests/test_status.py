@@ -230,3 +230,21 @@ def test_dry_run_and_status_never_import_prefect(
         check=True,
     )
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_status_without_the_runs_lake_reads_the_warehouse_and_names_the_lake(
+    landing: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    other = str(tmp_path / "elsewhere" / "lake")
+    s = Settings(landing, data_dir, lake=other)
+    plan = lambda lake: plan_nightly(s, lake, dt.date(2026, 11, 27))  # noqa: E731
+    done = execute(s, plan, {"landing": str(landing), "lake": other}, log=lambda _m: None)
+    out = _cli("status", "--data", str(data_dir)).output.splitlines()
+    assert done.run_id in out[3] and " completed " in out[3]
+    assert out[4] == (
+        f"           (from the warehouse's runs: the lake {data_dir / 'lake'} holds no run; "
+        f"the last run wrote {other}: pass --lake {other})"
+    )
+    assert any("not the lake it was published from (--lake)?" in ln for ln in out)
+    res = _cli("status", "--data", str(data_dir), "--lake", other)
+    assert "up to date with the lake (version 1)" in res.output
