@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import duckdb
@@ -75,10 +75,11 @@ class Status:
         return max(0, self.lake_version - w.lake_version)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["pending"] = self.pending.to_dict() if self.pending else None
         d["warehouse_behind"] = self.warehouse_behind
         if self.warehouse is not None:
+            d["warehouse"] = asdict(self.warehouse)
             d["warehouse"]["modified"] = self.warehouse.modified.isoformat()
         return json.loads(json.dumps(d, default=str))
 
