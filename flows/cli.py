@@ -1,8 +1,9 @@
-"""`akhbar` command line: run, backfill, entities, serve, query, views, report.
+"""`akhbar` command line: run, backfill, entities, serve, query, views, report, status.
 
 Each command parses its options and hands over: the runs to the Prefect flows (flows/nightly.py),
 query's output to flows/formatting.py, the run summary to flows/run_summary.py, the report to
-flows/report.py. The shared options and their defaults are in flows/cli_options.py.
+flows/report.py, `status` and `run --dry-run` to flows/cli_ops.py. The shared options and
+their defaults are in flows/cli_options.py.
 
 The command group calls `flows.env.setup()` before any command runs, and this module imports
 neither Prefect nor pyarrow (they read that environment when first imported): Prefect is
@@ -24,6 +25,8 @@ from flows import env
 from flows.cli_common import flow_on, precheck, run_flow
 from flows.cli_entities import entities_group
 from flows.cli_lake import lake_group
+from flows.cli_ops import dry_run as dry_run_plan
+from flows.cli_ops import status
 from flows.formatting import write_rows
 
 if TYPE_CHECKING:
@@ -60,6 +63,12 @@ def main() -> None:
 )
 @opt.max_file_mb
 @opt.wait
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print what the run would read (new and changed files per date), skip and find "
+    "deleted; write nothing, start no Prefect.",
+)
 @opt.workers
 @opt.runner
 @opt.address
@@ -71,12 +80,16 @@ def run(
     date: dt.datetime | None,
     max_file_mb: int,
     wait: bool,
+    dry_run: bool,
     workers: int,
     runner: str,
     address: str | None,
     entities: str | None,
 ) -> None:
     """Nightly run: process every landing file that is new or changed since the last run."""
+    if dry_run:
+        dry_run_plan(landing, data, lake, date.date() if date else None, max_file_mb)
+        return
     precheck(landing, data, wait, entities, lake)
     from flows.nightly import nightly
     from flows.runners import with_runner
@@ -333,3 +346,4 @@ if __name__ == "__main__":
 
 main.add_command(entities_group)
 main.add_command(lake_group)
+main.add_command(status)
