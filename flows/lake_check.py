@@ -1,0 +1,116 @@
+"""Damaged lake files: a Parquet file that the pinned version of a table names, but that is
+gone or not the size its Delta add action recorded (deleted or truncated by hand, a disk
+fault). Delta trusts its log, so without this check a deleted file is a day silently lost (or
+a low-level "file not found" / "Parquet magic bytes not found" from whoever reads it next).
+
+`check(lake)` compares every active file's size with the add action's: one stat per file on
+local disk, one listing per table on S3 (no file is opened). The repair is a backfill of the
+damaged dates: its partition overwrite replaces the damaged files without reading them, and
+the reads before it (plan, the seen-set) skip the partitions it replaces (`Lake.tolerate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from flows.lake_files import s3_filesystem
+from transforms import schemas
+
+if TYPE_CHECKING:
+    from flows.lake import Lake
+
+
+@dataclass(frozen=True)
+class Damage:
+    table: str
+    day: dt.date
+    file: str
+    why: str  # "missing", or "N bytes, the lake's log says M"
+
+
+class LakeDamaged(RuntimeError):
+    """Files of the lake's current version are missing or damaged."""
+
+    def __init__(self, damage: list[Damage]) -> None:
+        self.damage = damage
+        super().__init__(describe(damage))
+
+
+def _ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days merged into (start, end) ranges."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for d in sorted(set(days)):
+        if out and d - out[-1][1] == dt.timedelta(days=1):
+            out[-1] = (out[-1][0], d)
+        else:
+            out.append((d, d))
+    return out
+
+
+def repair_commands(damage: list[Damage]) -> list[str]:
+    return [
+        f"akhbar backfill --start {a} --end {b} --landing … --data …"
+        for a, b in _ranges(d.day for d in damage)
+    ]
+
+
+def describe(damage: list[Damage]) -> str:
+    lines = [f"the lake has {len(damage)} damaged file(s):"]
+    lines += [f"  {d.table}, ingest_date={d.day}: {d.file} ({d.why})" for d in damage]
+    lines.append(
+        "Runs stop until those dates are rebuilt from their landing folders, which replaces "
+        "the damaged files:"
+    )
+    lines += [f"  {c}" for c in repair_commands(damage)]
+    return "\n".join(lines)
+
+
+def _sizes_recorded(lake: Lake, table: str) -> list[tuple[str, int, dt.date]]:
+    version = lake.pins.get(table)
+    d = lake.delta(table, version) if version is not None else None
+    if d is None:
+        return []
+    acts = pa.table(d.get_add_actions(flatten=True)).to_pydict()
+    return list(zip(acts["path"], acts["size_bytes"], acts["partition.ingest_date"], strict=True))
+
+
+def _sizes_on_disk(lake: Lake, table: str, rels: list[str]) -> dict[str, int | None]:
+    base = lake.table_uri(table)
+    if not lake.remote:
+        out: dict[str, int | None] = {}
+        for rel in rels:
+            try:
+                out[rel] = os.stat(f"{base}/{rel}").st_size
+            except FileNotFoundError:
+                out[rel] = None
+        return out
+    # One listing of the table instead of a HEAD per file.
+    prefix = base.removeprefix("s3://")
+    infos = s3_filesystem().get_file_info(pafs.FileSelector(prefix, recursive=True))
+    listed = {i.path.removeprefix(prefix + "/"): i.size for i in infos if i.is_file}
+    return {rel: listed.get(rel) for rel in rels}
+
+
+def check(lake: Lake, tables: Iterable[str] | None = None) -> list[Damage]:
+    """Every file of the pinned versions that is missing or not its recorded size."""
+    damage = []
+    for table in tables or schemas.TABLES:
+        recorded = _sizes_recorded(lake, table)
+        on_disk = _sizes_on_disk(lake, table, [rel for rel, _, _ in recorded])
+        for rel, size, day in recorded:
+            got = on_disk[rel]
+            if got is None:
+                why = "missing"
+            elif got != size:
+                why = f"{got} bytes, the lake's log says {size}"
+            else:
+                continue
+            damage.append(Damage(table, day, f"{lake.table_uri(table)}/{rel}", why))
+    return sorted(damage, key=lambda d: (d.day, d.table, d.file))
