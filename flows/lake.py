@@ -70,6 +70,7 @@ class _Snapshot:
 
     version: int | None  # None: the table does not exist (or is pinned as absent)
     by_day: dict[dt.date, list[LakeFile]]
+    sizes: dict[str, int]  # each file's size as its add action recorded it
 
 
 class Lake:
@@ -161,20 +162,22 @@ class Lake:
 
     def _read_snapshot(self, table: str) -> _Snapshot:
         version = self.pins.get(table)
-        if version is None:
-            return _Snapshot(None, {})
-        d = self.delta(table, version)
+        d = self.delta(table, version) if version is not None else None
         if d is None:
-            return _Snapshot(None, {})
+            return _Snapshot(None, {}, {})
         acts = pa.table(d.get_add_actions(flatten=True)).to_pydict()
         by_day: dict[dt.date, list[LakeFile]] = {}
+        sizes: dict[str, int] = {}
         base = self.table_uri(table)
-        for path, day in zip(acts["path"], acts["partition.ingest_date"], strict=True):
+        for path, day, size in zip(
+            acts["path"], acts["partition.ingest_date"], acts["size_bytes"], strict=True
+        ):
             full = f"{base}/{path}"
             by_day.setdefault(day, []).append(full if self.remote else Path(full))
+            sizes[full] = size
         for files in by_day.values():
             files.sort(key=str)
-        return _Snapshot(version, by_day)
+        return _Snapshot(version, by_day, sizes)
 
     # -- reading, at the pins ---------------------------------------------------------------
     def files(self, table: str, day: dt.date | None = None) -> list[LakeFile]:
@@ -182,6 +185,10 @@ class Lake:
         if day is not None:
             return list(by_day.get(day, []))
         return [f for d in sorted(by_day) for f in by_day[d]]
+
+    def recorded_sizes(self, table: str) -> dict[str, int]:
+        """Each file of the pinned version (its full path or URI) and its size in the log."""
+        return dict(self._snapshot(table).sizes)
 
     def dates(self, table: str) -> list[dt.date]:
         return sorted(self._snapshot(table).by_day)

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
 import pyarrow.fs as pafs
 
 from flows.lake_files import s3_filesystem
@@ -72,45 +71,44 @@ def describe(damage: list[Damage]) -> str:
     return "\n".join(lines)
 
 
-def _sizes_recorded(lake: Lake, table: str) -> list[tuple[str, int, dt.date]]:
-    version = lake.pins.get(table)
-    d = lake.delta(table, version) if version is not None else None
-    if d is None:
-        return []
-    acts = pa.table(d.get_add_actions(flatten=True)).to_pydict()
-    return list(zip(acts["path"], acts["size_bytes"], acts["partition.ingest_date"], strict=True))
-
-
-def _sizes_on_disk(lake: Lake, table: str, rels: list[str]) -> dict[str, int | None]:
-    base = lake.table_uri(table)
+def _sizes_on_disk(lake: Lake, table: str, files: list[str]) -> dict[str, int | None]:
+    if not files:
+        return {}
     if not lake.remote:
         out: dict[str, int | None] = {}
-        for rel in rels:
+        for f in files:
             try:
-                out[rel] = os.stat(f"{base}/{rel}").st_size
+                out[f] = os.stat(f).st_size
             except FileNotFoundError:
-                out[rel] = None
+                out[f] = None
         return out
     # One listing of the table instead of a HEAD per file.
-    prefix = base.removeprefix("s3://")
-    infos = s3_filesystem().get_file_info(pafs.FileSelector(prefix, recursive=True))
-    listed = {i.path.removeprefix(prefix + "/"): i.size for i in infos if i.is_file}
-    return {rel: listed.get(rel) for rel in rels}
+    prefix = lake.table_uri(table).removeprefix("s3://")
+    infos = s3_filesystem().get_file_info(
+        pafs.FileSelector(prefix, allow_not_found=True, recursive=True)
+    )
+    listed = {f"s3://{i.path}": i.size for i in infos if i.is_file}
+    return {f: listed.get(f) for f in files}
+
+
+def _day(file: str) -> dt.date:
+    part = next(p for p in file.split("/") if p.startswith("ingest_date="))
+    return dt.date.fromisoformat(part.removeprefix("ingest_date="))
 
 
 def check(lake: Lake, tables: Iterable[str] | None = None) -> list[Damage]:
     """Every file of the pinned versions that is missing or not its recorded size."""
     damage = []
     for table in tables or schemas.TABLES:
-        recorded = _sizes_recorded(lake, table)
-        on_disk = _sizes_on_disk(lake, table, [rel for rel, _, _ in recorded])
-        for rel, size, day in recorded:
-            got = on_disk[rel]
+        recorded = lake.recorded_sizes(table)
+        on_disk = _sizes_on_disk(lake, table, list(recorded))
+        for f, size in recorded.items():
+            got = on_disk[f]
             if got is None:
                 why = "missing"
             elif got != size:
                 why = f"{got} bytes, the lake's log says {size}"
             else:
                 continue
-            damage.append(Damage(table, day, f"{lake.table_uri(table)}/{rel}", why))
+            damage.append(Damage(table, _day(f), f, why))
     return sorted(damage, key=lambda d: (d.day, d.table, d.file))

@@ -37,7 +37,7 @@ from flows import failpoints, gazetteer_step, ledger
 from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
-from flows.lake_check import LakeDamaged, check, describe
+from flows.lake_check import LakeDamaged, check
 from flows.lake_lease import lake_lease
 from flows.lake_migrate import migrate
 from flows.lock import data_lock
@@ -202,8 +202,9 @@ def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
     if recovered:
         log(f"restored {', '.join(recovered)} to the last completed run (a run was interrupted)")
     lake.damage = check(lake)
-    if lake.damage:
-        log(describe(lake.damage))
+    if lake.damage:  # a backfill of their dates goes on (and repairs them); others stop
+        days = sorted({d.day.isoformat() for d in lake.damage})
+        log(f"{len(lake.damage)} damaged lake file(s) of {', '.join(days)} (akhbar lake check)")
     swept = sweep_orphan_quarantine(data, lake)
     if swept:
         log(f"removed the quarantine of {swept} run(s) whose rejects are not in the lake")

@@ -105,3 +105,30 @@ def test_the_cli_run_says_what_is_damaged(
     assert res.exit_code == 1
     assert "Error: the lake has 1 damaged file(s):" in res.output
     assert f"articles, ingest_date={DAMAGED_DAY}: {bad} (missing)" in res.output
+
+
+def test_damage_on_an_s3_lake_is_found_by_listing_and_repaired(
+    landing: Path, tmp_path: Path, s3_bucket: str
+) -> None:
+    from flows.lake_files import s3_filesystem
+
+    lake_uri, data = f"{s3_bucket}/akhbar/lake", tmp_path / "data"
+    nightly(landing, data, lake=lake_uri)
+    reference = lake_checksums(lake_uri)
+    arts = str(Lake(lake_uri).files("articles", DAMAGED_DAY)[0])
+    manifest = str(Lake(lake_uri).files("file_manifest", DAMAGED_DAY)[0])
+    fs = s3_filesystem()
+    fs.delete_file(arts.removeprefix("s3://"))
+    with fs.open_output_stream(manifest.removeprefix("s3://")) as out:
+        out.write(b"PAR1")
+    found = [(d.table, d.day, d.file, d.why) for d in check(Lake(lake_uri))]
+    assert found == [
+        ("articles", DAMAGED_DAY, arts, "missing"),
+        ("file_manifest", DAMAGED_DAY, manifest, found[1][3]),
+    ]
+    assert found[1][3].startswith("4 bytes, the lake's log says ")
+    with pytest.raises(LakeDamaged, match="akhbar backfill --start 2026-11-25 --end 2026-11-25"):
+        nightly(landing, data, lake=lake_uri)
+    backfill(landing, data, DAMAGED_DAY, DAMAGED_DAY, lake=lake_uri)
+    assert check(Lake(lake_uri)) == []
+    assert lake_checksums(lake_uri) == reference
