@@ -34,6 +34,12 @@ class Damage:
     why: str  # "missing", or "N bytes, the lake's log says M"
 
 
+def rebuilt_by_backfill(d: Damage) -> bool:
+    """A backfill replaces the date partitions of every table but the append-only ones (a file
+    per run or per gazetteer version): their damage is reported, and a run goes on."""
+    return d.table not in schemas.APPEND_ONLY
+
+
 class LakeDamaged(RuntimeError):
     """Files of the lake's current version are missing or damaged."""
 
@@ -63,11 +69,19 @@ def repair_commands(damage: list[Damage]) -> list[str]:
 def describe(damage: list[Damage]) -> str:
     lines = [f"the lake has {len(damage)} damaged file(s):"]
     lines += [f"  {d.table}, ingest_date={d.day}: {d.file} ({d.why})" for d in damage]
-    lines.append(
-        "Runs stop until those dates are rebuilt from their landing folders, which replaces "
-        "the damaged files:"
-    )
-    lines += [f"  {c}" for c in repair_commands(damage)]
+    rebuilt = [d for d in damage if rebuilt_by_backfill(d)]
+    if rebuilt:
+        lines.append(
+            "Runs stop until those dates are rebuilt from their landing folders, which "
+            "replaces the damaged files:"
+        )
+        lines += [f"  {c}" for c in repair_commands(rebuilt)]
+    if len(rebuilt) < len(damage):
+        lines.append(
+            "A backfill does not rebuild the runs/entities/entity_aliases files (one per run or "
+            "gazetteer version): put those back from a backup; runs go on meanwhile, but a "
+            "warehouse rebuilt from the lake fails on them."
+        )
     return "\n".join(lines)
 
 

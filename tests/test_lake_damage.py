@@ -132,3 +132,13 @@ def test_damage_on_an_s3_lake_is_found_by_listing_and_repaired(
     backfill(landing, data, DAMAGED_DAY, DAMAGED_DAY, lake=lake_uri)
     assert check(Lake(lake_uri)) == []
     assert lake_checksums(lake_uri) == reference
+
+
+def test_a_damaged_runs_file_is_reported_but_blocks_no_run(landing: Path, data_dir: Path) -> None:
+    nightly(landing, data_dir)
+    bad = Path(Lake(data_dir / "lake").files("runs")[0])
+    _truncate(bad)
+    code, said = _lake_check(data_dir)
+    assert code == 1 and "runs, ingest_date=" in said and str(bad) in said
+    assert "put those back from a backup" in said and "akhbar backfill" not in said
+    assert nightly(landing, data_dir)["status"] == "completed"
