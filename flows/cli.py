@@ -139,12 +139,14 @@ def backfill(
         raise click.BadParameter(f"--end {end.date()} is before --start {start.date()}")
     if dry_run:
         from flows.lake import Lake
+        from flows.lake_check import check as check_lake
         from flows.landing import location
         from flows.plan import plan_backfill
         from flows.settings import Settings
 
         settings = Settings(location(landing), Path(data), lake=lake)
         the_lake = Lake(settings.lake_location)
+        the_lake.damage = check_lake(the_lake)  # the dates' damaged files are not counted
         plan = plan_backfill(settings, the_lake, start.date(), end.date())
         for day in plan.dates:
             files = [f.path for f in plan.to_read if f.ingest_date == day]

@@ -63,6 +63,7 @@ def check(location: str, writable: bool, option: str) -> None:
 
 def run_flow(fn, **kwargs) -> None:
     """Run the flow under the data dir's lock, taken before Prefect starts (flows/lock.py)."""
+    from flows.lake_check import LakeDamaged
     from flows.lake_lease import LakeUnreachable
     from flows.lock import RunLocked, held_by_command
     from flows.run import PublishFailed
@@ -71,7 +72,7 @@ def run_flow(fn, **kwargs) -> None:
         with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)):
             _start_prefect()
             summary = fn(**kwargs)
-    except (RunLocked, LakeUnreachable, PublishFailed) as e:
+    except (RunLocked, LakeUnreachable, PublishFailed, LakeDamaged) as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None

@@ -20,6 +20,9 @@ Only one writer at a time per lake: the lease (flows/lake_lease.py) is taken bef
 `recover()` and held until the end. Files of runs that never committed, and files replaced by
 later runs, stay on disk for time travel until `akhbar lake vacuum` (Delta's vacuum) removes
 those older than its retention.
+After `recover()`, a run checks that every file the pins name is there at its recorded size
+(flows/lake_check.py); reads of a damaged file raise `LakeDamaged` naming table, date and
+file, except the dates a backfill replaces whole (`tolerate`), which is the repair.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from flows import storage
+from flows.lake_check import Damage, LakeDamaged, check
 from flows.lake_files import (
     LEDGER,
     PART,
@@ -66,6 +70,7 @@ class _Snapshot:
 
     version: int | None  # None: the table does not exist (or is pinned as absent)
     by_day: dict[dt.date, list[LakeFile]]
+    sizes: dict[str, int]  # each file's size as its add action recorded it
 
 
 class Lake:
@@ -77,6 +82,10 @@ class Lake:
         self._pins: dict[str, int] | None = None
         self._ledger_version: int | None = None
         self._snaps: dict[str, _Snapshot] = {}
+        # Set by a run from `lake_check.check`: files of the pinned versions found damaged,
+        # and the dates whose damaged files reads skip (a backfill replaces them whole).
+        self.damage: list[Damage] = []
+        self.tolerate: set[dt.date] = set()
 
     @property
     def root(self) -> Path:
@@ -153,20 +162,22 @@ class Lake:
 
     def _read_snapshot(self, table: str) -> _Snapshot:
         version = self.pins.get(table)
-        if version is None:
-            return _Snapshot(None, {})
-        d = self.delta(table, version)
+        d = self.delta(table, version) if version is not None else None
         if d is None:
-            return _Snapshot(None, {})
+            return _Snapshot(None, {}, {})
         acts = pa.table(d.get_add_actions(flatten=True)).to_pydict()
         by_day: dict[dt.date, list[LakeFile]] = {}
+        sizes: dict[str, int] = {}
         base = self.table_uri(table)
-        for path, day in zip(acts["path"], acts["partition.ingest_date"], strict=True):
+        for path, day, size in zip(
+            acts["path"], acts["partition.ingest_date"], acts["size_bytes"], strict=True
+        ):
             full = f"{base}/{path}"
             by_day.setdefault(day, []).append(full if self.remote else Path(full))
+            sizes[full] = size
         for files in by_day.values():
             files.sort(key=str)
-        return _Snapshot(version, by_day)
+        return _Snapshot(version, by_day, sizes)
 
     # -- reading, at the pins ---------------------------------------------------------------
     def files(self, table: str, day: dt.date | None = None) -> list[LakeFile]:
@@ -175,6 +186,10 @@ class Lake:
             return list(by_day.get(day, []))
         return [f for d in sorted(by_day) for f in by_day[d]]
 
+    def recorded_sizes(self, table: str) -> dict[str, int]:
+        """Each file of the pinned version (its full path or URI) and its size in the log."""
+        return dict(self._snapshot(table).sizes)
+
     def dates(self, table: str) -> list[dt.date]:
         return sorted(self._snapshot(table).by_day)
 
@@ -182,11 +197,28 @@ class Lake:
         self, table: str, day: dt.date | None = None, columns: list[str] | None = None
     ) -> pa.Table:
         schema = schemas.TABLES[table]
-        paths = self.files(table, day)
+        paths = self._readable(table, self.files(table, day))
         if not paths:
             t = schema.empty_table()
             return t.select(columns) if columns else t
-        return dataset(paths, schema).to_table(columns=columns)
+        try:
+            return dataset(paths, schema).to_table(columns=columns)
+        except (OSError, pa.ArrowInvalid) as e:  # a file damaged since the run's check
+            found = check(self, [table])
+            if found:
+                raise LakeDamaged(found) from e
+            raise
+
+    def _readable(self, table: str, paths: list[LakeFile]) -> list[LakeFile]:
+        """`paths` less the damaged files of the dates a backfill replaces; LakeDamaged if
+        any other file is damaged."""
+        bad = {d.file: d for d in self.damage if d.table == table}
+        if not bad:
+            return paths
+        hit = [bad[str(p)] for p in paths if str(p) in bad]
+        if any(d.day not in self.tolerate for d in hit):
+            raise LakeDamaged(self.damage)
+        return [p for p in paths if str(p) not in bad]
 
     def latest_versions(self) -> dict[str, int]:
         """Each existing data table's latest version (not the pins: see `Transaction.commit`)."""

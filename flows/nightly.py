@@ -25,6 +25,7 @@ from flows.batches import BatchJob, BatchResult
 from flows.build import Build
 from flows.entities_refresh import plan_refresh, stage_refresh
 from flows.lake import Lake
+from flows.lake_check import LakeDamaged
 from flows.landing import LandingFile, location
 from flows.plan import plan_backfill, plan_nightly
 from flows.publish import disk_full, publish
@@ -180,9 +181,10 @@ def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict | Stat
             ),
             log=logger.info,
         )
-    except PublishFailed as e:
+    except (PublishFailed, LakeDamaged) as e:
         # Said once, as the run's failed state (raised again to the caller), not as a
-        # traceback: the data is safe and the next run publishes it.
+        # traceback: the data is safe and the next run publishes it, or the message says
+        # which backfill repairs the lake.
         return Failed(message=str(e), data=e)
     summary = outcome.summary()
     funnel = [{"step": k, "count": v} for k, v in outcome.counts.items()]

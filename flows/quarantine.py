@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 from flows.lake import Lake, write_json_atomic
+from flows.lake_check import LakeDamaged
 from transforms.readers import Reject
 
 
@@ -76,7 +77,10 @@ def sweep_orphan_quarantine(data: Path, lake: Lake) -> int:
             day = dt.date.fromisoformat(day_dir.name)
         except ValueError:  # not one of ours
             continue
-        held = set(lake.read("rejects", day, columns=["run_id"])["run_id"].to_pylist())
+        try:
+            held = set(lake.read("rejects", day, columns=["run_id"])["run_id"].to_pylist())
+        except LakeDamaged:  # not knowing which runs' rejects it holds, keep every copy
+            continue
         for qdir in day_dir.iterdir():
             if qdir.is_dir() and qdir.name not in held:
                 shutil.rmtree(qdir, ignore_errors=True)

@@ -37,6 +37,7 @@ from flows import failpoints, gazetteer_step, ledger
 from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
+from flows.lake_check import LakeDamaged, check, rebuilt_by_backfill
 from flows.lake_lease import lake_lease
 from flows.lake_migrate import migrate
 from flows.lock import data_lock
@@ -200,15 +201,24 @@ def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
     recovered = lake.recover()
     if recovered:
         log(f"restored {', '.join(recovered)} to the last completed run (a run was interrupted)")
+    lake.damage = check(lake)
+    if lake.damage:  # a backfill of their dates goes on (and repairs them); others stop
+        days = sorted({d.day.isoformat() for d in lake.damage})
+        log(f"{len(lake.damage)} damaged lake file(s) of {', '.join(days)} (akhbar lake check)")
     swept = sweep_orphan_quarantine(data, lake)
     if swept:
         log(f"removed the quarantine of {swept} run(s) whose rejects are not in the lake")
 
 
 def _plan(make_plan: Callable[[Lake], Plan], lake: Lake, timer: Timer) -> Plan:
+    """The plan; LakeDamaged unless it replaces every date with a damaged file whole."""
     t = time.perf_counter()
     plan = make_plan(lake)
     timer.add("plan", time.perf_counter() - t)
+    whole = {day for day, paths in plan.replace.items() if paths is None}
+    left = [d for d in lake.damage if rebuilt_by_backfill(d) and d.day not in whole]
+    if left:  # a run on top would publish, and build on, a lake missing those rows
+        raise LakeDamaged(left)
     return plan
 
 
