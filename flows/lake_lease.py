@@ -28,7 +28,7 @@ import obstore
 from obstore.exceptions import AlreadyExistsError, NotFoundError, PreconditionError
 from obstore.store import LocalStore, S3Store
 
-from flows import storage
+from flows import object_store, storage
 from flows.lock import RunLocked
 
 LEASE = "_akhbar/lease.json"
@@ -72,17 +72,7 @@ def store(location: str | Path) -> LocalStore | S3Store:
         root = Path(storage.uri(location))
         root.mkdir(parents=True, exist_ok=True)
         return LocalStore(root)
-    bucket, prefix = storage.split_s3(str(location))
-    opts = storage.storage_options(location)
-    config = {k.lower(): v for k, v in opts.items() if k != "AWS_ALLOW_HTTP"}
-    allow_http = opts.get("AWS_ALLOW_HTTP", "").lower() in ("1", "true", "yes")
-    return S3Store(
-        bucket,
-        prefix=prefix or None,
-        config=config,
-        client_options={"allow_http": allow_http, "connect_timeout": "5s", "timeout": "30s"},
-        retry_config={"max_retries": 2, "retry_timeout": dt.timedelta(seconds=10)},
-    )
+    return object_store.prefix_store(str(location))
 
 
 def _body(run_id: str, data: Path) -> bytes:

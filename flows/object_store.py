@@ -48,3 +48,19 @@ def _store(bucket: str, opts: tuple[tuple[str, str], ...], quick: bool) -> S3Sto
         retry = {"max_retries": 0, "retry_timeout": REQUEST_TIMEOUT}
     config = {_KEYS[k]: v for k, v in env.items() if k in _KEYS}
     return S3Store(bucket, client_options=client, retry_config=retry, **config)
+
+
+def prefix_store(location: str) -> S3Store:
+    """A client rooted at `location`'s prefix (keys relative to it), for the lake's own objects
+    (the writers' lease, the probe): a few retries within seconds, never a run-long hang."""
+    bucket, prefix = split_s3(location)
+    env = storage_options(location)
+    allow_http = env.get("AWS_ALLOW_HTTP", "").lower() in ("1", "true", "yes")
+    config = {_KEYS[k]: v for k, v in env.items() if k in _KEYS}
+    return S3Store(
+        bucket,
+        prefix=prefix or None,
+        client_options={"allow_http": allow_http, "connect_timeout": "5s", "timeout": "30s"},
+        retry_config={"max_retries": 2, "retry_timeout": dt.timedelta(seconds=10)},
+        **config,
+    )
