@@ -8,7 +8,10 @@ whose heartbeat is older than STALE_S, or whose holder ran on this host and is g
 the data dir whose flock the new run holds), belongs to a run that died without releasing it:
 the next run takes it over with a conditional put on its ETag (S3 If-Match; locally, where
 obstore has no conditional update, by deleting and creating it again), so two runs cannot
-both take it over. The holder deletes it at the end. The loser waits (`--wait`) or stops with
+both take it over. The holder's heartbeats are conditional too (`Lease.renew`), and the run
+checks it still holds the lease just before its first commit, so a holder that stalled and woke
+after a takeover stops instead of writing beside the new holder. The holder deletes it at the
+end, if it is still its own. The loser waits (`--wait`) or stops with
 one line naming the holder, before it has written anything.
 """
 
@@ -124,32 +127,33 @@ def _alive(pid: object) -> bool:
     return True
 
 
-def _take_over(st: LocalStore | S3Store, e_tag: str | None, body: bytes) -> bool:
+def _take_over(st: LocalStore | S3Store, e_tag: str | None, body: bytes) -> str | None:
+    """Replace a dead holder's lease; our lease's ETag, or None if another run beat us to it."""
     try:
         if isinstance(st, LocalStore):
             obstore.delete(st, LEASE)
-            obstore.put(st, LEASE, body, mode="create")
-        else:
-            obstore.put(st, LEASE, body, mode={"e_tag": e_tag} if e_tag else "create")
+            return obstore.put(st, LEASE, body, mode="create").get("e_tag")
+        mode = {"e_tag": e_tag} if e_tag else "create"
+        return obstore.put(st, LEASE, body, mode=mode).get("e_tag")  # type: ignore[arg-type]
     except (AlreadyExistsError, PreconditionError, FileExistsError):
-        return False
-    return True
-
-
-def _try_take(st: LocalStore | S3Store, body: bytes, data: Path) -> dict | None:
-    """Take the lease; None if taken, else the holder's info."""
-    try:
-        obstore.put(st, LEASE, body, mode="create")
         return None
+
+
+def _try_take(st: LocalStore | S3Store, body: bytes, data: Path) -> tuple[dict | None, str | None]:
+    """Take the lease: (None, our ETag) if taken, else (the holder's info, None)."""
+    try:
+        return None, obstore.put(st, LEASE, body, mode="create").get("e_tag")
     except (AlreadyExistsError, FileExistsError):
         pass
     held = _read(st)
     if held is None:
         return _try_take(st, body, data)  # released in between
     info, e_tag = held
-    if _stale(info, data) and _take_over(st, e_tag, body):
-        return None
-    return info
+    if _stale(info, data):
+        ours = _take_over(st, e_tag, body)
+        if ours is not None:
+            return None, ours
+    return info, None
 
 
 def _message(location: str | Path, info: dict) -> str:
@@ -160,35 +164,92 @@ def _message(location: str | Path, info: dict) -> str:
     )
 
 
+class Lease:
+    """A lease this run holds. Every renewal is conditional on still holding it (S3: If-Match on
+    the ETag of our last write; locally, where obstore has no conditional update, the lease is
+    read and must still name this run), so a holder that stalled past STALE_S and wakes after
+    another run took over learns it lost the lease instead of overwriting the new holder's.
+    `check()` renews at once and raises if the lease is lost: the run calls it just before its
+    first commit, so a stalled run never commits beside the one that took over."""
+
+    def __init__(self, location: str | Path, st: LocalStore | S3Store, run_id: str, data: Path):
+        self.location, self.st, self.run_id, self.data = location, st, run_id, data
+        self.e_tag: str | None = None
+        self.lost_to: dict | None = None
+        self._lock = threading.Lock()
+
+    def renew(self) -> bool:
+        """Write a fresh heartbeat if we still hold the lease; False (and `lost_to` set) if not."""
+        with self._lock:
+            if self.lost_to is not None:
+                return False
+            body = _body(self.run_id, self.data)
+            if isinstance(self.st, LocalStore):
+                held = _read(self.st)
+                if held is None or held[0].get("run_id") != self.run_id:
+                    self.lost_to = held[0] if held else {}
+                    return False
+                obstore.put(self.st, LEASE, body)
+                return True
+            try:
+                mode = {"e_tag": self.e_tag} if self.e_tag else "overwrite"
+                self.e_tag = obstore.put(self.st, LEASE, body, mode=mode).get("e_tag")  # type: ignore[arg-type]
+            except (PreconditionError, NotFoundError, FileNotFoundError):
+                held = _read(self.st)
+                self.lost_to = held[0] if held else {}
+                return False
+            return True
+
+    def check(self) -> None:
+        """Raise LakeLeased unless this run still holds the lease (renewing it)."""
+        if not self.renew():
+            who = (self.lost_to or {}).get("run_id", "none")
+            raise LakeLeased(
+                f"this run lost the lease of the lake {self.location} (its heartbeat stopped for "
+                f"more than {STALE_S:.0f} s; now held by run {who}); it committed nothing: run "
+                "it again"
+            )
+
+    def release(self) -> None:
+        """Delete the lease if it is still ours (never the lease of a run that took over)."""
+        with self._lock:
+            held = _read(self.st)
+            if held is not None and held[0].get("run_id") == self.run_id:
+                with suppress(NotFoundError, FileNotFoundError):
+                    obstore.delete(self.st, LEASE)
+
+
 @contextmanager
 def lake_lease(
     location: str | Path, run_id: str, data: Path, wait: bool = False, poll_s: float = 1.0
-) -> Iterator[None]:
+) -> Iterator[Lease]:
     try:
         st = store(location)
-        holder = _try_take(st, _body(run_id, data), data)
+        holder, e_tag = _try_take(st, _body(run_id, data), data)
     except Exception as e:
         raise _unreachable(location, e) from None
     while holder is not None:
         if not wait:
             raise LakeLeased(_message(location, holder))
         time.sleep(poll_s)
-        holder = _try_take(st, _body(run_id, data), data)
+        holder, e_tag = _try_take(st, _body(run_id, data), data)
+    lease = Lease(location, st, run_id, data)
+    lease.e_tag = e_tag
     stop = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(st, run_id, data, stop), daemon=True)
+    beat = threading.Thread(target=_heartbeat, args=(lease, stop), daemon=True)
     beat.start()
     try:
-        yield
+        yield lease
     finally:
         stop.set()
         beat.join()
-        with suppress(NotFoundError, FileNotFoundError):
-            obstore.delete(st, LEASE)
+        lease.release()
 
 
-def _heartbeat(st: LocalStore | S3Store, run_id: str, data: Path, stop: threading.Event) -> None:
+def _heartbeat(lease: Lease, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_S):
         try:
-            obstore.put(st, LEASE, _body(run_id, data))
+            if not lease.renew():
+                return  # lost: the run's check() before its commit stops it
         except Exception:  # a missed beat only risks a takeover after STALE_S
             continue

@@ -38,7 +38,7 @@ from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
 from flows.lake_check import LakeDamaged, check, rebuilt_by_backfill
-from flows.lake_lease import lake_lease
+from flows.lake_lease import Lease, lake_lease
 from flows.lake_migrate import migrate
 from flows.lock import data_lock
 from flows.plan import Plan
@@ -125,6 +125,7 @@ class Run:
     log: Callable[[str], None]  # where progress is said
     gazetteer: Gazetteer  # what entity mentions are matched with (flows/gazetteer_step.py)
     build: Build | None = None  # the warehouse, built in the background while staging
+    lease: Lease | None = None  # the lake's writers' lease this run holds
 
     @property
     def data(self) -> Path:
@@ -153,7 +154,9 @@ def execute(
     with ExitStack() as held:
         held.enter_context(data_lock(settings.data, wait=wait))
         gz = gazetteer_step.load(settings.entities, settings.data)  # a bad CSV stops it here
-        held.enter_context(lake_lease(settings.lake_location, run_id, settings.data, wait=wait))
+        lease = held.enter_context(
+            lake_lease(settings.lake_location, run_id, settings.data, wait=wait)
+        )
         _recover(settings.data, lake, log)
         plan = _plan(make_plan, lake, timer)
         run = Run(
@@ -170,6 +173,7 @@ def execute(
             hooks=hooks,
             log=log,
             gazetteer=gz,
+            lease=lease,
         )
         try:
             if plan.flow != "nightly" and not plan.dates:
@@ -274,6 +278,8 @@ def _commit(run: Run) -> None:
         gazetteer_step.stage(run.tx, run.lake, run.gazetteer, run.plan.logical_date)
     ledger.append_run_row(run.tx, run, "completed", None)
     t, waited = time.perf_counter(), run.tx.wait_seconds  # (waited: the writer's queue full)
+    if run.lease is not None:
+        run.lease.check()  # a run that stalled past a takeover must not commit beside it
     run.tx.commit()
     run.timer.add("lake_write", time.perf_counter() - t + waited)
     run.timer.add("lake_writer", run.tx.write_seconds)
@@ -298,10 +304,14 @@ def _publish(run: Run) -> str:
 
 
 def _fail(run: Run, e: Exception) -> None:
-    """Discard what the run staged and built, and record it as failed."""
+    """Discard what the run staged and built, and record it as failed (unless it lost the
+    lake's lease: then the lake is another run's to write, this one's row included)."""
     run.tx.abort()
     if run.build is not None:
         run.build.discard()
+    if run.lease is not None and run.lease.lost_to is not None:
+        remove_run_quarantine(run.data, run.run_id)
+        return
     error = f"{type(e).__name__}: {e}"
     if run.tx.committed:
         error = _publish_failed(run, e)
