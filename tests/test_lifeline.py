@@ -79,16 +79,20 @@ def _big_landing(root: Path, mb: int = 30) -> Path:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="walks /proc")
-def test_children_die_when_the_run_process_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("runner", ["default", "dask"])
+def test_children_die_when_the_run_process_is_killed(tmp_path: Path, runner: str) -> None:
     landing = _big_landing(tmp_path)
-    run = _cli("run", "--landing", str(landing), "--data", str(tmp_path / "data"), "--workers", "2")
+    args = ["--data", str(tmp_path / "data"), "--workers", "2", "--runner", runner]
+    run = _cli("run", "--landing", str(landing), *args)
     try:
-        # Prefect's server, the fork server and its workers (a worker is a grandchild).
+        # default: Prefect's server, the fork server and its workers (a worker is a
+        # grandchild). dask: Prefect's server, the LocalCluster's two worker processes and
+        # multiprocessing's resource tracker (Dask's nannies live in the run's process).
         deadline, kids = time.monotonic() + 90, set()
         while time.monotonic() < deadline and run.poll() is None:
             kids = _descendants(run.pid)
             grandchildren = kids - set(_children().get(run.pid, []))
-            if len(kids) >= 4 and grandchildren:
+            if len(kids) >= 4 and (grandchildren or runner == "dask"):
                 break
             time.sleep(0.1)
         assert run.poll() is None, run.communicate()
