@@ -25,10 +25,13 @@ def check(data: str, lake: str | None) -> None:
     log recorded (a stat per file, none opened). Lists damaged files by table and date with
     the backfill that repairs them; exits 1 if there are any."""
     from flows.lake import Lake
+    from flows.lake_check import LakeLogDamaged, describe
     from flows.lake_check import check as check_lake
-    from flows.lake_check import describe
 
-    damage = check_lake(Lake(lake or Path(data) / "lake"))
+    try:
+        damage = check_lake(Lake(lake or Path(data) / "lake"))
+    except LakeLogDamaged as e:
+        raise click.ClickException(str(e)) from None
     if damage:
         click.echo(describe(damage), err=True)
         raise SystemExit(1)

@@ -36,10 +36,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from flows import storage
-from flows.lake_check import Damage, LakeDamaged, check
+from flows.lake_check import Damage, LakeDamaged, LakeLogDamaged, check
 from flows.lake_files import (
     LEDGER,
     PART,
@@ -86,6 +86,7 @@ class Lake:
         # and the dates whose damaged files reads skip (a backfill replaces them whole).
         self.damage: list[Damage] = []
         self.tolerate: set[dt.date] = set()
+        self.past = False  # a past version of the lake (`as_of`), read for time travel
 
     @property
     def root(self) -> Path:
@@ -98,10 +99,24 @@ class Lake:
         return f"{self.uri}/{table}"
 
     def delta(self, table: str, version: int | None = None) -> DeltaTable | None:
+        """The Delta table at `version` (its latest: None); None if there is no table.
+        LakeLogDamaged if its log cannot be read (not when the store cannot be reached), or
+        a `version` asked for (a pin) is not there."""
         try:
             return DeltaTable(self.table_uri(table), version=version, storage_options=self.options)
-        except TableNotFoundError:
-            return None
+        except TableNotFoundError as e:
+            if version is None or self.past:
+                return None
+            # A version the ledger pinned is gone: its log was deleted, not never written.
+            raise LakeLogDamaged(table, self.table_uri(table), e) from e
+        except DeltaError as e:
+            if _unreachable(e) or self.past:  # (an old version's log may have expired)
+                raise
+            raise LakeLogDamaged(table, self.table_uri(table), e) from e
+        except BaseException as e:  # delta-rs panics (pyo3's PanicException) on some damage
+            if type(e).__name__ != "PanicException":
+                raise
+            raise LakeLogDamaged(table, self.table_uri(table), e) from e
 
     # -- the pins ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -145,6 +160,7 @@ class Lake:
             raise ValueError(f"no run {when!r} in the ledger of {self.uri}")
         last = max(chosen, key=lambda c: c["version"])
         past = Lake(self.location)
+        past.past = True
         past._pins = {**json.loads(last[PINS_KEY]), LEDGER: last["version"]}
         return past
 
@@ -248,6 +264,14 @@ class Lake:
             done.append(table)
         self.refresh()
         return done
+
+
+# How delta-rs words a store it could not reach, as opposed to a log it could not read.
+_NETWORK_WORDS = ("error sending request", "connect", "timed out", "dns error", "S3 error")
+
+
+def _unreachable(e: DeltaError) -> bool:
+    return any(w in str(e) for w in _NETWORK_WORDS)
 
 
 def drop_rows(table: pa.Table, column: str, values: Iterable[str]) -> pa.Table:

@@ -48,6 +48,29 @@ class LakeDamaged(RuntimeError):
         super().__init__(describe(damage))
 
 
+class LakeLogDamaged(LakeDamaged):
+    """A table's Delta log (a commit's JSON, a checkpoint) is missing or unreadable. Nothing
+    of that table can be trusted from there on; the landing files are the source to rebuild
+    the lake from."""
+
+    def __init__(self, table: str, uri: str, error: BaseException) -> None:
+        self.damage = []
+        self.table = table
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        RuntimeError.__init__(
+            self,
+            f"the Delta log of the lake's table {table} ({uri}/_delta_log) is damaged: {first}.\n"
+            "Its versions cannot be read, so no run can go on with this lake. Rebuild the lake "
+            "from the landing files: move the lake aside (for a lake in the data dir: "
+            "mv <data>/lake <data>/lake.damaged), then run\n"
+            "  akhbar backfill --start <first landing date> --end <last landing date> "
+            "--landing … --data …\n"
+            "then `akhbar run` (for files outside the date folders). They write a new lake "
+            "and republish the warehouse from it; the run history starts again (the old lake "
+            "keeps the old one).",
+        )
+
+
 def _ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     """Consecutive days merged into (start, end) ranges."""
     out: list[tuple[dt.date, dt.date]] = []

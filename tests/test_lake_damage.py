@@ -142,3 +142,47 @@ def test_a_damaged_runs_file_is_reported_but_blocks_no_run(landing: Path, data_d
     assert code == 1 and "runs, ingest_date=" in said and str(bad) in said
     assert "put those back from a backup" in said and "akhbar backfill" not in said
     assert nightly(landing, data_dir)["status"] == "completed"
+
+
+def _garble(f: Path) -> None:
+    raw = bytearray(f.read_bytes())
+    raw[10:40] = b"\x00" * 30
+    f.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize(
+    ("table", "damage"),
+    [("articles", _truncate), ("articles", _garble), ("runs", _garble), ("hashtags", _delete)],
+)
+def test_a_damaged_delta_log_is_named_and_the_documented_rebuild_repairs_it(
+    landing: Path, data_dir: Path, table: str, damage
+) -> None:
+    """A commit of a table's Delta log damaged by hand: every run and `akhbar lake check` stop
+    with one message naming the table and its log, and the rebuild that message describes
+    (move the lake aside, backfill every landing date) gives a clean run's rows."""
+    nightly(landing, data_dir)
+    reference = checksums(data_dir)
+    log = data_dir / "lake" / table / "_delta_log"
+    damage(max(log.glob("*.json")))
+
+    code, said = _lake_check(data_dir)
+    assert code == 1 and f"Delta log of the lake's table {table}" in said, said
+    assert "Traceback" not in said
+    with pytest.raises(LakeDamaged, match=f"table {table} .*is damaged"):
+        nightly(landing, data_dir)
+    res = CliRunner().invoke(
+        main, ["run", "--landing", str(landing), "--data", str(data_dir), "--workers", "1"]
+    )
+    assert res.exit_code == 1 and f"Delta log of the lake's table {table}" in res.output
+    assert "mv <data>/lake <data>/lake.damaged" in res.output and "Traceback" not in res.output
+
+    (data_dir / "lake").rename(data_dir / "lake.damaged")
+    days = sorted(p.name for p in landing.iterdir() if p.is_dir())
+    first, last = dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1])
+    assert backfill(landing, data_dir, first, last)["status"] == "completed"
+    assert nightly(landing, data_dir)["status"] == "completed"  # files outside date folders
+    assert _lake_check(data_dir)[0] == 0
+    rebuilt = checksums(data_dir)
+    assert {t: rebuilt[t] for t in reference if t != "runs"} == {
+        t: v for t, v in reference.items() if t != "runs"
+    }
