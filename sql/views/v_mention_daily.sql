@@ -3,7 +3,7 @@
 -- Columns: day DATE, key VARCHAR (lower-case handle), handle VARCHAR (most frequent spelling),
 --          articles BIGINT, occurrences BIGINT
 -- Depends: v_mention_display
--- Example: select * from v_mention_daily where key = 'spagov' order by day;
+-- Example: select day, handle, articles from v_mention_daily where articles >= 2 order by day;
 CREATE OR REPLACE VIEW v_mention_daily AS
 SELECT m.ingest_date AS day,
        key,
