@@ -217,27 +217,33 @@ def _is_table_macro(obj: SqlObject) -> bool:
 TABLE_COMMENTS = SQL_DIR / "tables.sql"
 
 
-def comment_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """sql/tables.sql's COMMENT statements on the warehouse's tables, each applied when its
-    table is a table of `con` (a past run's warehouse, `query --as-of`, has views instead)."""
-    tables = {
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main'"
-        ).fetchall()
-    }
+def comment_tables(con: duckdb.DuckDBPyConnection) -> int:
+    """sql/tables.sql's COMMENT statements on the warehouse's tables and columns, each applied
+    when its table (and column) is in `con`: a past run's warehouse (`query --as-of`) has views
+    instead, and a comment on a column a newer schema dropped must not fail a publish (the
+    tests check that every statement applies). Returns how many were applied."""
+    have = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE NOT internal AND schema_name = 'main' "
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main')"
+    ).fetchall()
+    tables, columns = {t for t, _ in have}, set(have)
+    applied = 0
     for stmt in table_comments():
-        if stmt.table in tables:
+        if stmt.table in tables and (stmt.column is None or (stmt.table, stmt.column) in columns):
             con.execute(stmt.sql)
+            applied += 1
+    return applied
 
 
 @dataclass(frozen=True)
 class TableComment:
     table: str
+    column: str | None  # None: the table's own comment
     sql: str
 
 
-_TABLE_COMMENT = re.compile(r"^COMMENT ON (?:TABLE (\w+)|COLUMN (\w+)\.\w+) IS ", re.I)
+_TABLE_COMMENT = re.compile(r"^COMMENT ON (?:TABLE (\w+)|COLUMN (\w+)\.(\w+)) IS ", re.I)
 
 
 def table_comments(path: Path = TABLE_COMMENTS) -> list[TableComment]:
@@ -246,9 +252,11 @@ def table_comments(path: Path = TABLE_COMMENTS) -> list[TableComment]:
     for line in path.read_text(encoding="utf-8").splitlines():
         m = _TABLE_COMMENT.match(line)
         if m:
-            out.append(TableComment(m[1] or m[2], line.rstrip().rstrip(";")))
+            out.append(TableComment(m[1] or m[2], m[3], line.rstrip().rstrip(";")))
         elif line.strip() and not line.startswith("--"):
-            raise ValueError(f"{_shown(path)}: not one COMMENT statement a line: {line[:60]}")
+            raise ValueError(
+                f"{path.relative_to(SQL_DIR.parent)}: not one COMMENT statement a line: {line[:60]}"
+            )
     return out
 
 
