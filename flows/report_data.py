@@ -15,6 +15,7 @@ import duckdb
 
 REPORT_SQL = Path(__file__).resolve().parent.parent / "sql" / "report"
 TOP_SERIES = 6  # hashtags drawn in the daily chart
+TOP_SOURCES = 6  # sources with a column of their own in the articles-per-source table
 
 
 @cache
@@ -121,15 +122,17 @@ def top_mentions(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[dict]:
 
 
 def articles_per_source(
-    con: duckdb.DuckDBPyConnection, since: dt.date
+    con: duckdb.DuckDBPyConnection, since: dt.date, top: int = TOP_SOURCES
 ) -> tuple[list[str], list[dict]]:
-    """The top sources, and per day: all articles, each top source's (in that order, under
-    "sources") and those with no source."""
-    sources = [r[0] for r in _tuples(con, "top_sources", since=since)]
+    """The `top` sources, and per day: all articles ("articles"), each top source's (in that
+    order, under "sources"), the other sources' together ("other") and those with no source
+    ("unknown"); the last three add up to all."""
+    sources = [r[0] for r in _tuples(con, "top_sources", since=since, top=top)]
     per_day = _rows(con, "articles_per_day", since=since)
     by_source = {(d, s): n for d, s, n in _tuples(con, "source_daily", since=since)}
     for r in per_day:
         r["sources"] = [by_source.get((r["day"], s), 0) for s in sources]
+        r["other"] = sum(n for (d, s), n in by_source.items() if d == r["day"]) - sum(r["sources"])
     return sources, per_day
 
 

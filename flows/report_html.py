@@ -10,29 +10,37 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flows.report_svg import color, esc, timeseries_svg
+from flows.report_svg import esc, legend_key, timeseries_svg
 
 _CSS = """
 *{box-sizing:border-box}
 body{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",Tahoma,"Segoe UI",sans-serif;
- margin:0 auto;max-width:1150px;padding:16px 24px;color:#222;background:#fafafa;line-height:1.5}
+ margin:0 auto;max-width:1240px;padding:16px 24px;color:#222;background:#fafafa;line-height:1.5}
+@media (max-width:600px){body{padding:8px 10px}td.b{width:40px}}
 h1{font-size:1.7em;margin:.2em 0}
 h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:2px solid #ddd}
-.meta{color:#666;font-size:.9em}.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}
-.grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:24px}
+.meta{color:#666;font-size:.9em}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:24px}
+.grid3{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,240px),1fr));gap:24px}
+.grid>*,.grid3>*{min-width:0}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.92em}
-th,td{border:1px solid #e2e2e2;padding:3px 8px;text-align:start;vertical-align:top}
-th{background:#f0f0f0}td.n{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap}
-.bar{display:inline-block;height:.7em;background:#1f77b4;opacity:.55;margin-inline-start:6px}
+th,td{border:1px solid #e2e2e2;padding:3px 8px;text-align:start;vertical-align:top;
+ overflow-wrap:anywhere}
+th{background:#f0f0f0;font-weight:600;overflow-wrap:break-word}
+td.n{text-align:end;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
+td.b{width:90px;padding-inline:4px;vertical-align:middle}
+.bar{display:block;height:.7em;background:#1f77b4;opacity:.55}
 .ok{color:#2a7d2a}.bad{color:#b00020;font-weight:bold}.none{color:#888;font-style:italic}
 figure{margin:0;background:#fff;border:1px solid #e2e2e2;padding:8px}
 ul.legend{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:6px 18px}
-ul.legend li{cursor:pointer;user-select:none}ul.legend li.off{opacity:.35}
-.sw{display:inline-block;width:14px;height:4px;vertical-align:middle;margin-inline-end:6px}
+ul.legend li{cursor:pointer;user-select:none;min-width:0;overflow-wrap:anywhere}
+ul.legend li.off{opacity:.35}
+ul.legend svg{vertical-align:middle;margin-inline-end:6px}
 svg text{font-family:inherit;font-size:11px;fill:#555}svg .s{fill:none;stroke-width:2.2}
-svg g.off{display:none}.wide{overflow-x:auto}td.t{white-space:nowrap}
+svg g.off{display:none}.wide{overflow-x:auto}td.t{white-space:nowrap;overflow-wrap:normal}
+table.src th{overflow-wrap:anywhere;min-width:4.6em}table.runs td{overflow-wrap:break-word}
+table.runs{font-size:.82em}table.runs th,table.runs td{padding:2px 4px}
 """
-
 _EMPTY = '<p class="none">لا توجد مقالات في المستودع بعد (no articles in the warehouse).</p>'
 
 # A click on a legend entry hides or shows its line; data-ready tells a test the script ran.
@@ -55,11 +63,11 @@ FUNNEL_SHOWN = (
     ("files_reread", "re-read"),
     ("files_unchanged", "unchanged"),
     ("files_skipped", "skipped"),
-    ("files_rejected", "rejected"),
+    ("files_rejected", "files rejected"),
     ("records_read", "records"),
     ("articles_loaded", "loaded"),
     ("duplicates", "dupes"),
-    ("records_rejected", "rejected"),
+    ("records_rejected", "records rejected"),
     ("hashtags", "#"),
     ("mentions", "@"),
 )
@@ -92,9 +100,8 @@ def render_html(data: dict, generated: dt.datetime | None = None) -> str:
             ),
             '<div class="grid"><section>',
             *_mentions(data["mentions"]),
-            "</section><section>",
-            *_per_source(data["sources"], data["per_day"]),
             "</section></div>",
+            *_per_source(data["sources"], data["per_day"]),
         ]
     out += [*_runs(data["runs"]), *_rejects(data["rejects"])]
     out.append(f"<script>{_JS}</script></body></html>")
@@ -118,14 +125,26 @@ def _txt(v: object) -> str:
     return f'<td dir="auto">{esc(v)}</td>'
 
 
-def _table(head: list[str], body: list[str], empty: str) -> str:
+def _table(head: list[str], body: list[str], empty: str, cls: str = "") -> str:
+    """A table in a box that scrolls sideways when a narrow screen cannot hold it. A heading
+    spans two columns when the next one is empty (a name and its bar)."""
     if not body:
         return f'<p class="none">{esc(empty)}</p>'
-    ths = "".join(f'<th dir="auto">{esc(h)}</th>' for h in head)
+    ths = "".join(
+        f'<th dir="auto"{" colspan=2" if head[i + 1 : i + 2] == [""] else ""}>{esc(h)}</th>'
+        for i, h in enumerate(head)
+        if h
+    )
+    attr = f' class="{cls}"' if cls else ""
     return (
-        f'<div class="wide"><table><thead><tr>{ths}</tr></thead>'
+        f'<div class="wide"><table{attr}><thead><tr>{ths}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def _bar(v: int, mx: int) -> str:
+    """A bar in a cell of its own, so that a long name wraps without pushing it down."""
+    return f'<td class="b"><span class="bar" style="width:{100 * v / mx:.0f}%"></span></td>'
 
 
 # --------------------------------------------------------------------------------- sections
@@ -144,14 +163,13 @@ def _top_hashtags(rows: list[dict]) -> list[str]:
     mx = max([1, *(r["articles"] for r in rows)])
     body = [
         f"<tr><td class=n>{i}</td>"
-        f'<td dir="auto">#{esc(r["display"])}'
-        f'<span class="bar" style="width:{80 * r["articles"] / mx:.0f}px"></span></td>'
+        f'<td dir="auto">#{esc(r["display"])}</td>{_bar(r["articles"], mx)}'
         f"{_num(r['articles'])}{_num(r['occurrences'])}{_num(r['days'])}</tr>"
         for i, r in enumerate(rows, 1)
     ]
     return [
         "<h2>الوسوم الأكثر تداولا <small>(top hashtags)</small></h2>",
-        _table(["#", "hashtag", "articles", "uses", "days"], body, "no hashtags"),
+        _table(["#", "hashtag", "", "articles", "uses", "days"], body, "no hashtags"),
     ]
 
 
@@ -211,14 +229,13 @@ def _entities(by_type: dict[str, list[dict]]) -> list[str]:
         mx = max([1, *(r["articles"] for r in rows)])
         body = [
             f'<tr><td dir="auto" title="{esc(r["name_en"] or r["entity_id"])}">'
-            f"{esc(r['name'])}"
-            f'<span class="bar" style="width:{60 * r["articles"] / mx:.0f}px"></span></td>'
+            f"{esc(r['name'])}</td>{_bar(r['articles'], mx)}"
             f"{_num(r['articles'])}{_num(r['days'])}</tr>"
             for r in rows
         ]
         out += [
             f"<section><h2>{TYPE_TITLES[t]}</h2>",
-            _table(["name", "articles", "days"], body, "none found"),
+            _table(["name", "", "articles", "days"], body, "none found"),
             "</section>",
         ]
     return [*out, "</div>"]
@@ -232,8 +249,7 @@ def _daily_chart(
         return [*out, f'<p class="none">{esc(chart.none)}</p>']
     out += ["<figure>", '<ul class="legend">']
     out += [
-        f'<li data-series="{chart.prefix}-{i}"><span class="sw" '
-        f'style="background:{color(i)}"></span>'
+        f'<li data-series="{chart.prefix}-{i}">{legend_key(i)}'
         f'<bdi dir="auto">{chart.sign}{esc(s["display"])}</bdi> ({s["total"]})</li>'
         for i, s in enumerate(series)
     ]
@@ -242,9 +258,25 @@ def _daily_chart(
         "</ul>",
         timeseries_svg(series, first, last, chart.prefix),
         f'<figcaption class="meta" dir="ltr">{esc(chart.caption)}; a gap is a day with no '
-        "articles loaded at all. Click a name to hide or show its line.</figcaption>",
+        "articles loaded at all. Click a name to hide or show its line."
+        f"{_same_lines(series, chart.sign)}</figcaption>",
         "</figure>",
     ]
+
+
+def _same_lines(series: list[dict], sign: str) -> str:
+    """A sentence per group of lines with the same value every day: drawn on top of each
+    other, only the last one drawn would show."""
+    groups: dict[tuple, list[str]] = {}
+    for s in series:
+        groups.setdefault(tuple(sorted(s["points"].items())), []).append(s["display"])
+    return "".join(
+        " Same values every day (one line hides the others): "
+        + ", ".join(f'<bdi dir="auto">{sign}{esc(n)}</bdi>' for n in names)
+        + "."
+        for names in groups.values()
+        if len(names) > 1
+    )
 
 
 def _mentions(rows: list[dict]) -> list[str]:
@@ -260,15 +292,19 @@ def _mentions(rows: list[dict]) -> list[str]:
 
 
 def _per_source(sources: list[str], per_day: list[dict]) -> list[str]:
+    """Per day: all articles, the top sources', the other sources' together and those with no
+    source (they add up to all); "other" and "(no source)" only when some day has any."""
+    extra = [k for k in ("other", "unknown") if any(r[k] for r in per_day)]
+    head = ["day", "all", *sources, *("(no source)" if k == "unknown" else k for k in extra)]
     body = [
         f"<tr><td class=n dir=ltr>{esc(r['day'])}</td>{_num(r['articles'])}"
-        + "".join(_num(v) for v in r["sources"])
-        + f"{_num(r['unknown'])}</tr>"
+        + "".join(_num(v) for v in [*r["sources"], *(r[k] for k in extra)])
+        + "</tr>"
         for r in per_day
     ]
     return [
         "<h2>المقالات حسب المصدر <small>(articles per source per day)</small></h2>",
-        _table(["day", "all", *sources, "(no source)"], body, "no articles"),
+        _table(head, body, "no articles", "src"),  # sources' names may be long
     ]
 
 
@@ -286,7 +322,7 @@ def _runs(rows: list[dict]) -> list[str]:
     head = ["started (UTC)", "flow", "status", "s", *(h for _, h in FUNNEL_SHOWN), "error"]
     return [
         "<h2>التشغيلات الأخيرة <small>(last runs: funnel)</small></h2>",
-        _table(head, body, "no runs recorded"),
+        _table(head, body, "no runs recorded", "runs"),
     ]
 
 

@@ -1,5 +1,6 @@
 """The report's daily chart, drawn as inline SVG (no script, no network): one line per hashtag on
-a calendar axis, with a tooltip on every point."""
+a calendar axis, with a tooltip on every point. Each line has its own colour, dash pattern and
+point marker, so that lines on the same values stay apart (the legend shows all three)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,50 @@ def esc(v: object) -> str:
 def color(i: int) -> str:
     """The colour of the i-th series (the legend uses it too)."""
     return PALETTE[i % len(PALETTE)]
+
+
+# Dash patterns and markers of the series, in turn; with PALETTE's 8 colours, the first 8 series
+# differ in colour, the first 5 also in dash and marker (a line hidden under another one on
+# equal values still shows in the gaps of a dashed one, and by its markers).
+DASHES = ("", "9 4", "3 3", "12 3 3 3", "1 4")
+MARKERS = ("circle", "square", "triangle", "diamond", "cross")
+
+
+def dash(i: int) -> str:
+    return DASHES[i % len(DASHES)]
+
+
+def marker(i: int, x: float, y: float, inner: str = "") -> str:
+    """The point marker of the i-th series at (x, y), with `inner` (its tooltip) inside."""
+    c, kind = color(i), MARKERS[i % len(MARKERS)]
+    if kind == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.2" fill="{c}">{inner}</circle>'
+    if kind == "square":
+        return (
+            f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="{c}">{inner}</rect>'
+        )
+    d = {
+        "triangle": f"M{x:.1f},{y - 4.5:.1f}L{x + 4:.1f},{y + 3:.1f}L{x - 4:.1f},{y + 3:.1f}Z",
+        "diamond": f"M{x:.1f},{y - 4.5:.1f}L{x + 4:.1f},{y:.1f}L{x:.1f},{y + 4.5:.1f}"
+        f"L{x - 4:.1f},{y:.1f}Z",
+        "cross": f"M{x - 3.5:.1f},{y - 3.5:.1f}L{x + 3.5:.1f},{y + 3.5:.1f}"
+        f"M{x - 3.5:.1f},{y + 3.5:.1f}L{x + 3.5:.1f},{y - 3.5:.1f}",
+    }[kind]
+    fill = f'fill="none" stroke="{c}" stroke-width="2"' if kind == "cross" else f'fill="{c}"'
+    return f'<path d="{d}" {fill}>{inner}</path>'
+
+
+def _dash_attr(i: int) -> str:
+    return f' stroke-dasharray="{dash(i)}"' if dash(i) else ""
+
+
+def legend_key(i: int) -> str:
+    """A short stretch of the i-th series' line with its marker, for the legend."""
+    return (
+        f'<svg width="34" height="12" viewBox="0 0 34 12" aria-hidden="true">'
+        f'<path d="M1,6H33" stroke="{color(i)}" stroke-width="2.2"{_dash_attr(i)}/>'
+        f"{marker(i, 17, 6)}</svg>"
+    )
 
 
 def nice_max(v: int) -> int:
@@ -105,8 +150,10 @@ def _series(f: _Frame, gid: str, i: int, s: dict) -> str:
         path.append(f"{cmd}{f.x(d):.1f},{f.y(s['points'][d]):.1f}")
         prev = d
     dots = "".join(
-        f'<circle cx="{f.x(d):.1f}" cy="{f.y(v):.1f}" r="3" fill="{c}">'
-        f"<title>{esc(s['display'])} · {d}: {v}</title></circle>"
+        marker(i, f.x(d), f.y(v), f"<title>{esc(s['display'])} · {d}: {v}</title>")
         for d, v in sorted(s["points"].items())
     )
-    return f'<g id="{gid}"><path class="s" stroke="{c}" d="{" ".join(path)}"/>{dots}</g>'
+    return (
+        f'<g id="{gid}"><path class="s" stroke="{c}"{_dash_attr(i)} d="{" ".join(path)}"/>'
+        f"{dots}</g>"
+    )

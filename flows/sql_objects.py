@@ -22,6 +22,8 @@ from transforms.ar_norm_sql import ar_norm_macro_sql
 from transforms.normalize import NORMALIZER_VERSION
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# In the fingerprint: a warehouse installed before its objects had comments gets them once.
+COMMENTS_VERSION = b"comments-1"
 
 
 # --------------------------------------------------------------------------------------------
@@ -38,6 +40,8 @@ class SqlObject:
     example: str
     path: Path
     depends: tuple[str, ...] = ()  # the views and macros it uses (header's `Depends:`)
+    columns: tuple[tuple[str, str], ...] = ()  # (name, description or ""), header's `Columns:`
+    about: str = ""  # the first sentence and `Purpose:`: its comment in DuckDB
 
 
 _FIRST = re.compile(r"^(?P<sig>(?P<name>\w+)(?:\([\w, ]*\))?):\s*(?P<rest>.*)$")
@@ -76,15 +80,47 @@ def _sql_object(path: Path, kind: str) -> SqlObject:
         else:
             first.append(line)  # the first sentence wraps onto the next line
     depends = " ".join(sections.get("Depends", [])).replace(",", " ").split()
+    purpose = " ".join(first).strip()
     return SqlObject(
         m["name"],
         kind,
         m["sig"],
-        " ".join(first).strip(),
+        purpose,
         " ".join(sections.get("Example", [])).strip(),
         path,
         tuple(depends),
+        parse_columns(" ".join(sections.get("Columns", []))),
+        " ".join([purpose, *sections.get("Purpose", [])]).strip(),
     )
+
+
+_COLUMN = re.compile(
+    r"^(?P<name>\w+)(?:\s+[A-Z][A-Z0-9_]*(?:\[\])?)?\s*(?:\((?P<desc>.*)\))?$", re.S
+)
+
+
+def _top_level_items(text: str) -> list[str]:
+    """`text` split at the commas outside parentheses."""
+    items, depth, cur = [], 0, []
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            items.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    return [*items, "".join(cur).strip()]
+
+
+def parse_columns(text: str) -> tuple[tuple[str, str], ...]:
+    """A header's `Columns:` text (`name [TYPE] [(description)], …`) as (name, description)
+    pairs; an item that does not read as a column is left out."""
+    out = []
+    for item in _top_level_items(" ".join(text.split())):
+        m = _COLUMN.match(item)
+        if m:
+            out.append((m["name"], (m["desc"] or "").strip()))
+    return tuple(out)
 
 
 def sql_catalog(sql_dir: Path = SQL_DIR) -> list[SqlObject]:
@@ -140,10 +176,13 @@ def install_order(objs: Sequence[SqlObject]) -> list[SqlObject]:
 
 
 def install(con: duckdb.DuckDBPyConnection, objs: Iterable[SqlObject]) -> None:
-    """Create (or replace) `objs` in `con`, in dependency order."""
+    """Create (or replace) `objs` in `con`, in dependency order, each with its header's
+    descriptions as DuckDB comments (CREATE OR REPLACE drops an object's comments)."""
     for obj in install_order(list(objs)):
         try:
             con.execute(obj.path.read_text(encoding="utf-8"))
+            for sql in comment_sql(obj):
+                con.execute(sql)
         except duckdb.CatalogException as e:
             raise RuntimeError(
                 f"{_shown(obj.path)}: {e}\n(does its header's `Depends:` name every view and "
@@ -153,10 +192,80 @@ def install(con: duckdb.DuckDBPyConnection, objs: Iterable[SqlObject]) -> None:
             raise RuntimeError(f"{_shown(obj.path)}: {e}") from e
 
 
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_sql(obj: SqlObject) -> list[str]:
+    """COMMENT statements putting `obj`'s header into DuckDB's catalog, where
+    duckdb_views(), duckdb_columns(), duckdb_functions() and DBeaver show them: the purpose on
+    the object, and on a view each column's description."""
+    if obj.kind == "macro":
+        kind = "MACRO TABLE" if _is_table_macro(obj) else "MACRO"
+        return [f"COMMENT ON {kind} {obj.name} IS {_quote(obj.about)}"]
+    out = [f"COMMENT ON VIEW {obj.name} IS {_quote(obj.about)}"]
+    out += [
+        f"COMMENT ON COLUMN {obj.name}.{col} IS {_quote(desc)}" for col, desc in obj.columns if desc
+    ]
+    return out
+
+
+def _is_table_macro(obj: SqlObject) -> bool:
+    return bool(re.search(r"\)\s+AS\s+TABLE\b", obj.path.read_text(encoding="utf-8"), re.I))
+
+
+TABLE_COMMENTS = SQL_DIR / "tables.sql"
+
+
+def comment_tables(con: duckdb.DuckDBPyConnection) -> int:
+    """sql/tables.sql's COMMENT statements on the warehouse's tables and columns, each applied
+    when its table (and column) is in `con`: a past run's warehouse (`query --as-of`) has views
+    instead, and a comment on a column a newer schema dropped must not fail a publish (the
+    tests check that every statement applies). Returns how many were applied."""
+    have = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE NOT internal AND schema_name = 'main' "
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main')"
+    ).fetchall()
+    tables, columns = {t for t, _ in have}, set(have)
+    applied = 0
+    for stmt in table_comments():
+        if stmt.table in tables and (stmt.column is None or (stmt.table, stmt.column) in columns):
+            con.execute(stmt.sql)
+            applied += 1
+    return applied
+
+
+@dataclass(frozen=True)
+class TableComment:
+    table: str
+    column: str | None  # None: the table's own comment
+    sql: str
+
+
+_TABLE_COMMENT = re.compile(r"^COMMENT ON (?:TABLE (\w+)|COLUMN (\w+)\.(\w+)) IS ", re.I)
+
+
+def table_comments(path: Path = TABLE_COMMENTS) -> list[TableComment]:
+    """The statements of sql/tables.sql (one a line, `--` lines are comments)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = _TABLE_COMMENT.match(line)
+        if m:
+            out.append(TableComment(m[1] or m[2], m[3], line.rstrip().rstrip(";")))
+        elif line.strip() and not line.startswith("--"):
+            raise ValueError(
+                f"{path.relative_to(SQL_DIR.parent)}: not one COMMENT statement a line: {line[:60]}"
+            )
+    return out
+
+
 def install_objects(con: duckdb.DuckDBPyConnection) -> None:
-    """Every view and macro of sql/, each after the ones its header says it depends on."""
+    """Every view and macro of sql/, each after the ones its header says it depends on, and
+    the comments of the tables and their columns."""
     check_ar_norm_file()
     install(con, sql_catalog())
+    comment_tables(con)
 
 
 def _sql_files(sub: str) -> list[Path]:
@@ -166,8 +275,8 @@ def _sql_files(sub: str) -> list[Path]:
 def objects_fingerprint() -> str:
     """Identifies the SQL objects' definitions: views and macros are re-created only when it
     changes (generating ar_norm costs more than the rest of a no-op run)."""
-    h = hashlib.sha256(NORMALIZER_VERSION.encode())
-    for path in [*_sql_files("macros"), *_sql_files("views")]:
+    h = hashlib.sha256(NORMALIZER_VERSION.encode() + COMMENTS_VERSION)
+    for path in [*_sql_files("macros"), *_sql_files("views"), TABLE_COMMENTS]:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 

@@ -167,8 +167,18 @@ def _queries() -> list[tuple[str, str]]:
         ("search phrase", "from search_articles('اللجنة المنظمة')"),
         ("search substring", "from search_articles('الرياض', whole_words := false)"),
         ("search positional", "from search_articles('الرياض', false)"),
+        *COMMENTS.items(),
     ]
     return out
+
+
+# The headers' descriptions, stored as comments (flows/sql_objects.py): 1.5 reads them too.
+COMMENTS = {
+    "view comments": "select view_name from duckdb_views() where comment is not null",
+    "column comments": "select column_name from duckdb_columns() where comment is not null",
+    "macro comments": "select distinct function_name from duckdb_functions() "
+    "where comment is not null and not internal",
+}
 
 
 def _in_duckdb2(warehouse: Path, queries: list[tuple[str, str]]) -> dict[str, int]:
@@ -197,6 +207,7 @@ def test_every_view_and_macro_runs_in_duckdb_1_5_python(
     assert not errors, f"failed in DuckDB {out['version']}: {errors}"
     # the same answers as in DuckDB 2.0, the writer (row counts: float digits may differ)
     assert out["results"] == _in_duckdb2(warehouse, queries)
+    assert all(out["results"][name] > 0 for name in COMMENTS), out["results"]
 
 
 @pytest.mark.integration

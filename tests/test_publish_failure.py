@@ -47,7 +47,7 @@ def test_disk_full_at_publish_says_it_once_and_leaves_nothing(
     assert not (data_dir / "warehouse.duckdb").exists()
     nxt = _cli_run(landing, data_dir)
     assert nxt.returncode == 0, nxt.stderr
-    assert "unchanged 25" in nxt.stdout  # loaded by the failed run, published by this one
+    assert "unchanged 30" in nxt.stdout  # loaded by the failed run, published by this one
     (n,) = query(data_dir, "select count(*) from articles")[0]
     assert n > 20
 

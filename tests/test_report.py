@@ -49,8 +49,9 @@ def test_report_is_one_self_contained_rtl_file(report: Path) -> None:
     # top hashtags with their display spelling, trending, mentions, sources, runs, rejects
     for text in ("#الرياض", "#جدة", "#مطر", "@SPAgov", "okaz", "spa", "completed", "empty.txt"):
         assert text in doc, text
-    # two charts: hashtags (three tagged series) and entities, each with its own group ids
-    assert doc.count("<svg") == 2 and 'id="series-2"' in doc and 'id="series-3"' not in doc
+    # two charts (the legend keys are small svgs too): hashtags (three tagged series) and
+    # entities, each with its own group ids
+    assert doc.count('role="img"') == 2 and 'id="series-2"' in doc and 'id="series-3"' not in doc
     assert 'id="entity-0"' in doc and 'data-series="entity-0"' in doc
     # the people, places and organisations section: the fixture names الرياض and جدة
     assert "(top places)" in doc and "الرياض" in doc.split("(top places)", 1)[1]

@@ -11,11 +11,14 @@ import pytest
 
 from flows.sql_objects import (
     SqlObject,
+    comment_tables,
     install,
     install_objects,
     install_order,
     installed_objects,
+    parse_columns,
     sql_catalog,
+    table_comments,
 )
 from flows.warehouse_tables import create_table_sql
 from transforms import schemas
@@ -130,3 +133,81 @@ def test_install_objects_creates_every_object() -> None:
         assert installed_objects(con) == {o.name for o in sql_catalog()}
         install_objects(con)  # again, over the existing ones (CREATE OR REPLACE)
         assert con.execute("SELECT count(*) FROM v_top_hashtags").fetchall() == [(0,)]
+
+
+def _comments(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
+    return {r[:-1] if len(r) > 2 else r[0]: r[-1] for r in con.execute(sql).fetchall()}
+
+
+def test_headers_reach_duckdb_as_comments() -> None:
+    """What DBeaver and duckdb_views()/duckdb_columns() show: each object's header."""
+    with _tables_only() as con:
+        install_objects(con)
+        install_objects(con)  # CREATE OR REPLACE drops comments: they are set again
+        views = _comments(con, "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")
+        columns = _comments(
+            con,
+            "SELECT table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE table_name LIKE 'v\\_%' ESCAPE '\\'",
+        )
+        macros = _comments(
+            con,
+            "SELECT DISTINCT function_name, comment FROM duckdb_functions() "
+            "WHERE function_type IN ('macro', 'table_macro') AND NOT internal",
+        )
+    objs = sql_catalog()
+    for o in objs:
+        assert o.about.startswith(o.purpose) and len(o.about) > len(o.purpose), o.name
+        assert (views if o.kind == "view" else macros)[o.name] == o.about, o.name
+    for o in (o for o in objs if o.kind == "view"):
+        listed = [c for c, _ in o.columns]
+        # the header lists exactly the view's columns, in its order
+        assert listed == [c for (v, c) in columns if v == o.name], o.name
+        for col, desc in o.columns:
+            assert columns[(o.name, col)] == (desc or None), (o.name, col)
+    assert columns[("v_hashtag_daily", "articles")] == "distinct articles using it"
+    assert columns[("v_entity_daily", "name")] is None  # the header says no more than its type
+
+
+def test_header_columns_are_parsed_with_their_descriptions() -> None:
+    text = (
+        "day DATE (ingest_date), key VARCHAR (normalized, no #), fields VARCHAR[] "
+        "('body'/'title'), n BIGINT, article_id"
+    )
+    assert parse_columns(text) == (
+        ("day", "ingest_date"),
+        ("key", "normalized, no #"),
+        ("fields", "'body'/'title'"),
+        ("n", ""),
+        ("article_id", ""),
+    )
+
+
+def test_tables_and_their_columns_get_comments_views_of_a_past_run_do_not() -> None:
+    with _tables_only() as con:
+        install_objects(con)
+        assert comment_tables(con) == len(table_comments())  # every statement applies
+        tables = _comments(con, "SELECT table_name, comment FROM duckdb_tables()")
+        (n,) = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE comment IS NOT NULL "
+            "AND table_name IN (SELECT table_name FROM duckdb_tables())"
+        ).fetchone()
+    assert set(tables) == set(schemas.TABLES) and all(tables.values()), tables
+    assert tables["articles"].startswith("One row per loaded article")
+    assert n == sum(" COLUMN " in s.sql for s in table_comments())
+    with duckdb.connect() as con:  # `query --as-of` makes the tables views: nothing to comment
+        for t in schemas.TABLES:
+            con.execute(f"CREATE VIEW {t} AS SELECT 1 AS x")
+        assert comment_tables(con) == 0  # no COMMENT ON TABLE on a view (an error)
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE comment IS NOT NULL"
+        ).fetchall() == [(0,)]
+
+
+def test_a_comment_on_a_column_the_table_lacks_is_skipped_not_an_error() -> None:
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE articles (article_id VARCHAR)")  # a schema without the rest
+        assert comment_tables(con) == 2  # the table's comment and article_id's
+        assert con.execute(
+            "SELECT comment IS NOT NULL FROM duckdb_columns() WHERE table_name = 'articles'"
+        ).fetchall() == [(True,)]

@@ -53,11 +53,11 @@ def test_dry_run_on_a_fresh_data_dir_lists_the_seeds_and_writes_nothing(
     assert not data_dir.exists()
     assert _files(tmp_path) == before
     seeds = _seed_paths(landing)
-    assert len(seeds) == 25
+    assert len(seeds) == 30
     listed = [ln.split()[1] for ln in res.output.splitlines() if ln.startswith("    new ")]
     assert sorted(listed) == seeds
     assert f"would read {len(seeds)} files" in res.output
-    assert "(25 new, 0 changed, 0 re-read); 0 unchanged" in res.output
+    assert "(30 new, 0 changed, 0 re-read); 0 unchanged" in res.output
 
 
 def test_dry_run_after_a_run_shows_changed_new_skipped_too_large_deleted(
@@ -76,7 +76,7 @@ def test_dry_run_after_a_run_shows_changed_new_skipped_too_large_deleted(
     res = _cli("run", "--dry-run", *args, "--max-file-mb", "1")
     assert _files(data_dir, landing) == before
     out = res.output.splitlines()
-    assert "would read 3 files, 1.1 MB (2 new, 1 changed, 0 re-read); 23 unchanged" in out[1]
+    assert "would read 3 files, 1.1 MB (2 new, 1 changed, 0 re-read); 28 unchanged" in out[1]
     assert "  2026-11-26  2 files  1.1 MB  (1 changed, 1 new)" in out
     kb = changed.stat().st_size / 1024
     assert f"    changed  2026-11-26/016_0358eef87edd8351.txt  {kb:.1f} kB" in out
@@ -94,10 +94,10 @@ def test_dry_run_after_a_run_shows_changed_new_skipped_too_large_deleted(
         "2026-11-24/000_d0de07fd3e4728fb.txt"
     ]
     res = _cli("run", "--dry-run", *args, "--max-file-mb", "1")
-    assert "would read nothing new or changed (26 files unchanged)" in res.output
+    assert "would read nothing new or changed (31 files unchanged)" in res.output
     # Under a limit it now fits, the rejected file is read again.
     res = _cli("run", "--dry-run", *args)
-    assert "(0 new, 0 changed, 0 re-read, 1 retried); 25 unchanged" in res.output
+    assert "(0 new, 0 changed, 0 re-read, 1 retried); 30 unchanged" in res.output
     assert "    retry    2026-11-26/big.txt  1.1 MB" in res.output.splitlines()
 
 
@@ -110,7 +110,7 @@ def test_status_of_a_missing_data_dir_says_so_and_creates_nothing(
     assert f"data dir   {data_dir}  (does not exist)" in res.output
     assert "last run   none: nothing has run with this data dir yet" in res.output
     assert "warehouse  none" in res.output
-    assert "25 files, 36.6 kB (25 new, 0 changed, 0 re-read); 0 unchanged" in res.output
+    assert "30 files, 40.3 kB (30 new, 0 changed, 0 re-read); 0 unchanged" in res.output
     data_dir.mkdir()
     res = _cli("status", "--data", str(data_dir), "--json")
     assert json.loads(res.output)["runs"] == []
@@ -131,14 +131,14 @@ def test_status_after_runs_reports_them_and_the_warehouse_read_only(
     recent = [ln for ln in out if first["run_id"] in ln]
     assert len(recent) == 1  # the first run, in the list of recent runs
     assert "up to date with the lake (version 2)" in res.output
-    assert "nothing new or changed (24 files unchanged)" in res.output
+    assert "nothing new or changed (29 files unchanged)" in res.output
     assert "    2026-11-26/022_63dbb5afd29eb1c9.txt" in out
     s = json.loads(_cli("status", "--data", str(data_dir), "--json").output)
     assert [r["run_id"] for r in s["runs"]] == [second["run_id"], first["run_id"]]
     assert s["runs"][1]["counts"]["articles_loaded"] == first["articles_loaded"]
     for table, n in s["warehouse"]["rows"].items():
         assert query(data_dir, f"select count(*) from {table}") == [(n,)]
-    assert s["warehouse"]["rows"]["articles"] == 28
+    assert s["warehouse"]["rows"]["articles"] == 34
     assert s["warehouse_behind"] == 0 and s["lake_version"] == 2
 
 
@@ -196,7 +196,7 @@ def test_dry_run_and_status_on_s3_write_no_object(
     before, local = _objects(s3_env, s3_bucket), _files(data_dir)
     args = ["--landing", remote, "--lake", lake, "--data", str(data_dir)]
     res = _cli("run", "--dry-run", *args)
-    assert "would read 1 file, 27 B (1 new, 0 changed, 0 re-read); 25 unchanged" in res.output
+    assert "would read 1 file, 27 B (1 new, 0 changed, 0 re-read); 30 unchanged" in res.output
     assert "    new      2026-11-28/new.txt  27 B" in res.output.splitlines()
     s = json.loads(_cli("status", *args, "--json").output)
     assert s["lake"] == lake and s["lake_version"] == 1 and s["warehouse_behind"] == 0

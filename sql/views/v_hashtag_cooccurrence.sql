@@ -8,9 +8,11 @@
 --            pmi  = log2(lift)
 --            npmi = pmi / -log2(n_ab / N)        (in [-1, 1]; null when n_ab = N)
 --          Pairs seen in one article only are noisy: filter on `articles` (e.g. >= 3).
--- Columns: key_a VARCHAR, key_b VARCHAR, display_a VARCHAR, display_b VARCHAR, articles BIGINT
---          (n_ab), articles_a BIGINT, articles_b BIGINT, lift DOUBLE, pmi DOUBLE, npmi DOUBLE
---          (rounded to 3)
+-- Columns: key_a VARCHAR (the smaller key), key_b VARCHAR (the larger key), display_a VARCHAR
+--          (key_a as most often written), display_b VARCHAR (key_b as most often written), articles
+--          BIGINT (n_ab: articles using both), articles_a BIGINT (n_a), articles_b BIGINT (n_b),
+--          lift DOUBLE (n_ab * N / (n_a * n_b), rounded to 3), pmi DOUBLE (log2(lift), rounded to
+--          3), npmi DOUBLE (pmi / -log2(n_ab / N), rounded to 3)
 -- Depends: v_hashtag_display
 -- Example: select display_a, display_b, articles, lift from v_hashtag_cooccurrence
 --          where articles >= 3 order by lift desc limit 20;

@@ -1,7 +1,8 @@
 -- v_mention_display: one display spelling per mention key.
 -- Purpose: handles are case-insensitive (key = lower case); show the spelling used most often
 --          (ties: the alphabetically first), e.g. SPAgov rather than spagov.
--- Columns: key VARCHAR, handle VARCHAR, spellings BIGINT
+-- Columns: key VARCHAR (lower-case handle), handle VARCHAR (the spelling used most often; ties:
+--          alphabetical), spellings BIGINT (distinct spellings seen)
 -- Example: select * from v_mention_display where spellings > 1;
 CREATE OR REPLACE VIEW v_mention_display AS
 SELECT key,

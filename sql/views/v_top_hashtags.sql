@@ -1,7 +1,9 @@
 -- v_top_hashtags: hashtags ranked over the whole warehouse.
 -- Purpose: "what was talked about": every key with its totals, most used first.
--- Columns: rank BIGINT, key VARCHAR, display VARCHAR, articles BIGINT, occurrences BIGINT,
---          days BIGINT (days it appeared), first_day DATE, last_day DATE
+-- Columns: rank BIGINT (1 = used in the most articles), key VARCHAR (search form, no #), display
+--          VARCHAR (most frequent spelling), articles BIGINT (distinct articles using it),
+--          occurrences BIGINT (all uses, title and body), days BIGINT (days it appeared), first_day
+--          DATE (first day used), last_day DATE (last day used)
 -- Depends: v_hashtag_display
 -- Example: select display, articles from v_top_hashtags limit 10;
 CREATE OR REPLACE VIEW v_top_hashtags AS

@@ -1,7 +1,9 @@
 -- v_top_mentions: @mentions ranked over the whole warehouse.
 -- Purpose: the accounts most cited, with the span of days they appear in.
--- Columns: rank BIGINT, key VARCHAR, handle VARCHAR (most frequent spelling), articles BIGINT,
---          occurrences BIGINT, days BIGINT (days it appeared), first_day DATE, last_day DATE
+-- Columns: rank BIGINT (1 = mentioned in the most articles), key VARCHAR (lower-case handle),
+--          handle VARCHAR (most frequent spelling), articles BIGINT (distinct articles mentioning
+--          it), occurrences BIGINT (all mentions, title and body), days BIGINT (days it appeared),
+--          first_day DATE (first day mentioned), last_day DATE (last day mentioned)
 -- Depends: v_mention_display
 -- Example: select handle, articles from v_top_mentions limit 10;
 CREATE OR REPLACE VIEW v_top_mentions AS

@@ -12,8 +12,12 @@
 --          Support thresholds: articles >= 3 on the day, and baseline_days >= 3 (at least three
 --          days with articles among the previous seven). Rows below either are not shown; for
 --          other thresholds copy this file's query and change the two numbers.
--- Columns: day DATE, key VARCHAR, display VARCHAR, articles BIGINT, baseline_days BIGINT,
---          baseline_mean DOUBLE, baseline_sd DOUBLE, lift DOUBLE, z DOUBLE (all rounded to 3)
+-- Columns: day DATE (ingest_date), key VARCHAR (search form, no #), display VARCHAR (most frequent
+--          spelling), articles BIGINT (distinct articles using it that day), baseline_days BIGINT
+--          (days with articles among the 7 before), baseline_mean DOUBLE (mean daily articles over
+--          the baseline days, rounded to 3), baseline_sd DOUBLE (their population standard
+--          deviation, rounded to 3), lift DOUBLE ((articles + 1) / (baseline_mean + 1), rounded to
+--          3), z DOUBLE ((articles - baseline_mean) / greatest(baseline_sd, 1), rounded to 3)
 -- Depends: v_hashtag_display
 -- Example: select day, display, articles, lift, z from v_trending_hashtags
 --          where day = (select max(day) from v_trending_hashtags) order by z desc limit 10;
