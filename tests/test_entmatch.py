@@ -19,7 +19,7 @@ from transforms import entity_fast
 from transforms import entity_people as people
 from transforms import entity_rules as rules
 from transforms.entities import EntityMatcher, MentionColumns, load_gazetteer
-from transforms.entity_fold import fold
+from transforms.entity_fold import fold, fold_py
 from transforms.normalize import normalize, normalize_batch
 
 needs_ext = pytest.mark.skipif(
@@ -335,3 +335,28 @@ def test_rule_bad_arguments_raise_not_crash(matchers):
         ext.keyword_names(fb, [], bad, kctx)
     with pytest.raises(TypeError):
         ext.keyword_names(fb, [(1, 2)], [], kctx)
+
+
+def _folds_agree(texts: list[str]) -> None:
+    for t in texts:
+        (fb, shift), (want, want_shift) = fold(t), fold_py(t)
+        assert fb == want, t[:80]
+        assert shift.marks == want_shift.marks, t[:80]
+
+
+@needs_ext
+def test_fold_equals_python():
+    # every code point of the BMP once (rare folds, deleted marks, "?"), then random texts of
+    # Arabic, marks, the rare letters, emoji, a lone surrogate, NUL and line breaks
+    _folds_agree(["".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xD800, 0x10000)))])
+    rnd = random.Random(5)
+    pool = [*map(chr, range(0x600, 0x700)), *map(chr, range(0x8C0, 0x900)), *"abc ABC 12\n\x00،."]
+    pool += ["\u200c", "\u200d", "\u0640", "\ufe8d", "\U0001f600", "\ud800", "\u2122", "\xa0"]
+    texts = ["".join(rnd.choices(pool, k=rnd.randrange(0, 80))) for _ in range(3000)]
+    _folds_agree([*texts, "", "\n".join(texts)])
+
+
+@needs_ext
+def test_fold_equals_python_on_real_text():
+    texts = _corpus_texts(2000)
+    _folds_agree([*texts, "\n\x00\n".join(texts)])

@@ -9,6 +9,7 @@
  *
  * The folded buffer (``entity_fold``) holds word bytes, spaces, line breaks and NUL only.
  *
+ * fold(text) -> (bytes, marks, marks)       entity_fold.fold_py
  * prev_word(fb, start) -> bytes              entity_rules.prev_word
  * words_from(fb, start) -> (words, ends)     entity_rules.words_from
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
@@ -180,6 +181,95 @@ static PyObject *py_next_words(PyObject *self, PyObject *args) {
         pos = b;
     }
     return out;
+}
+
+/* ------------------------------------------------------------------ fold */
+
+/* entity_fold.fold in one pass (set by init_fold from entity_fold's tables): per BMP code
+ * point its cp1256 byte after the encoder's error handler (a rare fold, or "?"), or 0x100 for
+ * a character the handler deletes; per byte, its fold and whether the bytes step deletes it */
+static const uint16_t *ENC_TABLE;
+static const unsigned char *FOLD_TABLE, *DEL_TABLE;
+static PyObject *FOLD_REFS;
+#define ENC_DELETED 0x100
+#define ENC_SIZE 0x10000
+
+static PyObject *py_init_fold(PyObject *self, PyObject *args) {
+    PyObject *enc, *fold, *del;
+    if (!PyArg_ParseTuple(args, "SSS", &enc, &fold, &del)) return NULL;
+    if (PyBytes_GET_SIZE(enc) != 2 * ENC_SIZE || PyBytes_GET_SIZE(fold) != 256 ||
+        PyBytes_GET_SIZE(del) != 256) {
+        PyErr_SetString(PyExc_ValueError, "init_fold: tables of 65536 uint16, 256 and 256 bytes");
+        return NULL;
+    }
+    const uint16_t *e = (const uint16_t *)PyBytes_AS_STRING(enc);
+    for (Py_ssize_t i = 0; i < ENC_SIZE; i++)
+        if (e[i] > ENC_DELETED) {
+            PyErr_SetString(PyExc_ValueError, "init_fold: a byte or 0x100 per code point");
+            return NULL;
+        }
+    Py_XDECREF(FOLD_REFS);
+    if ((FOLD_REFS = PyTuple_Pack(3, enc, fold, del)) == NULL) return NULL;
+    ENC_TABLE = e;
+    FOLD_TABLE = (const unsigned char *)PyBytes_AS_STRING(fold);
+    DEL_TABLE = (const unsigned char *)PyBytes_AS_STRING(del);
+    Py_RETURN_NONE;
+}
+
+static int append_n(PyObject *list, Py_ssize_t v) {
+    PyObject *o = PyLong_FromSsize_t(v);
+    int r = o == NULL ? -1 : PyList_Append(list, o);
+    Py_XDECREF(o);
+    return r;
+}
+
+#define FOLD_LOOP(T)                                                                       \
+    for (Py_ssize_t i = 0; i < len; i++) {                                                 \
+        Py_UCS4 c = ((const T *)data)[i];                                                  \
+        unsigned v = c < ENC_SIZE ? ENC_TABLE[c] : '?';                                    \
+        if (v == ENC_DELETED) {                                                            \
+            if (append_n(sm, raw) < 0) goto fail;                                          \
+            continue;                                                                      \
+        }                                                                                  \
+        raw++;                                                                             \
+        if (DEL_TABLE[v]) {                                                                \
+            if (append_n(bm, k) < 0) goto fail;                                            \
+            continue;                                                                      \
+        }                                                                                  \
+        o[k++] = FOLD_TABLE[v];                                                            \
+    }
+
+/* fold(text) -> (folded bytes, byte marks, str marks): entity_fold.fold_py's bytes and the
+ * two lists of its Shift (the marks deleted from the bytes, those deleted by the encoder) */
+static PyObject *py_fold(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "fold takes a str");
+        return NULL;
+    }
+    if (ENC_TABLE == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_entmatch.init_fold() was not called");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), raw = 0, k = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, len), *bm = PyList_New(0), *sm = PyList_New(0);
+    if (out == NULL || bm == NULL || sm == NULL) goto fail;
+    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        FOLD_LOOP(Py_UCS1)
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        FOLD_LOOP(Py_UCS2)
+    } else {
+        FOLD_LOOP(Py_UCS4)
+    }
+    if (k < len && _PyBytes_Resize(&out, k) < 0) goto fail;
+    return Py_BuildValue("(NNN)", out, bm, sm);
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(bm);
+    Py_XDECREF(sm);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ sort_matches */
@@ -1601,6 +1691,8 @@ static PyMethodDef methods[] = {
     {"accept_pending", py_accept_pending, METH_VARARGS, "entity_rules.accept_pending"},
     {"keyword_names", py_keyword_names, METH_VARARGS, "entity_rules.keyword_names"},
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},
+    {"init_fold", py_init_fold, METH_VARARGS, "init_fold(enc, fold, delete): fold's tables"},
+    {"fold", py_fold, METH_O, "entity_fold.fold_py: (folded bytes, byte marks, str marks)"},
     {"prev_word", py_prev_word, METH_VARARGS, "entity_rules.prev_word"},
     {"words_from", py_words_from, METH_VARARGS, "entity_rules.words_from"},
     {"next_words", py_next_words, METH_VARARGS, "entity_rules.next_words"},
