@@ -1046,9 +1046,9 @@ static int lone_one(const unsigned char *fb, Py_ssize_t n, const lctx_t *x, Py_s
     PyObject *name = PyTuple_GET_ITEM(f, 5);
     if (PyErr_Occurred()) return -1;
     for (Py_ssize_t pos = find(fb, lo, hi, w, k); pos >= 0; pos = find(fb, pos + k, hi, w, k)) {
-        Py_ssize_t end = pos + k, ws = 0;
+        Py_ssize_t end = pos + k, ws = lo; /* after a space or a line break, or the text's start */
         for (Py_ssize_t j = pos - 1; j >= lo; j--)
-            if (fb[j] == ' ') {
+            if (!is_part(fb[j])) {
                 ws = j + 1;
                 break;
             }

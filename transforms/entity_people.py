@@ -196,7 +196,8 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
         pos = fb.find(last, lo, hi)
         while pos >= 0:
             end = pos + len(last)
-            ws = fb.rfind(b" ", lo, pos) + 1
+            # the word starts after a space or a line break, or at the text's start
+            ws = max(fb.rfind(b" ", lo, pos), fb.rfind(b"\n", lo, pos), lo - 1) + 1
             whole = (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS
             if whole and not f[START] <= pos < f[END]:
                 prev = prev_word(fb, pos) if ws == pos else b""
