@@ -11,16 +11,24 @@ shipped ANERcorp names with names mined from the FIT part only and scores DEV; t
 ``--write-mined`` mines the whole train file into seeds/gazetteer/anercorp/.
 
 Speed: ``extract_entities_batch`` over SaudiNewsNet article bodies, cleaned first, in batches
-of 1,000, one core; MB/s of clean text (UTF-8 bytes), best of 3. Also the matcher's build time
-(gazetteer read + automaton) in a fresh process.
+of 1,000, one core; MB/s of clean text (UTF-8 bytes), CPU time, best of 3, each tree in a fresh
+process. ``--base REV`` times that commit's ``transforms/`` too (its C extensions built in a
+temporary directory, this tree's gazetteer data), alternating with this tree for ``--rounds``
+rounds: the host is shared, so only figures of one invocation compare. Also the matcher's
+build time (gazetteer read + automaton) in a fresh process.
+
+    .venv/bin/python benchmarks/bench_entities.py --no-quality --base 07bb640 --rounds 3
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections import Counter
@@ -30,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import machine, require  # noqa: E402
+from benchmarks.check_entities_identical import base_tree  # noqa: E402
 from tests import anercorp as A  # noqa: E402
 from transforms.normalize import normalize_batch  # noqa: E402
 
@@ -92,7 +101,48 @@ def load_bodies(max_mb: float) -> list[str]:
     return out
 
 
-def speed(max_mb: float) -> None:
+_SPEED = """
+import json, pickle, sys, time
+import transforms
+from transforms.entities import warm
+from transforms.entity_fold import AUTO, fold
+assert transforms.__file__.startswith(sys.argv[2]), transforms.__file__  # that tree's code
+from transforms import entity_fast
+assert entity_fast.ext is None or entity_fast.ext.__file__.startswith(sys.argv[2])
+texts = pickle.load(open(sys.argv[1], "rb"))
+batches = [texts[i : i + 1000] for i in range(0, len(texts), 1000)]
+m = warm()
+def best(fn):
+    out = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        fn()
+        out = min(out, time.process_time() - t0)
+    return out
+n = sum(len(x) for b in batches for x in m.extract_batch(b))
+s = best(lambda: [m.extract_batch(b) for b in batches])
+# the part that is not rules: join, fold and the automaton
+scan = best(lambda: [m.tables.automaton.find_matches_as_indexes(
+    fold("\\n" + "\\n\\x00\\n".join(b) + "\\n")[0].translate(AUTO)) for b in batches])
+print(json.dumps({"s": s, "scan": scan, "mentions": n, "compiled": m.compiled}))
+"""
+
+
+def speed_of(tree: Path, texts: Path) -> dict:
+    """``extract_entities_batch`` over the pickled texts, with ``tree``'s code, in a fresh
+    process: CPU seconds, best of 3."""
+    out = subprocess.run(
+        [sys.executable, "-c", _SPEED, str(texts), str(tree)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def speed(max_mb: float, base: str | None, rounds: int) -> None:
     code = (
         "import time; t=time.perf_counter(); from transforms.entities import warm; m=warm(); "
         "print(time.perf_counter()-t, m.tables.build_seconds, m.tables.patterns)"
@@ -104,38 +154,22 @@ def speed(max_mb: float) -> None:
         f"matcher build in a fresh process: {float(out[0]):.2f} s (automaton and tables "
         f"{float(out[1]):.2f} s, {int(out[2]):,} patterns)"
     )
-    from transforms.entities import extract_entities_batch, warm
-
-    warm()
     texts = normalize_batch(load_bodies(max_mb), "clean")
     mb = sum(len(t.encode()) for t in texts) / 1e6
-    batches = [texts[i : i + 1000] for i in range(0, len(texts), 1000)]
-    best, n = float("inf"), 0
-    for _ in range(3):
-        t0 = time.process_time()
-        n = sum(len(x) for b in batches for x in extract_entities_batch(b))
-        best = min(best, time.process_time() - t0)
-    print(
-        f"extract_entities_batch: {len(texts):,} bodies, {mb:.1f} MB clean text, {n:,} "
-        f"mentions: {best:.2f} s CPU, {mb / best:.1f} MB/s"
-    )
-    scan_only(batches, mb)
-
-
-def scan_only(batches: list[list[str]], mb: float) -> None:
-    """The part that is not Python per match: join, fold and the automaton."""
-    from transforms.entities import warm
-    from transforms.entity_fold import AUTO, fold
-
-    automaton = warm().tables.automaton
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.process_time()
-        for b in batches:
-            fb = fold("\n" + "\n\x00\n".join(b) + "\n")[0]
-            automaton.find_matches_as_indexes(fb.translate(AUTO))
-        best = min(best, time.process_time() - t0)
-    print(f"  of which join + fold + automaton: {best:.2f} s CPU, {mb / best:.1f} MB/s")
+    print(f"{len(texts):,} bodies, {mb:.1f} MB of clean text, batches of 1,000, CPU best of 3")
+    with tempfile.TemporaryDirectory() as work:
+        pkl = Path(work) / "texts.pkl"
+        pkl.write_bytes(pickle.dumps(texts))
+        trees = [(base, base_tree(base, Path(work)))] if base else []
+        trees.append(("this tree", ROOT))
+        for r in range(1, rounds + 1):
+            for name, tree in trees:
+                x = speed_of(tree, pkl)
+                print(
+                    f"  round {r}, {name:<10} extract_entities_batch {x['s']:.2f} s "
+                    f"{mb / x['s']:5.1f} MB/s ({x['mentions']:,} mentions, compiled "
+                    f"{x['compiled']}); join + fold + automaton {mb / x['scan']:.1f} MB/s"
+                )
 
 
 def main() -> None:
@@ -145,14 +179,18 @@ def main() -> None:
     ap.add_argument("--errors", type=int, default=0, help="print the N commonest DEV errors")
     ap.add_argument("--write-mined", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--no-quality", action="store_true")
+    ap.add_argument("--base", help="also time this commit's transforms/, alternating")
+    ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
     print(machine())
     if args.write_mined:
         write_mined()
         return
-    quality(args.mine, args.errors)
+    if not args.no_quality:
+        quality(args.mine, args.errors)
     if not args.no_speed:
-        speed(args.snn_mb)
+        speed(args.snn_mb, args.base, args.rounds)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import json
 import pickle
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tempfile
 import time
@@ -35,6 +36,8 @@ import pickle, sys
 import transforms
 from transforms.entities import extract_entities_batch
 assert transforms.__file__.startswith(sys.argv[3]), transforms.__file__  # the base's code
+from transforms import entity_fast
+assert entity_fast.ext is None or entity_fast.ext.__file__.startswith(sys.argv[3])
 texts = pickle.load(open(sys.argv[1], "rb"))
 out = []
 for i in range(0, len(texts), {batch}):
@@ -58,8 +61,10 @@ def load_texts(max_mb: float) -> list[str]:
     return normalize_batch(raw, "clean")
 
 
-def base_mentions(base: str, texts: list[str], work: Path) -> list[list[tuple]]:
-    """The base commit's mentions of ``texts``, with this tree's seeds/gazetteer."""
+def base_tree(base: str, work: Path) -> Path:
+    """The base commit's ``transforms/`` in ``work/base`` (with this tree's gazetteer data),
+    its C extensions built there: without them, the base would import this tree's (an
+    editable install finds them)."""
     tree = work / "base"
     tree.mkdir()
     archive = subprocess.run(
@@ -68,6 +73,17 @@ def base_mentions(base: str, texts: list[str], work: Path) -> list[list[tuple]]:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     (tree / "seeds").symlink_to(ROOT / "seeds")
+    inc = sysconfig.get_paths()["include"]
+    for src in sorted((tree / "transforms").glob("_*.c")):
+        so = src.with_name(src.stem + sysconfig.get_config_var("EXT_SUFFIX"))
+        cmd = ["cc", "-shared", "-fPIC", "-O2", f"-I{inc}", str(src), "-o", str(so)]
+        subprocess.run(cmd, check=True)
+    return tree
+
+
+def base_mentions(base: str, texts: list[str], work: Path) -> list[list[tuple]]:
+    """The base commit's mentions of ``texts``, with this tree's seeds/gazetteer."""
+    tree = base_tree(base, work)
     (work / "texts.pkl").write_bytes(pickle.dumps(texts))
     code = _RUN_BASE.format(batch=BATCH)
     cmd = [sys.executable, "-c", code, str(work / "texts.pkl"), str(work / "out.pkl"), str(tree)]

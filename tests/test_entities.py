@@ -269,6 +269,28 @@ def test_lone_surname_counts_when_unambiguous_or_named_in_full() -> None:
     ]
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_lone_surname_at_a_text_or_line_start(compiled: bool) -> None:
+    """A lone surname counts wherever its word starts: at the text's start or after a line
+    break too (both were missed: the word's start was looked for after a space only)."""
+    if compiled and not small().compiled:
+        pytest.skip("transforms._entmatch is not built")
+    m = EntityMatcher(small().gazetteer, compiled=compiled)
+    person = ("عادل الجبير", "x:per:عادل الجبير")
+    for text in (
+        "الجبير يعود. قال السفير عادل الجبير",
+        "يعود\nالجبير. قال السفير عادل الجبير",
+        "يعود\nوالجبير. قال السفير عادل الجبير",
+        "قال السفير عادل الجبير.\nالجبير",
+    ):
+        got = [(g[0], g[1]) for g in found(m, text)]
+        assert sorted(got) == sorted([("الجبير", person[1]), person]), text
+        lone = next(x for x in m.extract(text) if x.rule == "surname")
+        assert text[lone.start : lone.end] == "الجبير"
+    # still a whole word only, and not inside another word after a line break
+    assert [g[0] for g in found(m, "يعود\nالجبيري. قال السفير عادل الجبير")] == [person[0]]
+
+
 def test_curated_note_marks_an_alias_ambiguous() -> None:
     note = (
         CURATED

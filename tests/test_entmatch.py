@@ -16,9 +16,10 @@ import pytest
 from tests.conftest import shared_path
 from tests.test_entities import seed_text
 from transforms import entity_fast
+from transforms import entity_people as people
 from transforms import entity_rules as rules
 from transforms.entities import EntityMatcher, MentionColumns, load_gazetteer
-from transforms.entity_fold import fold
+from transforms.entity_fold import fold, fold_py
 from transforms.normalize import normalize, normalize_batch
 
 needs_ext = pytest.mark.skipif(
@@ -197,3 +198,165 @@ def test_person_at_equals_python_at_every_word(matchers):
 @needs_ext
 def test_person_at_equals_python_on_real_text(matchers):
     assert _people_agree(_buffer(_corpus_texts(400)), matchers[0]) > 100
+
+
+EXTRA_WORDS = (
+    "مدينة محافظة صحيفة حزب نادي فريق اتحاد البنك التجاري المصرف الأهلي حركة شركة"
+    " فان دي ابن بن أبو آل عبد الله في من إلى على قال الرئيس الشيخ السيد"
+)
+
+
+def _vocabulary(matcher: EntityMatcher) -> list[str]:
+    """Words that reach the rules: names and aliases of every kind (people, ambiguous names,
+    demonyms, shared surnames), titles, given names, naming keywords, particles, ordinary and
+    function words, as written in the gazetteer."""
+    gz, rnd = matcher.gazetteer, random.Random(7)
+    names = [a for aliases in gz.aliases.values() for a, _kind in aliases]
+    words = (
+        rnd.sample(names, 1500)
+        + list(gz.titles)
+        + rnd.sample(sorted(gz.given_names), 400)
+        + sorted(w for ws in gz.ambiguous.values() for w in ws)
+        + rnd.sample(sorted(gz.common), 200)
+        + EXTRA_WORDS.split(" ")
+    )
+    return words
+
+
+def _random_texts(matcher: EntityMatcher, n: int, seed: int) -> list[str]:
+    """Texts of words drawn from the vocabulary and of words of the text again (a surname
+    alone, a name named twice), with proclitics, لل, harakat, punctuation and line breaks
+    between them, and the odd empty text."""
+    rnd, vocab = random.Random(seed), _vocabulary(matcher)
+    clitics = ["", "", "", "", "و", "ف", "ب", "ل", "ك", "وب", "ول", "لل"]
+    seps = [" "] * 12 + ["، ", ". ", "\n", " - ", "؛ ", " (", ") "]
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randrange(0, 40)):
+            w = rnd.choice(vocab)
+            if parts and rnd.random() < 0.2:  # a word of the text again: a lone surname
+                w = rnd.choice(rnd.choice(parts[::2]).split())
+            c = rnd.choice(clitics)
+            if c == "لل" and w.startswith("ال"):
+                w = "لل" + w[2:]
+            elif c != "لل":
+                w = c + w
+            if rnd.random() < 0.05:
+                w = w[:1] + "َ" + w[1:]  # a haraka: offsets shift
+            parts += [w, rnd.choice(seps)]
+        out.append(normalize("".join(parts)) if rnd.random() > 0.02 else "")
+    return out
+
+
+@needs_ext
+def test_random_texts_equal_python(matchers):
+    for seed in range(3):
+        texts = _random_texts(matchers[0], 400, seed)
+        assert _same(matchers, texts) > 2000
+        assert _same(matchers, texts[: 1 + seed * 7]) >= 0  # small batches and one text
+
+
+def _rule_inputs(matcher: EntityMatcher, texts: list[str]) -> tuple:
+    """A batch's folded buffer, its bounds and the compiled first pass (as _found makes them)."""
+    from transforms.entities import _JOIN, text_bounds
+
+    fb = fold("\n" + _JOIN.join(texts) + "\n")[0]
+    t = matcher.tables
+    matches = t.automaton.find_matches_as_indexes(fb.translate(entity_fast.AUTO))
+    sorted_ = entity_fast.ext.sort_matches(fb, matches, matcher._sort_ctx)
+    return fb, t, text_bounds(fb, len(texts)), sorted_
+
+
+def _each_rule_agrees(matcher: EntityMatcher, texts: list[str]) -> int:
+    """Each rule the compiled path runs (context, keyword, title, given-name people, lone
+    surnames) gives the same mentions as its Python function, on the same input."""
+    fb, t, bounds, (found, pending, titles, givens, keywords) = _rule_inputs(matcher, texts)
+    his = [hi for _lo, hi in bounds]
+    # one TextMatches per path, each rule run on both from the same state
+    lists = (found, pending, titles, givens, [], keywords)
+    tms = [
+        rules.TextMatches(*map(list, lists), compiled, matcher._people_ctx if compiled else ())
+        for compiled in (True, False)
+    ]
+    steps = [
+        lambda tm: rules.accept_pending(fb, t, tm, his),
+        lambda tm: rules.keyword_names(fb, t, tm),
+        lambda tm: people.title_people(fb, t, tm),
+        lambda tm: people.given_people(fb, t, tm),
+        lambda tm: people.lone_surnames(fb, t, bounds, tm),
+    ]
+    changed = []
+    for i, step in enumerate(steps):
+        before = list(tms[0].found)
+        for tm in tms:
+            step(tm)
+        assert tms[0].found == tms[1].found, f"step {i}"
+        assert tms[0].new_people == tms[1].new_people, f"step {i}"
+        changed.append(len(set(tms[0].found) - set(before)))
+    return changed
+
+
+@needs_ext
+def test_each_rule_equals_python_on_random_texts(matchers):
+    changed = _each_rule_agrees(matchers[0], _random_texts(matchers[0], 500, 14))
+    assert min(changed) > 10, changed  # every rule found or changed mentions
+
+
+@needs_ext
+def test_each_rule_equals_python_on_real_text(matchers):
+    changed = _each_rule_agrees(matchers[0], _corpus_texts(3000))
+    assert min(changed) > 10, changed
+
+
+@needs_ext
+def test_rule_bad_arguments_raise_not_crash(matchers):
+    ext = entity_fast.ext
+    assert ext is not None
+    pc = matchers[0]._people_ctx
+    fb = b"\n \xc7\xe1\xe3\xcf\xed\xe4\xc9 \xcd\xd3\xe4\n"
+    bad = [(0, 10**6, 0, "LOC", "gazetteer", b"")]  # a mention past the buffer's end
+    with pytest.raises(ValueError):
+        ext.lone_surnames(fb, bad, [(1, len(fb) - 1)], (pc, (b"",), frozenset(), "PER", "s"))
+    with pytest.raises(ValueError):  # bounds past the buffer's end
+        ext.lone_surnames(fb, [], [(1, 10**6)], (pc, (b"",), frozenset(), "PER", "s"))
+    with pytest.raises(TypeError):
+        ext.lone_surnames(fb, [], [(1, 2)], (pc, ("not bytes",), frozenset(), "PER", "s"))
+    with pytest.raises(ValueError):
+        ext.given_people(fb, [(10**6, 10**6 + 1)], (pc, frozenset(), "PER", "given_name"))
+    with pytest.raises(ValueError):
+        ext.accept_pending(fb, bad, [], [], [len(fb)], ({}, frozenset(), len, "PER", "g", "s", "x"))
+    with pytest.raises(TypeError):
+        ext.accept_pending(
+            fb, [(1, 2)], [], [], [len(fb)], ({}, frozenset(), len, "PER", "g", "s", "x")
+        )
+    kctx = (pc, frozenset(), frozenset(), frozenset(), frozenset(), "ORG", "keyword")
+    with pytest.raises(ValueError):
+        ext.keyword_names(fb, [], bad, kctx)
+    with pytest.raises(TypeError):
+        ext.keyword_names(fb, [(1, 2)], [], kctx)
+
+
+def _folds_agree(texts: list[str]) -> None:
+    for t in texts:
+        (fb, shift), (want, want_shift) = fold(t), fold_py(t)
+        assert fb == want, t[:80]
+        assert shift.marks == want_shift.marks, t[:80]
+
+
+@needs_ext
+def test_fold_equals_python():
+    # every code point of the BMP once (rare folds, deleted marks, "?"), then random texts of
+    # Arabic, marks, the rare letters, emoji, a lone surrogate, NUL and line breaks
+    _folds_agree(["".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xD800, 0x10000)))])
+    rnd = random.Random(5)
+    pool = [*map(chr, range(0x600, 0x700)), *map(chr, range(0x8C0, 0x900)), *"abc ABC 12\n\x00،."]
+    pool += ["\u200c", "\u200d", "\u0640", "\ufe8d", "\U0001f600", "\ud800", "\u2122", "\xa0"]
+    texts = ["".join(rnd.choices(pool, k=rnd.randrange(0, 80))) for _ in range(3000)]
+    _folds_agree([*texts, "", "\n".join(texts)])
+
+
+@needs_ext
+def test_fold_equals_python_on_real_text():
+    texts = _corpus_texts(2000)
+    _folds_agree([*texts, "\n\x00\n".join(texts)])

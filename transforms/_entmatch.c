@@ -9,6 +9,7 @@
  *
  * The folded buffer (``entity_fold``) holds word bytes, spaces, line breaks and NUL only.
  *
+ * fold(text) -> (bytes, marks, marks)       entity_fold.fold_py
  * prev_word(fb, start) -> bytes              entity_rules.prev_word
  * words_from(fb, start) -> (words, ends)     entity_rules.words_from
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
@@ -17,7 +18,10 @@
  * person_at(fb, start, alone, ctx) -> (s, e) | None   entity_people.person_at
  * title_people(fb, titles, found, ctx) -> [found]   entity_people.title_people
  * resolve_sorted(found) -> found            entity_rules.resolve_overlaps (after its sort)
- * lone_surnames(fb, names, ctx) -> [found]   entity_people.lone_surnames (its second loop)
+ * lone_surnames(fb, people, bounds, ctx) -> [found]   entity_people.lone_surnames
+ * given_people(fb, givens, ctx) -> [found]   entity_people.given_people
+ * accept_pending(fb, pending, found, titles, his, ctx) -> [found]   entity_rules.accept_pending
+ * keyword_names(fb, keywords, found, ctx)     entity_rules.keyword_names (found changed in place)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -177,6 +181,95 @@ static PyObject *py_next_words(PyObject *self, PyObject *args) {
         pos = b;
     }
     return out;
+}
+
+/* ------------------------------------------------------------------ fold */
+
+/* entity_fold.fold in one pass (set by init_fold from entity_fold's tables): per BMP code
+ * point its cp1256 byte after the encoder's error handler (a rare fold, or "?"), or 0x100 for
+ * a character the handler deletes; per byte, its fold and whether the bytes step deletes it */
+static const uint16_t *ENC_TABLE;
+static const unsigned char *FOLD_TABLE, *DEL_TABLE;
+static PyObject *FOLD_REFS;
+#define ENC_DELETED 0x100
+#define ENC_SIZE 0x10000
+
+static PyObject *py_init_fold(PyObject *self, PyObject *args) {
+    PyObject *enc, *fold, *del;
+    if (!PyArg_ParseTuple(args, "SSS", &enc, &fold, &del)) return NULL;
+    if (PyBytes_GET_SIZE(enc) != 2 * ENC_SIZE || PyBytes_GET_SIZE(fold) != 256 ||
+        PyBytes_GET_SIZE(del) != 256) {
+        PyErr_SetString(PyExc_ValueError, "init_fold: tables of 65536 uint16, 256 and 256 bytes");
+        return NULL;
+    }
+    const uint16_t *e = (const uint16_t *)PyBytes_AS_STRING(enc);
+    for (Py_ssize_t i = 0; i < ENC_SIZE; i++)
+        if (e[i] > ENC_DELETED) {
+            PyErr_SetString(PyExc_ValueError, "init_fold: a byte or 0x100 per code point");
+            return NULL;
+        }
+    Py_XDECREF(FOLD_REFS);
+    if ((FOLD_REFS = PyTuple_Pack(3, enc, fold, del)) == NULL) return NULL;
+    ENC_TABLE = e;
+    FOLD_TABLE = (const unsigned char *)PyBytes_AS_STRING(fold);
+    DEL_TABLE = (const unsigned char *)PyBytes_AS_STRING(del);
+    Py_RETURN_NONE;
+}
+
+static int append_n(PyObject *list, Py_ssize_t v) {
+    PyObject *o = PyLong_FromSsize_t(v);
+    int r = o == NULL ? -1 : PyList_Append(list, o);
+    Py_XDECREF(o);
+    return r;
+}
+
+#define FOLD_LOOP(T)                                                                       \
+    for (Py_ssize_t i = 0; i < len; i++) {                                                 \
+        Py_UCS4 c = ((const T *)data)[i];                                                  \
+        unsigned v = c < ENC_SIZE ? ENC_TABLE[c] : '?';                                    \
+        if (v == ENC_DELETED) {                                                            \
+            if (append_n(sm, raw) < 0) goto fail;                                          \
+            continue;                                                                      \
+        }                                                                                  \
+        raw++;                                                                             \
+        if (DEL_TABLE[v]) {                                                                \
+            if (append_n(bm, k) < 0) goto fail;                                            \
+            continue;                                                                      \
+        }                                                                                  \
+        o[k++] = FOLD_TABLE[v];                                                            \
+    }
+
+/* fold(text) -> (folded bytes, byte marks, str marks): entity_fold.fold_py's bytes and the
+ * two lists of its Shift (the marks deleted from the bytes, those deleted by the encoder) */
+static PyObject *py_fold(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "fold takes a str");
+        return NULL;
+    }
+    if (ENC_TABLE == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_entmatch.init_fold() was not called");
+        return NULL;
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), raw = 0, k = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, len), *bm = PyList_New(0), *sm = PyList_New(0);
+    if (out == NULL || bm == NULL || sm == NULL) goto fail;
+    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+    if (kind == PyUnicode_1BYTE_KIND) {
+        FOLD_LOOP(Py_UCS1)
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        FOLD_LOOP(Py_UCS2)
+    } else {
+        FOLD_LOOP(Py_UCS4)
+    }
+    if (k < len && _PyBytes_Resize(&out, k) < 0) goto fail;
+    return Py_BuildValue("(NNN)", out, bm, sm);
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(bm);
+    Py_XDECREF(sm);
+    return NULL;
 }
 
 /* ------------------------------------------------------------------ sort_matches */
@@ -938,61 +1031,558 @@ static Py_ssize_t find(const unsigned char *fb, Py_ssize_t lo, Py_ssize_t hi,
     return -1;
 }
 
-/* One name's lone surname (the second loop of entity_people.lone_surnames) */
-static int lone_one(const unsigned char *fb, Py_ssize_t n, PyObject *item, PyObject *ctx,
-                    PyObject *out) {
-    PyObject *clitics, *particles, *per, *rule, *last, *name;
-    Py_ssize_t lo, hi, fs, fe;
-    if (!PyArg_ParseTuple(ctx, "O!OOO", &PyTuple_Type, &clitics, &particles, &per, &rule) ||
-        !PyArg_ParseTuple(item, "nnSnnO", &lo, &hi, &last, &fs, &fe, &name))
-        return -1;
+/* The context of the lone surnames: the person context (name_word) and the rule's objects */
+typedef struct {
+    pctx_t c;
+    PyObject *clitics, *particles, *per, *rule;
+} lctx_t;
+
+/* One name's lone surnames (the second loop of entity_people.lone_surnames): `last` alone in
+ * fb[lo:hi], outside the person `f` it comes from */
+static int lone_one(const unsigned char *fb, Py_ssize_t n, const lctx_t *x, Py_ssize_t lo,
+                    Py_ssize_t hi, PyObject *last, PyObject *f, PyObject *out) {
     const char *w = PyBytes_AS_STRING(last);
-    Py_ssize_t k = PyBytes_GET_SIZE(last);
-    if (lo < 0 || hi > n || k == 0) {
-        PyErr_SetString(PyExc_ValueError, "lone surname outside the buffer");
-        return -1;
-    }
+    Py_ssize_t k = PyBytes_GET_SIZE(last), fs = item_n(f, 0), fe = item_n(f, 1);
+    PyObject *name = PyTuple_GET_ITEM(f, 5);
+    if (PyErr_Occurred()) return -1;
     for (Py_ssize_t pos = find(fb, lo, hi, w, k); pos >= 0; pos = find(fb, pos + k, hi, w, k)) {
-        Py_ssize_t end = pos + k, ws = 0;
+        Py_ssize_t end = pos + k, ws = lo; /* after a space or a line break, or the text's start */
         for (Py_ssize_t j = pos - 1; j >= lo; j--)
-            if (fb[j] == ' ') {
+            if (!is_part(fb[j])) {
                 ws = j + 1;
                 break;
             }
-        int whole = (end >= hi || !WORD_TABLE[fb[end]]) && in_tuple(fb, ws, pos, clitics);
+        int whole = (end >= hi || !WORD_TABLE[fb[end]]) && in_tuple(fb, ws, pos, x->clitics);
         if (!whole || (fs <= pos && pos < fe)) continue;
         Py_ssize_t start = pos;
-        if (ws == pos) {
-            PyObject *prev = prev_word_c(fb, n, WORD_TABLE, pos);
-            if (prev == NULL) return -1;
-            int in = PySequence_Contains(particles, prev);
-            if (in > 0) start = pos - PyBytes_GET_SIZE(prev) - 1;
-            Py_DECREF(prev);
-            if (in < 0) return -1;
-        } else {
-            PyObject *prev = PyBytes_FromStringAndSize(NULL, 0);
-            int in = prev == NULL ? -1 : PySequence_Contains(particles, prev);
-            Py_XDECREF(prev);
-            if (in < 0) return -1;
-            if (in > 0) start = pos - 1;
-        }
-        if (append_obj(out, found_tuple(start, end, -1, per, rule, name)) < 0) return -1;
+        PyObject *prev = ws == pos ? prev_word_c(fb, n, WORD_TABLE, pos)
+                                   : PyBytes_FromStringAndSize(NULL, 0);
+        int in = prev == NULL ? -1 : PySequence_Contains(x->particles, prev);
+        if (in > 0) start = pos - PyBytes_GET_SIZE(prev) - 1;
+        Py_XDECREF(prev);
+        if (in < 0) return -1;
+        if (append_obj(out, found_tuple(start, end, -1, x->per, x->rule, name)) < 0) return -1;
     }
     return 0;
 }
 
-/* lone_surnames(fb, [(lo, hi, last, start, end, name)], (CLITICS, PARTICLES, "PER", rule)) */
+/* The texts' bounds [(lo, hi)] as two arrays (PyMem_Free(*los) frees both) */
+static int read_bounds(PyObject *bounds, Py_ssize_t **los, Py_ssize_t **his, Py_ssize_t n_buf) {
+    Py_ssize_t nb = PyList_GET_SIZE(bounds);
+    *los = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (nb ? nb : 1));
+    if (*los == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *his = *los + nb;
+    for (Py_ssize_t i = 0; i < nb; i++) {
+        PyObject *b = PyList_GET_ITEM(bounds, i);
+        if (!PyTuple_Check(b) || PyTuple_GET_SIZE(b) != 2) {
+            PyErr_SetString(PyExc_TypeError, "bounds: (lo, hi) tuples");
+            return -1;
+        }
+        (*los)[i] = item_n(b, 0);
+        (*his)[i] = item_n(b, 1);
+        if (PyErr_Occurred()) return -1;
+        if ((*los)[i] < 0 || (*his)[i] < (*los)[i] || (*his)[i] > n_buf) {
+            PyErr_SetString(PyExc_ValueError, "bounds outside the buffer");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* bisect_left(his, pos): the text holding folded offset pos */
+static Py_ssize_t text_of(const Py_ssize_t *his, Py_ssize_t nb, Py_ssize_t pos) {
+    Py_ssize_t lo = 0, hi = nb;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (his[mid] < pos) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* A mention: a 6-tuple whose span lies in the buffer */
+static int check_found(PyObject *f, Py_ssize_t n) {
+    if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6) {
+        PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
+        return -1;
+    }
+    Py_ssize_t s = item_n(f, 0), e = item_n(f, 1);
+    if (PyErr_Occurred()) return -1;
+    if (s < 0 || e < s || e > n) {
+        PyErr_SetString(PyExc_ValueError, "mention outside the buffer");
+        return -1;
+    }
+    return 0;
+}
+
+/* The first loop of entity_people.lone_surnames: (text, last word) -> the first person of a
+ * rule with that last word in that text, in order */
+static PyObject *lone_names(const unsigned char *fb, Py_ssize_t n, const lctx_t *x,
+                            PyObject *people, const Py_ssize_t *his, Py_ssize_t nb) {
+    PyObject *names = PyDict_New();
+    for (Py_ssize_t i = 0; names != NULL && i < PyList_GET_SIZE(people); i++) {
+        PyObject *f = PyList_GET_ITEM(people, i), *last = NULL, *key = NULL;
+        if (check_found(f, n) < 0) goto fail;
+        Py_ssize_t fs = item_n(f, 0), fe = item_n(f, 1), space = -1;
+        for (Py_ssize_t j = fe - 1; j >= fs && space < 0; j--)
+            if (fb[j] == ' ') space = j;
+        if (space < 0 || fe - space - 1 < 4) continue;
+        last = PyBytes_FromStringAndSize((const char *)fb + space + 1, fe - space - 1);
+        int r = last == NULL ? -1 : name_word_c(last, &x->c);
+        int g = r > 0 ? in_set(x->c.given, last) : 0;
+        Py_ssize_t text = text_of(his, nb, fs);
+        if (r > 0 && g == 0 && text < nb) {
+            key = Py_BuildValue("(nO)", text, last);
+            if (key == NULL || PyDict_SetDefault(names, key, f) == NULL) r = -1;
+        }
+        Py_XDECREF(key);
+        Py_XDECREF(last);
+        if (r < 0 || g < 0) goto fail;
+        continue;
+    fail:
+        Py_CLEAR(names);
+    }
+    return names;
+}
+
+/* lone_surnames(fb, new_people, bounds, (person ctx, CLITICS, PARTICLES, "PER", rule)) -> the
+ * surnames found (entity_people.lone_surnames appends them to found) */
 static PyObject *py_lone_surnames(PyObject *self, PyObject *args) {
-    PyObject *fbo, *items, *ctx;
+    PyObject *fbo, *people, *bounds, *ctx, *pc, *names = NULL, *out = NULL, *key, *f;
+    Py_ssize_t n, *los = NULL, *his = NULL, nb, pos = 0;
+    const unsigned char *fb;
+    lctx_t x;
+    if (!PyArg_ParseTuple(args, "OO!O!O!", &fbo, &PyList_Type, &people, &PyList_Type, &bounds,
+                          &PyTuple_Type, &ctx) ||
+        get_buf(fbo, &fb, &n) < 0 || !ready() ||
+        !PyArg_ParseTuple(ctx, "O!O!OOO", &PyTuple_Type, &pc, &PyTuple_Type, &x.clitics,
+                          &x.particles, &x.per, &x.rule) ||
+        parse_pctx(pc, &x.c) < 0)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(x.clitics); i++)
+        if (!PyBytes_Check(PyTuple_GET_ITEM(x.clitics, i))) {
+            PyErr_SetString(PyExc_TypeError, "clitics: a tuple of bytes");
+            return NULL;
+        }
+    nb = PyList_GET_SIZE(bounds);
+    if (read_bounds(bounds, &los, &his, n) < 0 || (names = lone_names(fb, n, &x, people, his, nb)) == NULL)
+        goto done;
+    out = PyList_New(0);
+    while (out != NULL && PyDict_Next(names, &pos, &key, &f)) {
+        Py_ssize_t text = item_n(key, 0);
+        PyObject *last = PyTuple_GET_ITEM(key, 1);
+        if (lone_one(fb, n, &x, los[text], his[text], last, f, out) < 0) Py_CLEAR(out);
+    }
+done:
+    Py_XDECREF(names);
+    PyMem_Free(los);
+    return out;
+}
+
+/* ------------------------------------------------------------------ given-name people */
+
+/* given_people(fb, givens, (person ctx, AFTER_PLACE_WORD, "PER", rule)) -> the people found
+ * (entity_people.given_people appends them to found and new_people) */
+static PyObject *py_given_people(PyObject *self, PyObject *args) {
+    PyObject *fbo, *givens, *ctx, *pc, *after_place, *per, *rule;
+    pctx_t c;
+    if (!PyArg_ParseTuple(args, "SO!O!", &fbo, &PyList_Type, &givens, &PyTuple_Type, &ctx) ||
+        !PyArg_ParseTuple(ctx, "O!OOO", &PyTuple_Type, &pc, &after_place, &per, &rule) ||
+        parse_pctx(pc, &c) < 0 || !ready())
+        return NULL;
+    const unsigned char *fb = (const unsigned char *)PyBytes_AS_STRING(fbo);
+    Py_ssize_t n = PyBytes_GET_SIZE(fbo), last = -1;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(givens); i++) {
+        PyObject *g = PyList_GET_ITEM(givens, i), *prev, *span, *name;
+        Py_ssize_t s = PyTuple_Check(g) && PyTuple_GET_SIZE(g) == 2 ? item_n(g, 0) : -1;
+        if (s < 0 || s >= n) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a given name is (start, end)");
+            Py_CLEAR(out);
+            break;
+        }
+        if (s < last) continue; /* a father's name inside the person just found */
+        if ((prev = prev_word_c(fb, n, WORD_TABLE, s)) == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        int in = in_set(after_place, prev); /* محافظة صلاح الدين */
+        Py_DECREF(prev);
+        if (in != 0) {
+            if (in < 0) Py_CLEAR(out);
+            continue;
+        }
+        if ((span = person_c(fbo, s, 0, &c)) == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        if (span != Py_None) {
+            Py_ssize_t s0 = item_n(span, 0), s1 = item_n(span, 1);
+            last = s1;
+            name = PyBytes_FromStringAndSize((const char *)fb + s0, s1 - s0);
+            if (name == NULL || append_obj(out, found_tuple(s0, s1, -1, per, rule, name)) < 0)
+                Py_CLEAR(out);
+            Py_XDECREF(name);
+        }
+        Py_DECREF(span);
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------ context */
+
+typedef struct {
+    PyObject *shared, *particles, *keyword_before, *per, *r_gaz, *r_surname, *r_shared;
+    const unsigned char *fb;
+    Py_ssize_t n, nh, nt;
+    Py_ssize_t *his, *title_ends; /* one allocation: his, then the titles' ends (sorted) */
+    PyObject *named;              /* (text, entity) pairs as ints (named_key) */
+} actx_t;
+
+/* (text, entity) as one int, the text in the low bits: the set hashes ints by value and
+ * probes by the low bits first, so keys that differ only in high bits would collide */
+static PyObject *named_key(const actx_t *x, Py_ssize_t text, Py_ssize_t ent) {
+    return PyLong_FromLongLong(((long long)ent + 1) * ((long long)x->nh + 1) + text);
+}
+
+/* 1 if (text, ent) is named (add: names it first), 0 if not, -1 on error */
+static int named(const actx_t *x, Py_ssize_t text, Py_ssize_t ent, int add) {
+    PyObject *k = named_key(x, text, ent);
+    if (k == NULL) return -1;
+    int r = add ? PySet_Add(x->named, k) : PySet_Contains(x->named, k);
+    Py_DECREF(k);
+    return r;
+}
+
+static PyObject *slice(const unsigned char *fb, Py_ssize_t a, Py_ssize_t b) {
+    return PyBytes_FromStringAndSize((const char *)fb + a, b - a);
+}
+
+/* entity_rules.shared_by: the entities a surname two listed people share may be (new ref) */
+static PyObject *shared_by_c(const actx_t *x, PyObject *f) {
+    Py_ssize_t s = item_n(f, 0), e = item_n(f, 1);
+    PyObject *k = PyBytes_FromStringAndSize(NULL, e - s);
+    if (k == NULL) return NULL;
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(k);
+    for (Py_ssize_t i = s; i < e; i++) p[i - s] = AUTO_TABLE[x->fb[i]];
+    PyObject *v = PyDict_GetItemWithError(x->shared, k);
+    Py_DECREF(k);
+    if (v != NULL) return PySequence_Tuple(v);
+    return PyErr_Occurred() ? NULL : PyTuple_Pack(1, PyTuple_GET_ITEM(f, 2));
+}
+
+/* entity_rules._shared: the person the text names in full, else one in no list */
+static PyObject *shared_c(const actx_t *x, PyObject *f, Py_ssize_t text) {
+    Py_ssize_t s = item_n(f, 0), e = item_n(f, 1), ent = -1;
+    PyObject *ents = shared_by_c(x, f), *out = NULL, *name;
+    int r = ents == NULL ? -1 : 0;
+    for (Py_ssize_t i = 0; r == 0 && i < PyTuple_GET_SIZE(ents); i++) {
+        ent = PyLong_AsSsize_t(PyTuple_GET_ITEM(ents, i));
+        r = ent == -1 && PyErr_Occurred() ? -1 : named(x, text, ent, 0);
+    }
+    Py_XDECREF(ents);
+    if (r < 0) return NULL;
+    /* named: that person (no name of its own); else a person of that name in no list */
+    name = r > 0 ? slice(x->fb, 0, 0) : slice(x->fb, s, e);
+    if (name != NULL) out = found_tuple(s, e, r > 0 ? ent : -1, x->per, x->r_surname, name);
+    Py_XDECREF(name);
+    return out;
+}
+
+static int by_value(const void *pa, const void *pb) {
+    Py_ssize_t a = *(const Py_ssize_t *)pa, b = *(const Py_ssize_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+static int is_title_end(const actx_t *x, Py_ssize_t pos) {
+    return bsearch(&pos, x->title_ends, x->nt, sizeof(Py_ssize_t), by_value) != NULL;
+}
+
+/* his and the titles' ends into C arrays */
+static int read_context(actx_t *x, PyObject *his, PyObject *titles) {
+    x->nh = PyList_GET_SIZE(his);
+    x->nt = PyList_GET_SIZE(titles);
+    x->his = PyMem_Malloc(sizeof(Py_ssize_t) * (x->nh + x->nt + 1));
+    if (x->his == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    x->title_ends = x->his + x->nh;
+    for (Py_ssize_t i = 0; i < x->nh; i++) x->his[i] = PyLong_AsSsize_t(PyList_GET_ITEM(his, i));
+    for (Py_ssize_t i = 0; i < x->nt; i++) {
+        PyObject *t = PyList_GET_ITEM(titles, i);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a title is (start, end, strong)");
+            return -1;
+        }
+        x->title_ends[i] = item_n(t, 1);
+    }
+    if (PyErr_Occurred()) return -1;
+    qsort(x->title_ends, x->nt, sizeof(Py_ssize_t), by_value);
+    return 0;
+}
+
+/* The first two lines of accept_pending: the entities pending (and those a shared surname may
+ * be), and the (text, entity) pairs the found mentions name by gazetteer or surname */
+static int pending_named(actx_t *x, PyObject *pending, PyObject *found) {
+    PyObject *ents = PySet_New(NULL);
+    int r = ents == NULL ? -1 : 0;
+    for (Py_ssize_t i = 0; r == 0 && i < PyList_GET_SIZE(pending); i++) {
+        PyObject *f = PyList_GET_ITEM(pending, i), *sb;
+        if ((r = check_found(f, x->n)) < 0 || (r = PySet_Add(ents, PyTuple_GET_ITEM(f, 2))) < 0)
+            break;
+        if (PyTuple_GET_ITEM(f, 4) != x->r_shared) continue;
+        if ((sb = shared_by_c(x, f)) == NULL) r = -1;
+        for (Py_ssize_t j = 0; r == 0 && j < PyTuple_GET_SIZE(sb); j++)
+            r = PySet_Add(ents, PyTuple_GET_ITEM(sb, j));
+        Py_XDECREF(sb);
+    }
+    for (Py_ssize_t i = 0; r == 0 && i < PyList_GET_SIZE(found); i++) {
+        PyObject *f = PyList_GET_ITEM(found, i), *rule;
+        if ((r = check_found(f, x->n)) < 0 || (r = PySet_Contains(ents, PyTuple_GET_ITEM(f, 2))) <= 0)
+            continue;
+        rule = PyTuple_GET_ITEM(f, 4);
+        int g = PyObject_RichCompareBool(rule, x->r_gaz, Py_EQ);
+        if (g == 0) g = PyObject_RichCompareBool(rule, x->r_surname, Py_EQ);
+        r = g <= 0 ? g : named(x, text_of(x->his, x->nh, item_n(f, 0)), item_n(f, 2), 1);
+    }
+    Py_XDECREF(ents);
+    return r < 0 ? -1 : 0;
+}
+
+/* (start, rest of f): f moved to start at its particle */
+static PyObject *with_start(PyObject *f, Py_ssize_t start) {
+    PyObject *t = PyTuple_New(6), *s = PyLong_FromSsize_t(start);
+    if (t == NULL || s == NULL) {
+        Py_XDECREF(t);
+        Py_XDECREF(s);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(t, 0, s);
+    for (int i = 1; i < 6; i++) {
+        Py_INCREF(PyTuple_GET_ITEM(f, i));
+        PyTuple_SET_ITEM(t, i, PyTuple_GET_ITEM(f, i));
+    }
+    return untracked(t);
+}
+
+/* One pending mention (accept_pending's loop body): 1 accepted, 0 not (yet); *out: the
+ * mention as it stands (moved to its particle), a new reference */
+static int accept_one(const actx_t *x, PyObject *f, PyObject **out) {
+    Py_ssize_t s = item_n(f, 0);
+    *out = NULL;
+    int per = PyObject_RichCompareBool(PyTuple_GET_ITEM(f, 3), x->per, Py_EQ), ok, in = 0;
+    if (per < 0) return -1;
+    ok = per && is_title_end(x, s - 1);
+    PyObject *prev = prev_word_c(x->fb, x->n, WORD_TABLE, s), *kb;
+    if (prev == NULL) return -1;
+    if (per && (in = PySequence_Contains(x->particles, prev)) > 0) ok = 1;
+    *out = in > 0 ? with_start(f, s - PyBytes_GET_SIZE(prev) - 1) : (Py_INCREF(f), f);
+    if (in >= 0 && !ok && *out != NULL) {
+        kb = PyObject_CallFunctionObjArgs(x->keyword_before, PyTuple_GET_ITEM(f, 3), prev, NULL);
+        ok = kb == NULL ? -1 : PyObject_IsTrue(kb);
+        Py_XDECREF(kb);
+    }
+    Py_DECREF(prev);
+    if (in < 0 || *out == NULL) ok = -1;
+    if (ok < 0) Py_CLEAR(*out);
+    return ok;
+}
+
+static PyObject *accept_all(actx_t *x, PyObject *pending) {
+    PyObject *out = PyList_New(0), *rest = PyList_New(0), *g;
+    for (Py_ssize_t i = 0; out && rest && i < PyList_GET_SIZE(pending); i++) {
+        PyObject *f = PyList_GET_ITEM(pending, i);
+        Py_ssize_t text = text_of(x->his, x->nh, item_n(f, 0));
+        if (PyTuple_GET_ITEM(f, 4) == x->r_shared) {
+            if (append_obj(out, shared_c(x, f, text)) < 0) Py_CLEAR(out);
+            continue;
+        }
+        int ok = accept_one(x, f, &g);
+        if (ok > 0 && (PyList_Append(out, g) < 0 ||
+                       named(x, text_of(x->his, x->nh, item_n(g, 0)), item_n(f, 2), 1) < 0))
+            ok = -1;
+        else if (ok == 0 && PyList_Append(rest, g) < 0) ok = -1;
+        Py_XDECREF(g);
+        if (ok < 0) Py_CLEAR(out);
+    }
+    for (Py_ssize_t i = 0; out && rest && i < PyList_GET_SIZE(rest); i++) {
+        PyObject *f = PyList_GET_ITEM(rest, i);
+        int r = named(x, text_of(x->his, x->nh, item_n(f, 0)), item_n(f, 2), 0);
+        if (r < 0 || (r > 0 && PyList_Append(out, f) < 0)) Py_CLEAR(out);
+    }
+    if (rest == NULL) Py_CLEAR(out);
+    Py_XDECREF(rest);
+    return out;
+}
+
+/* accept_pending(fb, pending, found, titles, his, (shared, PARTICLES, keyword_before, "PER",
+ * GAZETTEER, SURNAME, SHARED)) -> the mentions accepted (entity_rules.accept_pending appends
+ * them to found) */
+static PyObject *py_accept_pending(PyObject *self, PyObject *args) {
+    PyObject *fbo, *pending, *found, *titles, *his, *ctx, *out = NULL;
+    actx_t x = {0};
+    if (!PyArg_ParseTuple(args, "SO!O!O!O!O!", &fbo, &PyList_Type, &pending, &PyList_Type,
+                          &found, &PyList_Type, &titles, &PyList_Type, &his, &PyTuple_Type, &ctx) ||
+        !PyArg_ParseTuple(ctx, "O!OOOOOO", &PyDict_Type, &x.shared, &x.particles,
+                          &x.keyword_before, &x.per, &x.r_gaz, &x.r_surname, &x.r_shared) ||
+        !ready())
+        return NULL;
+    x.fb = (const unsigned char *)PyBytes_AS_STRING(fbo);
+    x.n = PyBytes_GET_SIZE(fbo);
+    if (read_context(&x, his, titles) == 0 && (x.named = PySet_New(NULL)) != NULL &&
+        pending_named(&x, pending, found) == 0)
+        out = accept_all(&x, pending);
+    Py_XDECREF(x.named);
+    PyMem_Free(x.his);
+    return out;
+}
+
+/* ------------------------------------------------------------------ keyword names */
+
+typedef struct {
+    pctx_t c;
+    PyObject *nisba_words, *not_named, *club_keywords, *party, *org, *rule;
     const unsigned char *fb;
     Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "OO!O!", &fbo, &PyList_Type, &items, &PyTuple_Type, &ctx) ||
-        get_buf(fbo, &fb, &n) < 0 || !ready())
+} kctx_t;
+
+/* fb[a:b] is in `set` */
+static int slice_in(PyObject *set, const unsigned char *fb, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *w = slice(fb, a, b);
+    int r = w == NULL ? -1 : in_set(set, w);
+    Py_XDECREF(w);
+    return r;
+}
+
+static int starts_al(const unsigned char *fb, Py_ssize_t a, Py_ssize_t b) {
+    return b - a >= 2 && fb[a] == 0xC7 && fb[a + 1] == 0xE1;
+}
+
+/* entity_rules._new_name_word(fb[a:b]) */
+static int new_name_word_c(const kctx_t *x, Py_ssize_t a, Py_ssize_t b) {
+    const unsigned char *fb = x->fb;
+    if (b - a >= 2 && ((fb[a] == 0xE1 && fb[a + 1] == 0xE1) || (fb[a] == 0xC8 && fb[a + 1] == 0xC7)))
+        return 0;
+    PyObject *w = slice(fb, a, b);
+    if (w == NULL) return -1;
+    int r = in_set(x->c.given, w);
+    if (r == 0) r = in_set(x->not_named, w);
+    r = r != 0 ? (r < 0 ? -1 : 0) : name_word_c(w, &x->c);
+    Py_DECREF(w);
+    if (r <= 0) return r;
+    r = auto_in(x->nisba_words, fb, a, b);
+    return r < 0 ? -1 : !r;
+}
+
+/* entity_rules._club_adjective: -1 on error */
+static Py_ssize_t club_adjective_c(const kctx_t *x, Py_ssize_t end) {
+    const unsigned char *fb = x->fb;
+    if (!(end + 1 < x->n && fb[end] == ' ' && is_part(fb[end + 1]))) return end;
+    Py_ssize_t a = end + 1, b = word_end(fb, x->n, a);
+    if (starts_al(fb, a, b) && fb[b - 1] == 0xED) {
+        int r = auto_in(x->nisba_words, fb, a, b);
+        if (r != 0) return r < 0 ? -1 : end;
+        return b;
+    }
+    return end;
+}
+
+static int is_str(PyObject *o, const char *s) {
+    return PyUnicode_Check(o) && PyUnicode_CompareWithASCIIString(o, s) == 0;
+}
+
+/* A keyword before a place already found: the club (keyword_names' first branch) */
+static int keyword_club(const kctx_t *x, PyObject *found, Py_ssize_t i, Py_ssize_t s,
+                        Py_ssize_t e, PyObject *typ) {
+    PyObject *f = PyList_GET_ITEM(found, i), *name, *g = NULL;
+    Py_ssize_t fs = item_n(f, 0), fe = item_n(f, 1), end;
+    int r;
+    if (!is_str(PyTuple_GET_ITEM(f, 3), "LOC")) return 0;
+    if (is_str(typ, "CLUB")) { /* اتحاد طنجة: the club, with its word */
+        if ((name = slice(x->fb, s, fe)) != NULL) g = found_tuple(s, fe, -1, x->org, x->rule, name);
+    } else if ((r = slice_in(x->club_keywords, x->fb, s, e)) != 0) { /* فريق برشلونة */
+        if (r < 0 || (end = club_adjective_c(x, fe)) < 0) return -1;
+        name = end > fe ? slice(x->fb, fs, end) : (Py_INCREF(PyTuple_GET_ITEM(f, 5)), PyTuple_GET_ITEM(f, 5));
+        if (name != NULL)
+            g = found_tuple(fs, end, end == fe ? item_n(f, 2) : -1, x->org, x->rule, name);
+    } else return 0;
+    Py_XDECREF(name);
+    return g == NULL ? -1 : PyList_SetItem(found, i, g);
+}
+
+/* One keyword (keyword_names' loop body); new mentions are appended to found */
+static int keyword_one(const kctx_t *x, PyObject *kw, PyObject *found, PyObject *starts) {
+    const unsigned char *fb = x->fb;
+    Py_ssize_t s = item_n(kw, 0), e = item_n(kw, 1), a[2], b[2], nw = 0, pos = e;
+    PyObject *typ = PyTuple_GET_ITEM(kw, 2), *key, *iv, *name;
+    if (PyErr_Occurred() || s < 0 || e < s || e > x->n) return PyErr_Occurred() ? -1 : 0;
+    for (; nw < 2 && pos + 1 < x->n && fb[pos] == ' ' && is_part(fb[pos + 1]); nw++)
+        pos = b[nw] = word_end(fb, x->n, a[nw] = pos + 1);
+    if (nw == 0) return 0;
+    if ((key = PyLong_FromSsize_t(a[0])) == NULL) return -1;
+    iv = PyDict_GetItemWithError(starts, key);
+    Py_DECREF(key);
+    if (iv != NULL) return keyword_club(x, found, PyLong_AsSsize_t(iv), s, e, typ);
+    if (PyErr_Occurred()) return -1;
+    if (is_str(typ, "HEAD")) { /* البنك التجاري: ال + an adjective in ي */
+        if (!(starts_al(fb, a[0], b[0]) && fb[b[0] - 1] == 0xED)) return 0;
+        if ((name = slice(fb, s, b[0])) == NULL) return -1;
+        int r = append_obj(found, found_tuple(s, b[0], -1, x->org, x->rule, name));
+        Py_DECREF(name);
+        return r;
+    }
+    int r = is_str(typ, "CLUB") ? 0 : new_name_word_c(x, a[0], b[0]);
+    if (r <= 0) return r;
+    if (is_str(typ, "LOC") && fb[b[0] - 1] == 0xE5 && !starts_al(fb, a[0], b[0]))
+        return 0; /* مدينة خامسة: an indefinite adjective, not a name */
+    Py_ssize_t end = b[0], start;
+    if (is_str(typ, "ORG") && nw > 1 && (r = new_name_word_c(x, a[1], b[1])) != 0) {
+        if (r < 0) return -1;
+        end = b[1]; /* صحيفة يديعوت أحرونوت */
+    }
+    if ((r = slice_in(x->party, fb, s, e)) < 0) return -1;
+    start = r ? s : a[0]; /* حزب كاديما */
+    if ((name = slice(fb, start, end)) == NULL) return -1;
+    r = append_obj(found, found_tuple(start, end, -1, typ, x->rule, name));
+    Py_DECREF(name);
+    return r;
+}
+
+/* keyword_names(fb, keywords, found, (person ctx, nisba_words, NOT_NAMED, CLUB_KEYWORDS, PARTY,
+ * "ORG", rule)): entity_rules.keyword_names, changing found in place as it does */
+static PyObject *py_keyword_names(PyObject *self, PyObject *args) {
+    PyObject *fbo, *keywords, *found, *ctx, *pc, *starts;
+    kctx_t x;
+    if (!PyArg_ParseTuple(args, "SO!O!O!", &fbo, &PyList_Type, &keywords, &PyList_Type, &found,
+                          &PyTuple_Type, &ctx) ||
+        !PyArg_ParseTuple(ctx, "O!OOOOOO", &PyTuple_Type, &pc, &x.nisba_words, &x.not_named,
+                          &x.club_keywords, &x.party, &x.org, &x.rule) ||
+        parse_pctx(pc, &x.c) < 0 || !ready() || (starts = PyDict_New()) == NULL)
         return NULL;
-    PyObject *out = PyList_New(0);
-    for (Py_ssize_t i = 0; out != NULL && i < PyList_GET_SIZE(items); i++)
-        if (lone_one(fb, n, PyList_GET_ITEM(items, i), ctx, out) < 0) Py_CLEAR(out);
-    return out;
+    x.fb = (const unsigned char *)PyBytes_AS_STRING(fbo);
+    x.n = PyBytes_GET_SIZE(fbo);
+    int r = 0;
+    Py_ssize_t nf = PyList_GET_SIZE(found);
+    for (Py_ssize_t i = 0; r == 0 && i < nf; i++) {
+        PyObject *f = PyList_GET_ITEM(found, i), *iv;
+        if ((r = check_found(f, x.n)) < 0 || (iv = PyLong_FromSsize_t(i)) == NULL) break;
+        r = PyDict_SetItem(starts, PyTuple_GET_ITEM(f, 0), iv);
+        Py_DECREF(iv);
+    }
+    for (Py_ssize_t i = 0; r == 0 && i < PyList_GET_SIZE(keywords); i++) {
+        PyObject *kw = PyList_GET_ITEM(keywords, i);
+        if (!PyTuple_Check(kw) || PyTuple_GET_SIZE(kw) != 3) {
+            PyErr_SetString(PyExc_TypeError, "a keyword is (start, end, type)");
+            r = -1;
+        } else r = keyword_one(&x, kw, found, starts);
+    }
+    Py_DECREF(starts);
+    if (r < 0 || PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
 }
 
 /* ------------------------------------------------------------------ overlaps */
@@ -1096,8 +1686,13 @@ static PyMethodDef methods[] = {
     {"person_at", py_person_at, METH_VARARGS, "entity_people.person_at"},
     {"title_people", py_title_people, METH_VARARGS, "entity_people.title_people's loop"},
     {"resolve_sorted", py_resolve_sorted, METH_O, "entity_rules.resolve_overlaps, sorted"},
-    {"lone_surnames", py_lone_surnames, METH_VARARGS, "entity_people.lone_surnames, 2nd loop"},
+    {"lone_surnames", py_lone_surnames, METH_VARARGS, "entity_people.lone_surnames"},
+    {"given_people", py_given_people, METH_VARARGS, "entity_people.given_people's loop"},
+    {"accept_pending", py_accept_pending, METH_VARARGS, "entity_rules.accept_pending"},
+    {"keyword_names", py_keyword_names, METH_VARARGS, "entity_rules.keyword_names"},
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},
+    {"init_fold", py_init_fold, METH_VARARGS, "init_fold(enc, fold, delete): fold's tables"},
+    {"fold", py_fold, METH_O, "entity_fold.fold_py: (folded bytes, byte marks, str marks)"},
     {"prev_word", py_prev_word, METH_VARARGS, "entity_rules.prev_word"},
     {"words_from", py_words_from, METH_VARARGS, "entity_rules.words_from"},
     {"next_words", py_next_words, METH_VARARGS, "entity_rules.next_words"},

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from transforms import entity_fast
 from transforms import entity_people as people
 from transforms import entity_rules as rules
-from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold
+from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold, fold_py
 from transforms.entity_tables import Tables, build_tables
 from transforms.extract import gc_paused
 from transforms.gazetteer import (
@@ -136,7 +136,7 @@ class EntityMatcher:
             # A NUL inside a text (never in clean text): blank it so the texts stay apart
             # (the same length, so offsets and surfaces still come from the given text).
             joined = "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
-        fb, shift = fold(joined)
+        fb, shift = (fold if self.compiled else fold_py)(joined)
         t = self.tables
         matches = t.automaton.find_matches_as_indexes(fb.translate(AUTO))
         bounds = text_bounds(fb, len(items))

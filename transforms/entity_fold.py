@@ -17,11 +17,13 @@ rare in news) are applied on the ``str`` first, one-to-one.
 
 from __future__ import annotations
 
+import array
 import bisect
 import codecs
 import itertools
 import threading
 import unicodedata
+from typing import Any
 
 from transforms.normalize import SEARCH_DELETE_CHARS, SEARCH_FOLDS
 
@@ -122,8 +124,9 @@ class Shift:
         return f
 
 
-def fold(text: str) -> tuple[bytes, Shift]:
-    """The folded bytes of ``text`` and the map back to its offsets."""
+def fold_py(text: str) -> tuple[bytes, Shift]:
+    """The folded bytes of ``text`` and the map back to its offsets (the definition; ``fold``
+    is the compiled one-pass version when ``_entmatch`` is built)."""
     _deleted_here.marks = str_marks = []
     raw = text.encode(CODEC, _ERRORS)
     byte_marks: list[int] = []
@@ -132,6 +135,37 @@ def fold(text: str) -> tuple[bytes, Shift]:
         parts = raw.translate(_MARK_TO_ONE).split(_DELETE_BYTES[:1])
         byte_marks = list(itertools.accumulate(map(len, parts[:-1])))
     return raw.translate(FOLD, _DELETE_BYTES), Shift([byte_marks, str_marks])
+
+
+def _enc_table() -> bytes:
+    """What the compiled fold looks up per BMP code point: its cp1256 byte after the error
+    handler (a rare fold or "?"), or 0x100 where the handler deletes it."""
+    table = array.array("H", [ord("?")]) * 0x10000
+    for b in range(256):
+        table[ord(bytes([b]).decode(CODEC))] = b
+    for a, r in _RARE.items():
+        table[ord(a)] = r.encode(CODEC)[0]
+    for c in _DELETE_STR:
+        table[ord(c)] = 0x100
+    assert all(ord(c) < 0x10000 for c in [*_RARE, *_DELETE_STR])  # the rest is "?"
+    return table.tobytes()
+
+
+_ext: Any
+try:
+    from transforms import _entmatch as _ext
+except ImportError:  # not built: fold is the Python definition
+    _ext = None
+if _ext is not None:
+    _ext.init_fold(_enc_table(), FOLD, bytes(b in _DELETE_BYTES for b in range(256)))
+
+
+def fold(text: str) -> tuple[bytes, Shift]:
+    """The folded bytes of ``text`` and the map back to its offsets."""
+    if _ext is None:
+        return fold_py(text)
+    fb, byte_marks, str_marks = _ext.fold(text)
+    return fb, Shift([byte_marks, str_marks])
 
 
 def fold_phrase(text: str) -> bytes:

@@ -158,6 +158,13 @@ def title_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
 
 def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``given_name``: an unambiguous given name followed by a family name."""
+    if tm.people and entity_fast.ext is not None:
+        new = entity_fast.ext.given_people(
+            fb, tm.givens, (tm.people, AFTER_PLACE_WORD, "PER", GIVEN)
+        )
+        tm.found.extend(new)
+        tm.new_people.extend(new)
+        return
     last = -1
     for s, _e in tm.givens:
         if s < last or prev_word(fb, s) in AFTER_PLACE_WORD:
@@ -171,6 +178,10 @@ def given_people(fb: bytes, t: Tables, tm: TextMatches) -> None:
 
 def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextMatches) -> None:
     """``surname``: the last word of a person found by a rule, alone elsewhere in its text."""
+    if tm.people and entity_fast.ext is not None:
+        ctx = (tm.people, CLITICS, PARTICLES, "PER", SURNAME)
+        tm.found.extend(entity_fast.ext.lone_surnames(fb, tm.new_people, bounds, ctx))
+        return
     his = [hi for _lo, hi in bounds]
     names: dict[tuple[int, bytes], Found] = {}
     for f in tm.new_people:
@@ -180,17 +191,13 @@ def lone_surnames(fb: bytes, t: Tables, bounds: list[tuple[int, int]], tm: TextM
             if len(last) >= 4 and name_word(last, t) and last not in t.given:
                 names.setdefault((bisect_left(his, f[START]), last), f)  # (text_of)
     # (a lone surname where a mention already is: resolve_overlaps keeps the earlier one)
-    if tm.compiled and entity_fast.ext is not None:
-        items = [(*bounds[i], last, f[START], f[END], f[NAME]) for (i, last), f in names.items()]
-        ctx = (CLITICS, PARTICLES, "PER", SURNAME)
-        tm.found.extend(entity_fast.ext.lone_surnames(fb, items, ctx))
-        return
     for (i, last), f in names.items():
         lo, hi = bounds[i]
         pos = fb.find(last, lo, hi)
         while pos >= 0:
             end = pos + len(last)
-            ws = fb.rfind(b" ", lo, pos) + 1
+            # the word starts after a space or a line break, or at the text's start
+            ws = max(fb.rfind(b" ", lo, pos), fb.rfind(b"\n", lo, pos), lo - 1) + 1
             whole = (end >= hi or not WORD[fb[end]]) and fb[ws:pos] in CLITICS
             if whole and not f[START] <= pos < f[END]:
                 prev = prev_word(fb, pos) if ws == pos else b""

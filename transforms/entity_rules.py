@@ -223,6 +223,12 @@ def accept_pending(fb: bytes, t: Tables, tm: TextMatches, his: list[int]) -> Non
     """Ambiguous names count with context: a title just before (people), a keyword just
     before (نادي الهلال، مدينة جمال), or the same entity named in the same text, unambiguously
     or with such context (then نادي الهلال ... فاز الهلال)."""
+    if tm.compiled and entity_fast.ext is not None:
+        ctx = (t.shared, PARTICLES, keyword_before, "PER", GAZETTEER, SURNAME, SHARED)
+        tm.found.extend(
+            entity_fast.ext.accept_pending(fb, tm.pending, tm.found, tm.titles, his, ctx)
+        )
+        return
     where = bisect.bisect_left  # text_of, without a Python call per mention
     ents = {f[ENT] for f in tm.pending}
     ents |= {c for f in tm.pending if f[RULE] is SHARED for c in shared_by(fb, t, f)}
@@ -285,6 +291,10 @@ def name_word(w: bytes, t: Tables) -> bool:
 def keyword_names(fb: bytes, t: Tables, tm: TextMatches) -> None:
     """``keyword``: the word after a naming keyword (مدينة، صحيفة ...) is a place or an
     organisation when it is no ordinary word; a place after نادي/فريق is the club."""
+    if tm.people and entity_fast.ext is not None:  # (changes tm.found in place, as below)
+        ctx = (tm.people, t.nisba_words, NOT_NAMED, CLUB_KEYWORDS, PARTY, "ORG", KEYWORD)
+        entity_fast.ext.keyword_names(fb, tm.keywords, tm.found, ctx)
+        return
     starts = {f[START]: i for i, f in enumerate(tm.found)}
     for s, e, typ in tm.keywords:
         ws = next_words(fb, e, 2)
