@@ -51,9 +51,11 @@ _TABLE = _pair_table()
 
 def _classes(data: np.ndarray) -> np.ndarray:
     """The class (`_pair_table`) of each byte of `data` with the byte after it."""
-    nxt = np.empty_like(data)
-    nxt[:-1], nxt[-1:] = data[1:], 0
-    return _TABLE[(data.astype(np.uint16) << 8) | nxt]
+    pairs = np.empty(len(data), np.uint16)
+    pairs[:] = data
+    pairs <<= 8
+    pairs[:-1] |= data[1:]
+    return _TABLE[pairs]
 
 
 def letter_counts(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
@@ -77,8 +79,8 @@ def letter_counts(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
             starts = offs[row:end] - lo
             nonempty = offs[row + 1 : end + 1] > offs[row:end]
             for value, out in ((1, ar), (2, other)):
-                # reduceat of a bool array with an integer dtype: 20x faster than of int32
-                sums = np.add.reduceat(cls == value, starts[nonempty], dtype=np.int64)
+                # of a bool array, summed as int32: several times faster than int64 or int8
+                sums = np.add.reduceat(cls == value, starts[nonempty], dtype=np.int32)
                 out[row:end][nonempty] = sums
         row = end
     return ar, other
