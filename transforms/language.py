@@ -78,10 +78,12 @@ def letter_counts(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
             cls = _classes(data[lo:hi])
             starts = offs[row:end] - lo
             nonempty = offs[row + 1 : end + 1] > offs[row:end]
-            for value, out in ((1, ar), (2, other)):
-                # of a bool array, summed as int32: several times faster than int64 or int8
-                sums = np.add.reduceat(cls == value, starts[nonempty], dtype=np.int32)
-                out[row:end][nonempty] = sums
+            # two sums of int8 arrays (bool arrays sum several times slower): 1 per Arabic
+            # letter + 2 per other letter, and 1 per other letter
+            both = np.add.reduceat(cls, starts[nonempty], dtype=np.int32)
+            others = np.add.reduceat(cls >> 1, starts[nonempty], dtype=np.int32)
+            ar[row:end][nonempty] = both - 2 * others
+            other[row:end][nonempty] = others
         row = end
     return ar, other
 
