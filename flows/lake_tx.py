@@ -247,7 +247,8 @@ class Transaction:
                 commit_properties=props,
             )
         else:
-            _add_missing_columns(d, schema, {RUN_KEY: self.run_id})
+            if table != LEDGER:  # the ledger's are added before any commit: _evolve_ledger
+                _add_missing_columns(d, schema, {RUN_KEY: self.run_id})
             acts: list[AddAction | RemoveAction] = [*staged.adds, *staged.removes]
             d.create_write_transaction(acts, "append", schema, PART, commit_properties=props)
         d.update_incremental()
