@@ -5,7 +5,11 @@ article; and a lake written before these columns existed, upgraded by the next r
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -15,6 +19,7 @@ import pytest
 from deltalake import DeltaTable, Schema
 from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
 
+from flows.lake import Lake
 from flows.lake_files import LEDGER, PART, PINS_KEY, RUN_KEY
 from tests.util import nightly, query
 from transforms import schemas
@@ -148,10 +153,11 @@ def _downgrade(lake: Path, table: str, drop: list[str], meta: dict[str, str]) ->
     )
 
 
-def test_a_lake_from_before_the_columns_is_upgraded(code_landing: Path, tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def _old_lake(landing: Path, data: Path) -> None:
+    """A run by an earlier version: articles and runs without the new columns, a warehouse
+    of the previous schema; then a new day with code in its landing dir."""
     lake = data / "lake"
-    nightly(code_landing, data)
+    nightly(landing, data)
     _downgrade(lake, "articles", ["code_chars", "arabic_ratio"], {})
     pins = {
         t: DeltaTable(str(lake / t)).version()
@@ -161,9 +167,15 @@ def test_a_lake_from_before_the_columns_is_upgraded(code_landing: Path, tmp_path
     _downgrade(lake, LEDGER, ["code_articles", "non_arabic_articles"], {PINS_KEY: json.dumps(pins)})
     with duckdb.connect(str(data / "warehouse.duckdb")) as con:
         con.execute("update _akhbar_meta set value = '3' where key = 'schema_version'")
-    new_day = code_landing / "2026-11-25"
+    new_day = landing / "2026-11-25"
     new_day.mkdir()
     (new_day / "004_dddddddddddddddd.txt").write_text(f"ستايل\n\n{PROSE} {STYLE}", "utf-8")
+
+
+def test_a_lake_from_before_the_columns_is_upgraded(code_landing: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    lake = data / "lake"
+    _old_lake(code_landing, data)
 
     s = nightly(code_landing, data)
     assert (s["status"], s["articles_loaded"], s["code_articles"]) == ("completed", 1, 1)
@@ -180,3 +192,36 @@ def test_a_lake_from_before_the_columns_is_upgraded(code_landing: Path, tmp_path
     again = nightly(code_landing, data)  # the pins hold: nothing is restored or re-read
     assert (again["status"], again["articles_loaded"]) == ("completed", 0)
     assert query(data, "select count(*) from runs") == [(3,)]
+
+
+@pytest.mark.integration
+def test_a_run_killed_after_upgrading_the_ledger_leaves_the_lake_as_it_was(
+    code_landing: Path, tmp_path: Path
+) -> None:
+    """Killed after the ledger's columns were added and the first table committed: the next
+    run restores that table (the ledger's newest commit restates the old pins) and loads."""
+    data = tmp_path / "data"
+    _old_lake(code_landing, data)
+    code = "import sys; from pathlib import Path; from tests.util import nightly; "
+    code += "nightly(Path(sys.argv[1]), Path(sys.argv[2]))"
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "AKHBAR_FAILPOINT": "table_commit", "PYTHONPATH": str(root)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(code_landing), str(data)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    lake = Lake(data / "lake")
+    assert {f.name for f in DeltaTable(str(data / "lake" / LEDGER)).schema().fields} >= {
+        "code_articles"
+    }
+    assert lake.read("articles").num_rows == 3  # the killed run's articles are not in
+    s = nightly(code_landing, data)
+    assert (s["status"], s["articles_loaded"], s["code_articles"]) == ("completed", 1, 1)
+    lake = Lake(data / "lake")
+    assert lake.latest_versions() == {t: lake.pins[t] for t in lake.latest_versions()}
+    assert query(data, "select count(*), sum(code_chars) from articles") == [(4, len(STYLE))]
