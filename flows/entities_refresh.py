@@ -22,6 +22,7 @@ from flows.lake import Lake
 from flows.landing import Discovery
 from flows.plan import Plan
 from transforms import schemas
+from transforms.code_text import mask_batch
 from transforms.entity_rows import ArticleKeys, entity_mentions
 
 if TYPE_CHECKING:
@@ -68,7 +69,9 @@ def stage_refresh(run: Run) -> None:
             keys = ArticleKeys(
                 part["article_id"].to_pylist(), part["source_file"].to_pylist(), day, run.run_id
             )
-            titles, bodies = part["title"].to_pylist(), part["body"].to_pylist()
+            # as at load: the code in a text is not searched for names (code_text.py)
+            titles = mask_batch(part["title"].to_pylist()).texts
+            bodies = mask_batch(part["body"].to_pylist()).texts
             parts.append(entity_mentions(titles, bodies, keys, str(ents) if ents else None)[0])
         run.timer.add("transform", time.perf_counter() - t)
         table = pa.concat_tables(parts) if parts else schemas.ENTITY_MENTIONS.empty_table()

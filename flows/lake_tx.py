@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.fs as pafs
-from deltalake import Schema
+from deltalake import DeltaTable, Field, Schema
 from deltalake.transaction import (
     AddAction,
     CommitProperties,
@@ -191,6 +191,7 @@ class Transaction:
         # Under the lease nobody else commits: what is ahead of the pins was left by a killed
         # run. Restored, every table's latest version holds its pinned content.
         self.lake.recover()
+        self._evolve_ledger()
         pins = self.lake.latest_versions()
         failpoints.hit("before_commit")
         for table in sorted(t for t in self._staged if t != LEDGER):
@@ -202,6 +203,20 @@ class Transaction:
         failpoints.hit("after_commit")
         self.lake.refresh()
         return self.lake.version
+
+    def _evolve_ledger(self) -> None:
+        """Give a `runs` ledger written before a column was added that column, before any
+        table of the run commits. An append commit does not change a Delta table's schema
+        (an overwrite does), so the ledger's new columns are added by a commit of their own,
+        which restates the pins of the ledger commit before it: a run killed right after it
+        leaves the lake as it was, and recovery sees nothing ahead of its pins."""
+        d = self.lake.delta(LEDGER)
+        if d is None:
+            return
+        last = d.history(1)[0]
+        meta = {k: last[k] for k in (PINS_KEY, RUN_KEY) if k in last}
+        if _add_missing_columns(d, schemas.TABLES[LEDGER], meta):
+            self.lake.refresh()
 
     def _commit_table(self, table: str, meta: dict[str, str]) -> int:
         staged = self._staged.get(table, _Staged())
@@ -232,7 +247,21 @@ class Transaction:
                 commit_properties=props,
             )
         else:
+            if table != LEDGER:  # the ledger's are added before any commit: _evolve_ledger
+                _add_missing_columns(d, schema, {RUN_KEY: self.run_id})
             acts: list[AddAction | RemoveAction] = [*staged.adds, *staged.removes]
             d.create_write_transaction(acts, "append", schema, PART, commit_properties=props)
         d.update_incremental()
         return d.version()
+
+
+def _add_missing_columns(d: DeltaTable, schema: pa.Schema, meta: dict[str, str]) -> bool:
+    """Add the columns of `schema` that the Delta table lacks (a table written by an earlier
+    version), as nullable columns, in one commit carrying `meta`. Whether it added any."""
+    have = {f.name for f in d.schema().fields}
+    missing = [Field.from_arrow(f) for f in schema if f.name not in have]
+    if not missing:
+        return False
+    d.alter.add_columns(missing, commit_properties=CommitProperties(custom_metadata=meta))
+    d.update_incremental()
+    return True

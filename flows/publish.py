@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 # Bump when a table's columns change: forces a full rebuild. 2: duplicates, runs.files_reread.
 # 3: entity_mentions, entities, entity_aliases, runs.entity_mentions.
-SCHEMA_VERSION = 3
+# 4: articles.code_chars, articles.arabic_ratio, runs.code_articles, runs.non_arabic_articles.
+SCHEMA_VERSION = 4
 
 
 def read_meta(path: Path) -> dict[str, str]:

@@ -24,6 +24,7 @@ from flows.timer import Timer
 from transforms import schemas
 from transforms.batch import drop_duplicates, duplicates_table
 from transforms.hashset import HashSet
+from transforms.language import NON_ARABIC_BELOW
 
 DATA_TABLES = ("articles", "hashtags", "mentions", "entity_mentions", "rejects", "duplicates")
 
@@ -136,6 +137,7 @@ def _stage_part(st: Staging, day: dt.date, result: BatchResult | None, first: bo
         st.tx.replace_partition(t, day, with_kept(t, fresh, "source_file"))
         if t == "articles":
             counts["articles_loaded"] += fresh.num_rows
+            _count_text(counts, fresh)
         elif t == "rejects":
             counts["records_rejected"] += fresh.num_rows
         elif t != "duplicates":  # counted as they are dropped, above
@@ -145,6 +147,16 @@ def _stage_part(st: Staging, day: dt.date, result: BatchResult | None, first: bo
     counts["files_rejected"] += sum(1 for s in manifest["status"].to_pylist() if s == "rejected")
     counts["files_loaded"] += sum(1 for s in manifest["status"].to_pylist() if s != "rejected")
     st.tx.replace_partition("file_manifest", day, with_kept("file_manifest", manifest, "path"))
+
+
+def _count_text(counts: dict[str, int], articles: pa.Table) -> None:
+    """The run's counts of articles with code, and of articles not in Arabic."""
+    if not articles.num_rows:
+        return
+    code = pc.sum(pc.greater(articles["code_chars"], 0)).as_py() or 0
+    other = pc.less(articles["arabic_ratio"], NON_ARABIC_BELOW)
+    counts["code_articles"] += code
+    counts["non_arabic_articles"] += pc.sum(other).as_py() or 0
 
 
 def _manifest_rows(

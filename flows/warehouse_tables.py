@@ -35,6 +35,8 @@ def _ddl_type(t: pa.DataType) -> str:
         return "INTEGER"
     if pa.types.is_int64(t):
         return "BIGINT"
+    if pa.types.is_float64(t):
+        return "DOUBLE"
     if pa.types.is_date32(t):
         return "DATE"
     if pa.types.is_timestamp(t):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from transforms import schemas
+from transforms.article_text import TextColumns, text_columns
 from transforms.entity_rows import ArticleKeys, entity_mentions
 from transforms.extract import extract_batch
 from transforms.hashset import HashSet
@@ -21,9 +22,8 @@ from transforms.normalize import NORMALIZER_VERSION
 from transforms.readers import RawArticle, Reject
 
 # The column path, shared with the library API: clean gives the strings (for extraction) and
-# the Arrow array (for the lake); search derives *_norm from the clean strings.
+# the Arrow array (for the lake); transforms.article_text derives the rest from them.
 from transforms.text import clean_column as _clean_column
-from transforms.text import search_column as _search_column
 
 
 def content_hash(title: str, body: str) -> str:
@@ -143,6 +143,7 @@ def _articles_table(
     kept: _Kept,
     title_arr: pa.Array,
     body_arr: pa.Array,
+    text: TextColumns,
     n_tags: list[int],
     n_ments: list[int],
 ) -> pa.Table:
@@ -155,8 +156,8 @@ def _articles_table(
             "record": [r.record for r in recs],
             "title": title_arr,
             "body": body_arr,
-            "title_norm": _search_column(kept.titles),
-            "body_norm": _search_column(kept.bodies),
+            "title_norm": text.title_norm,
+            "body_norm": text.body_norm,
             "source": [r.source for r in recs],
             "url": [r.url for r in recs],
             "author": [r.author for r in recs],
@@ -165,6 +166,8 @@ def _articles_table(
             "content_hash": kept.hashes,
             "title_chars": [len(t) for t in kept.titles],
             "body_chars": [len(b) for b in kept.bodies],
+            "code_chars": text.code_chars,
+            "arabic_ratio": text.arabic_ratio,
             "n_hashtags": n_tags,
             "n_mentions": n_ments,
             "ingest_date": [kept.ingest_date] * n,
@@ -223,12 +226,14 @@ def transform(
         rows = pa.array(keep, pa.int64())
         title_arr, body_arr = title_arr.take(rows), body_arr.take(rows)
     n = len(keep)
-    tags, ments = extract_batch(kept.titles + kept.bodies)
+    # extraction reads the text with its code blanked out (transforms/article_text.py)
+    text = text_columns(kept.titles, kept.bodies, title_arr, body_arr)
+    tags, ments = extract_batch(text.titles + text.bodies)
     articles = _articles_table(
-        kept, title_arr, body_arr, _per_article(tags, n), _per_article(ments, n)
+        kept, title_arr, body_arr, text, _per_article(tags, n), _per_article(ments, n)
     )
     keys = ArticleKeys(kept.ids, [r.source_file for r in kept.records], ingest_date, run_id)
-    ents, ent_arts = entity_mentions(kept.titles, kept.bodies, keys, entities_file)
+    ents, ent_arts = entity_mentions(text.titles, text.bodies, keys, entities_file)
     return Transformed(
         articles=articles,
         hashtags=_entities_table(schemas.HASHTAGS, "tag", tags, kept),

@@ -28,6 +28,8 @@ ARTICLES = pa.schema(
         ("content_hash", _S),
         ("title_chars", _I32),
         ("body_chars", _I32),
+        ("code_chars", _I32),  # characters of title and body that are code (code_text.py)
+        ("arabic_ratio", pa.float64()),  # Arabic letters / letters, code left out (language.py)
         ("n_hashtags", _I32),
         ("n_mentions", _I32),
         ("ingest_date", pa.date32()),
@@ -149,6 +151,8 @@ FUNNEL = (
     "hashtags",
     "mentions",
     "entity_mentions",
+    "code_articles",  # articles loaded with code in them (articles.code_chars > 0)
+    "non_arabic_articles",  # articles loaded with arabic_ratio < language.NON_ARABIC_BELOW
 )
 
 RUNS = pa.schema(
