@@ -8,12 +8,14 @@ COMMENT ON COLUMN articles.source_file IS 'The landing file, relative to the lan
 COMMENT ON COLUMN articles.title IS 'The clean title: display-safe (tatweel, bidi controls and presentation forms removed; harakat kept).';
 COMMENT ON COLUMN articles.body IS 'The clean body: display-safe; hashtag and mention spans are code points of this text.';
 COMMENT ON COLUMN articles.title_norm IS 'The title in the search form (ar_norm): harakat removed, alef/yeh/teh marbuta folded, digits 0-9, lower case.';
-COMMENT ON COLUMN articles.body_norm IS 'The body in the search form (ar_norm): compare with ar_norm(term), or use search_articles(term).';
+COMMENT ON COLUMN articles.body_norm IS 'The body in the search form (ar_norm), code left out: compare with ar_norm(term), or use search_articles(term).';
 COMMENT ON COLUMN articles.encoding IS 'The encoding the file was decoded from.';
 COMMENT ON COLUMN articles.content_hash IS 'Hash of the clean title and body: a record with a loaded hash is a duplicate (table duplicates).';
 COMMENT ON COLUMN articles.ingest_date IS 'The landing folder''s date (else the run''s --date): the partition a backfill replaces.';
 COMMENT ON COLUMN articles.run_id IS 'The run that loaded the row (table runs).';
 COMMENT ON COLUMN articles.normalizer_version IS 'The version of the normalization that produced title/body and their search forms.';
+COMMENT ON COLUMN articles.code_chars IS 'Characters of title and body that are CSS/JS/JSON scraped into the text: kept in body, left out of hashtags, mentions, entities and the search form.';
+COMMENT ON COLUMN articles.arabic_ratio IS 'Arabic letters / all letters of title and body, code left out (null without letters); below 0.5 the article counts as not Arabic.';
 COMMENT ON TABLE hashtags IS 'One row per hashtag occurrence in an article''s title or body.';
 COMMENT ON COLUMN hashtags.field IS 'title or body: the text that [start_pos:end_pos] indexes.';
 COMMENT ON COLUMN hashtags.tag IS 'The hashtag as written, without its #.';
