@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from transforms.language import NON_ARABIC_BELOW
+
 REPORT_SQL = Path(__file__).resolve().parent.parent / "sql" / "report"
 TOP_SERIES = 6  # hashtags drawn in the daily chart
 TOP_SOURCES = 6  # sources with a column of their own in the articles-per-source table
@@ -37,7 +39,9 @@ def _tuples(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> list
 def report_data(con: duckdb.DuckDBPyConnection, days: int, top: int = TOP_SERIES) -> dict:
     """Everything the report shows, for the last `days` days that end on the newest ingest date
     in the warehouse (not today: a backfilled or paused warehouse still gets a useful report)."""
-    (last, first_all, n_articles) = _tuples(con, "span")[0]
+    (last, first_all, n_articles, n_non_arabic, n_with_code) = _tuples(
+        con, "span", non_arabic_below=NON_ARABIC_BELOW
+    )[0]
     if last is None:
         # Nothing loaded is exactly when the rejects matter: show them all.
         return {"empty": True, "days": days, "runs": runs(con), "rejects": rejects(con, None)}
@@ -52,6 +56,8 @@ def report_data(con: duckdb.DuckDBPyConnection, days: int, top: int = TOP_SERIES
         "last": last,
         "first_all": first_all,
         "n_articles": n_articles,
+        "n_non_arabic": n_non_arabic,
+        "n_with_code": n_with_code,
         "n_window": sum(r["articles"] for r in per_day),
         "top_tags": tags,
         "series": hashtag_series(con, start, tags[:top], article_days),

@@ -155,7 +155,9 @@ def _meta(data: dict, generated: dt.datetime) -> str:
         f'<p class="meta" dir="ltr">{data["n_window"]:,} articles from '
         f"{data['article_days'][0]} to "
         f"{data['last']} (last {data['days']} days); {data['n_articles']:,} articles since "
-        f"{data['first_all']}. Generated {generated:%Y-%m-%d %H:%M} UTC.</p>"
+        f"{data['first_all']}, of which {data['n_non_arabic']:,} not Arabic (under half their "
+        f"letters Arabic) and {data['n_with_code']:,} with code scraped into the text (kept out "
+        f"of hashtags and search). Generated {generated:%Y-%m-%d %H:%M} UTC.</p>"
     )
 
 

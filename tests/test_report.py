@@ -58,6 +58,26 @@ def test_report_is_one_self_contained_rtl_file(report: Path) -> None:
     assert "1.176" in doc and "2.8" in doc  # trending lift values (see test_analyst_sql)
 
 
+def test_report_counts_articles_not_in_arabic_and_with_code(tmp_path: Path) -> None:
+    landing = build_landing(tmp_path)
+    day = sorted(p for p in landing.iterdir() if p.is_dir())[-1]
+    (day / "901_en.txt").write_text("An English story\n\nThe minister met the press today.")
+    (day / "902_css.txt").write_text(
+        "خبر مع أسلوب\n\nافتتح المعرض اليوم. .poll{color:#ccc;padding:4px;margin:0 auto;}"
+    )
+    nightly(landing, tmp_path / "data")
+    out = tmp_path / "report.html"
+    cli("report", "--data", str(tmp_path / "data"), "--days", "30", "--output", str(out))
+    with duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True) as con:
+        want = con.execute(
+            "select count(*) filter (where arabic_ratio < 0.5), count(*) filter (where "
+            "code_chars > 0) from articles"
+        ).fetchone()
+    assert want[0] >= 1 and want[1] >= 1
+    doc = out.read_text(encoding="utf-8")
+    assert f"of which {want[0]} not Arabic" in doc and f"and {want[1]} with code" in doc
+
+
 def test_report_escapes_everything(data: Path) -> None:
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         d = report_data(con, 30)
