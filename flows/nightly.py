@@ -27,9 +27,10 @@ from flows.entities_refresh import plan_refresh, stage_refresh
 from flows.lake import Lake
 from flows.lake_check import LakeDamaged
 from flows.landing import LandingFile, location
-from flows.plan import plan_backfill, plan_nightly
+from flows.plan import Plan, plan_backfill, plan_nightly
 from flows.publish import disk_full, publish
 from flows.run import Hooks, PublishFailed, RunOutcome, execute
+from flows.run_invalid import InvalidRun, planned_or_invalid
 from flows.runners import windowed
 from flows.settings import DEFAULT_DATA, DEFAULT_LANDING, DEFAULT_MAX_FILE_MB, Settings
 from flows.workers import active, run_batch, window
@@ -181,10 +182,11 @@ def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict | Stat
             ),
             log=logger.info,
         )
-    except (PublishFailed, LakeDamaged) as e:
+    except (PublishFailed, LakeDamaged, InvalidRun) as e:
         # Said once, as the run's failed state (raised again to the caller), not as a
-        # traceback: the data is safe and the next run publishes it, or the message says
-        # which backfill repairs the lake.
+        # traceback: the data is safe and the next run publishes it, the message says
+        # which backfill repairs the lake, or which parameter to correct.
+        logger.error("%s", e)
         return Failed(message=str(e), data=e)
     summary = outcome.summary()
     funnel = [{"step": k, "count": v} for k, v in outcome.counts.items()]
@@ -230,7 +232,10 @@ def nightly(
     params = {"landing": landing, "data": data, "lake": lake, "date": logical.isoformat()}
     settings = _settings(landing, data, max_file_mb, wait, workers, entities)
     settings.lake = lake
-    return _run(settings, lambda lake: plan_nightly(settings, lake, logical), params)
+    plan = planned_or_invalid(
+        lambda lake: plan_nightly(settings, lake, logical), "nightly", logical
+    )
+    return _run(settings, plan, params)
 
 
 @flow(name="backfill", log_prints=False)
@@ -250,7 +255,18 @@ def backfill(
     params = {"landing": landing, "data": data, "start": start.isoformat(), "end": end.isoformat()}
     settings = _settings(landing, data, max_file_mb, wait, workers, entities)
     settings.lake = lake
-    return _run(settings, lambda lake: plan_backfill(settings, lake, start, end), params)
+
+    def plan(the_lake: Lake) -> Plan:
+        if end < start:  # found under the lock, so that the failed run is recorded
+            raise InvalidRun(
+                f"backfill parameters: end ({end}) is before start ({start}); give end >= start "
+                f"(both dates are included)",
+                "backfill",
+                end,
+            )
+        return plan_backfill(settings, the_lake, start, end)
+
+    return _run(settings, planned_or_invalid(plan, "backfill", end), params)
 
 
 @flow(name="entities-refresh", log_prints=False)

@@ -40,10 +40,12 @@ from flows.lake import Lake, Transaction
 from flows.lake_check import LakeDamaged, check, rebuilt_by_backfill
 from flows.lake_lease import lake_lease
 from flows.lake_migrate import migrate
+from flows.landing import Discovery
 from flows.lock import data_lock
 from flows.plan import Plan
 from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
 from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
+from flows.run_invalid import InvalidRun
 from flows.settings import Settings
 from flows.stage import Staging
 from flows.timer import Timer
@@ -155,7 +157,11 @@ def execute(
         gz = gazetteer_step.load(settings.entities, settings.data)  # a bad CSV stops it here
         held.enter_context(lake_lease(settings.lake_location, run_id, settings.data, wait=wait))
         _recover(settings.data, lake, log)
-        plan = _plan(make_plan, lake, timer)
+        try:
+            plan = _plan(make_plan, lake, timer)
+        except InvalidRun as e:
+            _record_invalid(settings, params, lake, run_id, started, e)
+            raise
         run = Run(
             run_id=run_id,
             settings=settings,
@@ -184,6 +190,29 @@ def execute(
                 raise PublishFailed(_publish_failed(run, e)) from e
             raise
         return _completed(run, mode)
+
+
+def _record_invalid(
+    settings: Settings, params: dict, lake: Lake, run_id: str, started: dt.datetime, e: InvalidRun
+) -> None:
+    """A `failed` row in `runs` with the reason, for a run that stopped at its plan."""
+    empty = Plan(e.flow, e.logical_date, Discovery([], [], []), [], {}, {}, [], [])
+    run = Run(
+        run_id=run_id,
+        settings=settings,
+        params=params,
+        lake=lake,
+        plan=empty,
+        tx=Transaction(lake, run_id),
+        counts=dict.fromkeys(schemas.FUNNEL, 0),
+        timer=Timer(),
+        started=started,
+        t0=time.perf_counter(),
+        hooks=IN_PROCESS,
+        log=print,
+        gazetteer=None,  # type: ignore[arg-type]  # nothing is matched
+    )
+    _fail(run, e)
 
 
 def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:

@@ -10,7 +10,9 @@ SHOWN_FILES = 5  # skipped or deleted files named in full; the rest are an ellip
 
 def summary_lines(s: dict) -> list[str]:
     """The funnel (files, records, entities), where the time went, and what was left out."""
-    lines = [f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})"]
+    wall = s.get("wall_seconds")
+    took = wall if wall is not None else s["seconds"]
+    lines = [f"akhbar {s['flow']}: {s['status']} in {took:.1f} s (run {s['run_id']})"]
     if s["flow"] != "entities":  # a refresh reads no landing file: only its mentions count
         lines += [
             f"  files    seen {s['files_seen']}  new {s['files_new']}  "
@@ -24,6 +26,7 @@ def summary_lines(s: dict) -> list[str]:
         f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}  "
         f"people/places/organisations {s.get('entity_mentions', 0)}"
     )
+    lines += _wall_lines(s)
     lines += _timing_lines(s)
     if s["dates"]:
         lines.append(f"  dates    {', '.join(s['dates'])}")
@@ -34,6 +37,17 @@ def summary_lines(s: dict) -> list[str]:
     if s.get("missing_dates"):
         lines.append(f"  no landing folder for: {', '.join(s['missing_dates'])} (left unchanged)")
     return lines
+
+
+def _wall_lines(s: dict) -> list[str]:
+    """Where the wait went before the run began: Prefect's start and the flow run's set-up."""
+    wall = s.get("wall_seconds")
+    if wall is None:
+        return []
+    return [
+        f"  wall     {wall:.1f} s since the process started: Prefect's start and set-up "
+        f"{max(0.0, wall - s['seconds']):.1f}, the run {s['seconds']:.1f}"
+    ]
 
 
 def _timing_lines(s: dict) -> list[str]:

@@ -222,3 +222,35 @@ def test_serve_registers_schedule_and_runs_nightly_and_backfill(stack: dict) -> 
     assert per_day["2026-11-25"] > n_txt_25  # the .txt articles plus the wire JSON's records
     assert loaded_by["2026-11-25"] == backfill_run["id"]
     assert loaded_by["2026-11-24"] == nightly_run["id"]
+
+
+def test_backwards_backfill_deployment_fails_in_one_line_and_is_recorded(stack: dict) -> None:
+    """The deployment's parameters are `start` and `end`: the error names those, the served
+    run's log holds no traceback, and `runs` holds the failed run with the reason."""
+    api = stack["api"]
+    backfill = _wait_until(
+        lambda: _deployment(api, "backfill", "backfill"),
+        "backfill deployment",
+        procs=tuple(stack["procs"]),
+    )
+    body = {"parameters": {"start": "2026-11-26", "end": "2026-11-25"}}
+    run_id = _post(f"{api}/deployments/{backfill['id']}/create_flow_run", body).json()["id"]
+
+    def failed() -> dict | None:
+        r = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5)
+        state = (r.json().get("state") or {}) if r.status_code == 200 else {}
+        return state if state.get("type") in ("FAILED", "CRASHED", "COMPLETED") else None
+
+    state = _wait_until(failed, f"backfill run {run_id} to fail")
+    assert state["type"] == "FAILED"
+    assert "end (2026-11-25) is before start (2026-11-26)" in state["message"]
+    assert "--end" not in state["message"]
+    logs = _post(f"{api}/logs/filter", {"logs": {"flow_run_id": {"any_": [run_id]}}}).json()
+    text = "\n".join(entry["message"] for entry in logs)
+    assert "is before start" in text and "Traceback" not in text
+    assert "Traceback" not in (stack["logs"] / "serve.log").read_text(errors="replace")
+    rows = duckdb.connect(str(stack["data"] / "warehouse.duckdb"), read_only=True).execute(
+        "select flow, status, error from runs where run_id = ?", [run_id]
+    )
+    ((flow, status, error),) = rows.fetchall()
+    assert (flow, status) == ("backfill", "failed") and "is before start" in error
