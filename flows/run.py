@@ -75,6 +75,7 @@ class RunOutcome:
     # Where the time went (see Timer.STAGES); read/parse/transform add up over the workers.
     timings: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    rejected: dict[str, str] = field(default_factory=dict)  # landing path: its first reason
 
     def summary(self) -> dict:
         return {
@@ -85,6 +86,7 @@ class RunOutcome:
             "dates": self.dates,
             "deleted_files": self.deleted,
             "skipped_files": [f"{p} ({why})" for p, why in self.skipped],
+            "rejected_files": [f"{p} ({why})" for p, why in self.rejected.items()],
             "missing_dates": self.missing_dates,
             "publish": self.publish_mode,
             "seconds": round(self.seconds, 2),
@@ -127,6 +129,7 @@ class Run:
     log: Callable[[str], None]  # where progress is said
     gazetteer: Gazetteer  # what entity mentions are matched with (flows/gazetteer_step.py)
     build: Build | None = None  # the warehouse, built in the background while staging
+    rejected: dict[str, str] = field(default_factory=dict)  # landing path: its first reason
 
     @property
     def data(self) -> Path:
@@ -285,6 +288,8 @@ def _read_transform_stage(run: Run) -> None:
             timer.add_batch(result.seconds, time.perf_counter() - t)
             done_files += len(result.files)
             write_quarantine(run.data, run.run_id, result.quarantined)
+            for rej, _day, _raw in result.quarantined:
+                run.rejected.setdefault(rej.source_file, rej.reason)
             run.log(f"read {done_files}/{len(plan.to_read)} files")
             staging.add_batch(result)
             t = time.perf_counter()
@@ -387,4 +392,5 @@ def _completed(run: Run, publish_mode: str) -> RunOutcome:
         seconds=time.perf_counter() - run.t0,
         timings=run.timer.seconds,
         workers=run.timer.workers,
+        rejected=run.rejected,
     )

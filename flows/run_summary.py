@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 SHOWN_FILES = 5  # skipped or deleted files named in full; the rest are an ellipsis
+ARTIFACT_FILES = 50  # files named in the Prefect artifact, which has room for a list
 
 
 def summary_lines(s: dict) -> list[str]:
@@ -30,8 +31,12 @@ def summary_lines(s: dict) -> list[str]:
     lines += _timing_lines(s)
     if s["dates"]:
         lines.append(f"  dates    {', '.join(s['dates'])}")
-    for label, key in (("skipped", "skipped_files"), ("deleted", "deleted_files")):
-        if s[key]:
+    for label, key in (
+        ("skipped", "skipped_files"),
+        ("rejected", "rejected_files"),
+        ("deleted", "deleted_files"),
+    ):
+        if s.get(key):
             more = " …" if len(s[key]) > SHOWN_FILES else ""
             lines.append(f"  {label}  {', '.join(s[key][:SHOWN_FILES])}{more}")
     if s.get("missing_dates"):
@@ -70,3 +75,25 @@ def next_steps(data: str) -> str:
         f'"select key, count(*) from hashtags group by 1 order by 2 desc" --data {data}'
         f"\n      or:  duckdb -readonly {Path(data) / 'warehouse.duckdb'}"
     )
+
+
+def summary_markdown(s: dict, report: str | None = None) -> str:
+    """The run's summary as a Prefect markdown artifact: the terminal's lines, then the files
+    skipped, rejected and deleted (up to ARTIFACT_FILES each) and where the report is."""
+    out = [f"# akhbar {s['flow']}: {s['status']}", "", "```", *summary_lines(s), "```", ""]
+    if report:
+        out += [f"**Report:** `{report}`", ""]
+    for title, key in (
+        ("Skipped files", "skipped_files"),
+        ("Rejected files", "rejected_files"),
+        ("Deleted files", "deleted_files"),
+    ):
+        names = s.get(key) or []
+        if not names:
+            continue
+        out.append(f"## {title} ({len(names)})")
+        out += [f"- `{n}`" for n in names[:ARTIFACT_FILES]]
+        if len(names) > ARTIFACT_FILES:
+            out.append(f"- … and {len(names) - ARTIFACT_FILES} more (the `rejects` table)")
+        out.append("")
+    return "\n".join(out)

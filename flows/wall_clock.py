@@ -39,6 +39,11 @@ def mark_command_start() -> None:
     _entry = process_start()
 
 
+def from_command() -> bool:
+    """Whether this process is an `akhbar` command (which prints the run's summary itself)."""
+    return _entry is not None
+
+
 def started_at(flow_run_id: str | None = None) -> float | None:
     """When the wait began: the command's process start, or the start of a process Prefect
     started for flow run `flow_run_id` (its runner sets PREFECT__FLOW_RUN_ID). None for a flow

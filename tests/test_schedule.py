@@ -160,6 +160,33 @@ def _wait_run(api: str, run_id: str) -> dict:
     return _wait_until(done, f"flow run {run_id}")
 
 
+def _check_summary_reaches_prefect(api: str, run_id: str, data: Path) -> None:
+    """A served run's whole summary is in its log, and in its markdown artifact with the
+    report the run wrote."""
+    log = _run_log(api, run_id, until="akhbar nightly: completed in")
+    for part in ("files    seen", "records  read", "seconds  plan", "dates    2026-11-24"):
+        assert part in log, part
+    body = {"artifacts": {"flow_run_id": {"any_": [run_id]}, "type": {"any_": ["markdown"]}}}
+    (art,) = _post(f"{api}/artifacts/filter", body).json()
+    assert art["key"] == "nightly-summary"
+    md = art["data"]
+    assert "completed in" in md and "seconds  plan" in md and "dates    2026-11-24" in md
+    assert f"`{data.resolve() / 'report.html'}`" in md
+    assert (data / "report.html").exists()
+
+
+def _run_log(api: str, run_id: str, until: str) -> str:
+    """The flow run's log as the server holds it, once it holds `until` (logs are shipped in
+    batches, after the run's state)."""
+
+    def text() -> str | None:
+        body = {"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC"}
+        t = "\n".join(e["message"] for e in _post(f"{api}/logs/filter", body).json())
+        return t if until in t else None
+
+    return _wait_until(text, f"the log of flow run {run_id}", timeout=60)
+
+
 def test_serve_registers_schedule_and_runs_nightly_and_backfill(stack: dict) -> None:
     api = stack["api"]
     nightly = _wait_until(
@@ -176,6 +203,7 @@ def test_serve_registers_schedule_and_runs_nightly_and_backfill(stack: dict) -> 
     # Trigger the nightly deployment through the REST API.
     r = _post(f"{api}/deployments/{nightly['id']}/create_flow_run", {})
     nightly_run = _wait_run(api, r.json()["id"])
+    _check_summary_reaches_prefect(api, nightly_run["id"], stack["data"])
 
     # Trigger a backfill through Prefect's CLI, as the README tells operators to.
     out = subprocess.run(
@@ -245,12 +273,11 @@ def test_backwards_backfill_deployment_fails_in_one_line_and_is_recorded(stack: 
     assert state["type"] == "FAILED"
     assert "end (2026-11-25) is before start (2026-11-26)" in state["message"]
     assert "--end" not in state["message"]
-    logs = _post(f"{api}/logs/filter", {"logs": {"flow_run_id": {"any_": [run_id]}}}).json()
-    text = "\n".join(entry["message"] for entry in logs)
+    text = _run_log(api, run_id, until="Finished in state")
     assert "is before start" in text and "Traceback" not in text
     assert "Traceback" not in (stack["logs"] / "serve.log").read_text(errors="replace")
-    rows = duckdb.connect(str(stack["data"] / "warehouse.duckdb"), read_only=True).execute(
-        "select flow, status, error from runs where run_id = ?", [run_id]
-    )
-    ((flow, status, error),) = rows.fetchall()
+    with duckdb.connect(str(stack["data"] / "warehouse.duckdb"), read_only=True) as con:
+        ((flow, status, error),) = con.execute(
+            "select flow, status, error from runs where run_id = ?", [run_id]
+        ).fetchall()
     assert (flow, status) == ("backfill", "failed") and "is before start" in error
