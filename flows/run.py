@@ -43,6 +43,7 @@ from flows.lake_migrate import migrate
 from flows.landing import Discovery
 from flows.lock import data_lock
 from flows.plan import Plan
+from flows.progress import RunProgress
 from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
 from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
 from flows.run_invalid import InvalidRun
@@ -279,20 +280,19 @@ def _read_transform_stage(run: Run) -> None:
     workers = resolve(run.settings.workers)
     batches = make_batches(plan.to_read, workers)
     # The pool's processes start while this process reads what the lake holds already.
-    with worker_pool(workers, len(batches)):
+    with worker_pool(workers, len(batches)), RunProgress.of(plan.to_read, run.log) as progress:
         timer.workers = active() or 1
         staging = Staging.start(plan, run.lake, run.tx, run.counts, timer)
-        done_files = 0
         t = time.perf_counter()
         for result in run.hooks.map_batches(batches, _job(run)):
             timer.add_batch(result.seconds, time.perf_counter() - t)
-            done_files += len(result.files)
             write_quarantine(run.data, run.run_id, result.quarantined)
             for rej, _day, _raw in result.quarantined:
                 run.rejected.setdefault(rej.source_file, rej.reason)
-            run.log(f"read {done_files}/{len(plan.to_read)} files")
+            progress.batch(result.files, result.file_records)
             staging.add_batch(result)
             t = time.perf_counter()
+        progress.set_stage("stage")
     staging.finish()
 
 
@@ -307,6 +307,7 @@ def _commit(run: Run) -> None:
     if run.plan.to_read or run.plan.dates:
         gazetteer_step.stage(run.tx, run.lake, run.gazetteer, run.plan.logical_date)
     ledger.append_run_row(run.tx, run, "completed", None)
+    run.log("lake write: committing the run's tables")
     t, waited = time.perf_counter(), run.tx.wait_seconds  # (waited: the writer's queue full)
     run.tx.commit()
     run.timer.add("lake_write", time.perf_counter() - t + waited)
@@ -321,6 +322,7 @@ def _publish(run: Run) -> str:
         gc.collect()
         pa.default_memory_pool().release_unused()
     failpoints.hit("before_publish")
+    run.log("publish: the warehouse")
     t = time.perf_counter()
     mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build)
     run.timer.add("publish", time.perf_counter() - t)

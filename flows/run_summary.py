@@ -38,7 +38,7 @@ def summary_lines(s: dict) -> list[str]:
     ):
         if s.get(key):
             more = " …" if len(s[key]) > SHOWN_FILES else ""
-            lines.append(f"  {label}  {', '.join(s[key][:SHOWN_FILES])}{more}")
+            lines.append(f"  {label:<8} {', '.join(s[key][:SHOWN_FILES])}{more}")
     if s.get("missing_dates"):
         lines.append(f"  no landing folder for: {', '.join(s['missing_dates'])} (left unchanged)")
     return lines

@@ -36,8 +36,7 @@ def test_html_page_gives_headline_and_paragraphs_without_code() -> None:
     (art,) = parsed.articles
     assert art.title == "الرياض تستضيف القمة"
     assert art.body == (
-        "أعلنت الرياض اليوم عن استضافة القمة & المؤتمر. #الرياض\n\n"
-        "وقال المتحدث إن الوفود تصل غداً."
+        "أعلنت الرياض اليوم عن استضافة القمة & المؤتمر. #الرياض\n\nوقال المتحدث إن الوفود تصل غداً."
     )
     assert (art.url, art.author, art.encoding) == (
         "https://example.com/news/1",

@@ -5,7 +5,6 @@ flow's parameters (not the CLI's flags), comes without a traceback, and the run 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,11 @@ def _failed_runs(data: Path) -> list[tuple[str, str]]:
 
 
 def test_backwards_backfill_is_recorded_and_names_the_parameters(
-    prefect_harness: None, landing: Path, data_dir: Path, caplog: pytest.LogCaptureFixture
+    prefect_harness: None, landing: Path, data_dir: Path, flow_run_log: list[str]
 ) -> None:
     from flows.nightly import backfill
 
     nightly(landing, data_dir)
-    caplog.set_level(logging.INFO)
     with pytest.raises(InvalidRun) as e:
         backfill(
             start=dt.date(2026, 11, 26),
@@ -41,7 +39,9 @@ def test_backwards_backfill_is_recorded_and_names_the_parameters(
     assert _failed_runs(data_dir) == [("backfill", f"InvalidRun: {msg}")]
     (params,) = query(data_dir, "select parameters from runs where status = 'failed'")[0]
     assert '"start": "2026-11-26"' in params
-    assert "Traceback" not in caplog.text
+    log = "\n".join(flow_run_log)
+    assert "Finished in state Failed('backfill parameters: end (2026-11-25)" in log
+    assert "Traceback" not in log
 
 
 def test_missing_landing_dir_of_a_flow_run_is_recorded(
