@@ -68,8 +68,9 @@ def test_an_html_file_loads_in_a_run_and_its_code_is_not_hashtags(
     landing: Path, data_dir: Path
 ) -> None:
     (landing / "2026-11-25" / "page.html").write_text(PAGE, encoding="utf-8")
+    (landing / "2026-11-25" / "notes.docx").write_bytes(b"PK\x03\x04")
     s = nightly(landing, data_dir)
-    assert s["files_rejected"] == 0
+    assert s["rejected_files"] == ["2026-11-25/notes.docx (unsupported_extension)"]
     ((title, body),) = query(
         data_dir, "select title, body from articles where source_file = '2026-11-25/page.html'"
     )
@@ -78,3 +79,8 @@ def test_an_html_file_loads_in_a_run_and_its_code_is_not_hashtags(
         k for (k,) in query(data_dir, "select key from hashtags where source_file like '%.html'")
     }
     assert keys == {"الرياض"}
+    # The reject, with its fix, is in the HTML report's rejects.
+    from flows.report import write_report
+
+    page = write_report(data_dir).read_text(encoding="utf-8")
+    assert "notes.docx" in page and "unsupported_extension" in page
