@@ -73,9 +73,10 @@ def run_flow(fn, **kwargs) -> None:
     from flows.lock import RunLocked, held_by_command
     from flows.run import PublishFailed
     from flows.run_invalid import InvalidRun
+    from flows.wall_clock import command_running
 
     try:
-        with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)):
+        with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)), command_running():
             _start_prefect()
             summary = fn(**kwargs)
     except (RunLocked, LakeUnreachable, PublishFailed, LakeDamaged, InvalidRun) as e:

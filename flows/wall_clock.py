@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _IMPORTED = time.time()  # fallback where /proc is not there: about when the CLI started
 _entry: float | None = None
+_running_command = False  # a flow is running inside the `akhbar` command (cli_common.run_flow)
 
 
 def process_start() -> float:
@@ -21,15 +24,12 @@ def process_start() -> float:
     try:
         stat = Path("/proc/self/stat").read_text()
         # Field 22 (starttime, clock ticks since boot); the command name (field 2) may hold
-        # spaces, so count from its closing parenthesis.
+        # spaces, so count from its closing parenthesis. Its age against /proc/uptime (10 ms
+        # steps; the boot time in /proc/stat is whole seconds).
         ticks = int(stat.rsplit(")", 1)[1].split()[19])
-        btime = next(
-            int(line.split()[1])
-            for line in Path("/proc/stat").read_text().splitlines()
-            if line.startswith("btime ")
-        )
-        return btime + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return time.time() - (uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
         return _IMPORTED
 
 
@@ -39,16 +39,27 @@ def mark_command_start() -> None:
     _entry = process_start()
 
 
+@contextmanager
+def command_running() -> Iterator[None]:
+    """Around the flow an `akhbar` command runs (which prints the run's summary itself)."""
+    global _running_command
+    _running_command = True
+    try:
+        yield
+    finally:
+        _running_command = False
+
+
 def from_command() -> bool:
-    """Whether this process is an `akhbar` command (which prints the run's summary itself)."""
-    return _entry is not None
+    """Whether the flow running now was started by an `akhbar` command in this process."""
+    return _running_command
 
 
 def started_at(flow_run_id: str | None = None) -> float | None:
     """When the wait began: the command's process start, or the start of a process Prefect
     started for flow run `flow_run_id` (its runner sets PREFECT__FLOW_RUN_ID). None for a flow
     called inside a longer-lived process (a library call, a test), where neither means much."""
-    if _entry is not None:
+    if _entry is not None and (_running_command or flow_run_id is None):
         return _entry
     if flow_run_id and os.environ.get("PREFECT__FLOW_RUN_ID") == flow_run_id:
         return process_start()
