@@ -19,7 +19,7 @@ import pyarrow as pa
 from flows import failpoints, matcher_cache
 from flows.landing import LandingFile, read_bytes
 from transforms.batch import Transformed, rejects_table, transform
-from transforms.readers import RawArticle, Reject, parse_file
+from transforms.readers import RawArticle, Reject, parse_file, unsupported
 
 # Input bytes per batch. Zips count 4x (Arabic JSON compresses about that much).
 BATCH_BYTES = 48 * 1024 * 1024
@@ -112,6 +112,13 @@ def _read_and_transform(files: list[LandingFile], job: BatchJob) -> BatchResult:
     t_read = t_parse = 0.0
     for f in files:
         failpoints.hit("read")
+        rej = unsupported(f.path)  # no reader: rejected unread, like a file over the limit
+        if rej is not None:
+            rejects_by_date.setdefault(f.ingest_date, []).append(rej)
+            result.file_records[f.path] = 1
+            result.file_hash[f.path] = ""
+            result.quarantined.append((rej, f.ingest_date, None))
+            continue
         t = clock()
         try:
             data = read_bytes(f, job.max_file_bytes)

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 import click
 
 from flows import cli_options as opt
-from flows import env
+from flows import env, wall_clock
 from flows.cli_common import flow_on, precheck, run_flow
 from flows.cli_entities import entities_group
 from flows.cli_lake import lake_group
 from flows.cli_ops import dry_run as dry_run_plan
 from flows.cli_ops import status
-from flows.formatting import write_rows
+from flows.formatting import FORMATS, write_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,6 +47,7 @@ def _warehouse(data: str) -> Path:
 @click.version_option(package_name="akhbar")
 def main() -> None:
     """akhbar: batch ETL for Arabic news, from landing files to a Parquet lake and DuckDB."""
+    wall_clock.mark_command_start()  # "completed in" counts from here (Prefect's start too)
     env.setup()  # before any command imports Prefect or pyarrow (flows/env.py)
 
 
@@ -202,10 +203,12 @@ def serve(cron: str, timezone: str, landing: str, data: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json", "parquet"]),
+    type=click.Choice([*FORMATS, "parquet"]),
     default="table",
     show_default=True,
-    help="parquet needs --output.",
+    help="table: aligned, its cells bidi-isolated on a terminal only; plain: the same table, "
+    "never any invisible character; csv, tsv, json hold exactly the values. parquet needs "
+    "--output.",
 )
 @opt.output("Write the result to this file instead of stdout.")
 @click.option("--limit", default=1000, show_default=True, help="Rows to print in table format.")
@@ -269,8 +272,14 @@ def _fetch(
     (columns, rows), or an Arrow table when `arrow`; None for a statement with no result."""
     import duckdb
 
+    from flows.warehouse_open import WarehouseBusy, connect_read_only
+
     con = source if isinstance(source, duckdb.DuckDBPyConnection) else None
-    with con or duckdb.connect(str(source), read_only=True) as con:
+    try:
+        con = con or connect_read_only(source)
+    except WarehouseBusy as e:
+        raise click.ClickException(str(e)) from None
+    with con:
         try:
             rel = con.sql(sql)
             if rel is None:

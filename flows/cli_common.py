@@ -11,6 +11,11 @@ from flows.run_summary import next_steps, summary_lines
 
 
 def finish(summary: dict, data: str) -> None:
+    from flows.wall_clock import wall_seconds
+
+    wall = wall_seconds()  # to this moment: the operator's wait, Prefect's start included
+    if wall is not None:
+        summary = {**summary, "wall_seconds": round(wall, 2)}
     for line in summary_lines(summary):
         click.echo(line)
     if summary["status"] == "completed":
@@ -67,12 +72,14 @@ def run_flow(fn, **kwargs) -> None:
     from flows.lake_lease import LakeUnreachable
     from flows.lock import RunLocked, held_by_command
     from flows.run import PublishFailed
+    from flows.run_invalid import InvalidRun
+    from flows.wall_clock import command_running
 
     try:
-        with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)):
+        with held_by_command(Path(kwargs["data"]), kwargs.get("wait", False)), command_running():
             _start_prefect()
             summary = fn(**kwargs)
-    except (RunLocked, LakeUnreachable, PublishFailed, LakeDamaged) as e:
+    except (RunLocked, LakeUnreachable, PublishFailed, LakeDamaged, InvalidRun) as e:
         raise click.ClickException(str(e)) from None
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from None

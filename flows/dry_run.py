@@ -16,6 +16,7 @@ from flows.landing import LandingFile
 from flows.plan import Plan, plan_nightly
 from flows.settings import MB, Settings
 from flows.storage import uri
+from transforms.readers import unsupported
 
 SHOWN_PER_DATE = 200  # files named per date in the text output
 
@@ -147,12 +148,14 @@ def file_lines(p: Preview, shown_per_date: int = SHOWN_PER_DATE) -> list[str]:
         what = ", ".join(f"{v} {k}" for k, v in kinds.items())
         lines.append(f"  {day}  {files(len(todo))}  {size}  ({what})")
         for f in todo[:shown_per_date]:
-            big = (
+            note = (
                 f"  too large: over {limit_mb:g} MB, rejected unread"
                 if f.size > p.max_file_bytes
+                else "  no reader for its extension: rejected unread, once"
+                if unsupported(f.path) is not None
                 else ""
             )
-            lines.append(f"    {p.why[f.path]:<8} {f.path}  {human_bytes(f.size)}{big}")
+            lines.append(f"    {p.why[f.path]:<8} {f.path}  {human_bytes(f.size)}{note}")
         if len(todo) > shown_per_date:
             lines.append(f"    … and {len(todo) - shown_per_date} more")
     if p.plan.skipped:

@@ -1,5 +1,10 @@
-"""How `akhbar query` writes a result: an aligned text table, CSV or JSON (Parquet is Arrow's
-own writer). Standard library and click only: `akhbar query` answers in well under a second."""
+"""How `akhbar query` writes a result: an aligned text table, CSV, TSV or JSON (Parquet is
+Arrow's own writer). Standard library and click only: `akhbar query` answers in well under a
+second.
+
+Only `table` on a terminal wraps cells in bidi isolates (FSI…PDI): everything else (`plain`,
+csv, tsv, json, and `table` into a pipe or file) holds exactly the values, so a value copied
+out of it matches in SQL."""
 
 from __future__ import annotations
 
@@ -11,20 +16,24 @@ from typing import TextIO
 
 import click
 
+# What `akhbar query --format` writes as text (parquet, a file, is the CLI's own).
+FORMATS = ("table", "plain", "csv", "tsv", "json")
 CELL_MAX = 60  # characters of a cell shown in table format; longer values end in "…"
 
 
 def write_rows(
     out: TextIO, fmt: str, cols: list[str], rows: list[tuple], limit: int, isolate: bool
 ) -> int:
-    """`rows` to `out` in `fmt` ('table', 'csv' or 'json'); returns how many were written (a
-    table shows the first `limit`). `isolate`: bidi-isolate table cells (for a terminal)."""
+    """`rows` to `out` in `fmt` (FORMATS); returns how many were written (a table shows the
+    first `limit`). `isolate`: bidi-isolate the cells of a `table` (for a terminal); `plain` is
+    the same table, never isolated."""
     if fmt == "json":
         click.echo(json_text(cols, rows), file=out)
         return len(rows)
-    if fmt == "csv":
-        write_csv(out, cols, rows)
+    if fmt in ("csv", "tsv"):
+        write_csv(out, cols, rows, delimiter="\t" if fmt == "tsv" else ",")
         return len(rows)
+    isolate = isolate and fmt == "table"
     click.echo(table_text(cols, rows[:limit], isolate=isolate), file=out)
     if len(rows) > limit:
         click.echo(f"… {len(rows) - limit} more rows (raise --limit or use --format csv)", file=out)
@@ -47,8 +56,8 @@ def json_safe(v: object) -> object:
     return None if isinstance(v, float) and not math.isfinite(v) else v
 
 
-def write_csv(out: TextIO, cols: list[str], rows: list[tuple]) -> None:
-    w = csv.writer(out, lineterminator="\n")
+def write_csv(out: TextIO, cols: list[str], rows: list[tuple], delimiter: str = ",") -> None:
+    w = csv.writer(out, lineterminator="\n", delimiter=delimiter)
     w.writerow(cols)
     w.writerows([[csv_cell(v) for v in r] for r in rows])
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.storage import is_remote
-from transforms.readers import SUPPORTED_EXTS
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DATE_DIR = re.compile(r"^(?:date=)?(\d{4}-\d{2}-\d{2})$")
@@ -88,9 +87,8 @@ class _Walk:
         return True
 
     def _add_file(self, path: Path, rel: str, day: dt.date) -> None:
-        if not path.name.lower().endswith(SUPPORTED_EXTS):
-            self.skipped.append((rel, "unknown_extension"))
-            return
+        # Any extension is a landing file: one without a reader is rejected unread by its
+        # batch, once (transforms.readers.unsupported), and is in `rejects` with the fix.
         try:
             st = path.stat()
         except OSError as e:

@@ -19,7 +19,6 @@ from obstore.exceptions import NotFoundError
 from flows.landing import Discovery, LandingFile, folder_date
 from flows.object_store import bucket_store
 from flows.storage import split_s3, uri
-from transforms.readers import SUPPORTED_EXTS
 
 NS = 1_000_000_000
 NOT_A_DATE_FOLDER = "not a date folder (YYYY-MM-DD or date=YYYY-MM-DD)"
@@ -59,9 +58,6 @@ def discover(location: str, logical_date: dt.date) -> Discovery:
                     continue
                 date_dirs.add(day)
             if rel.endswith("/"):  # a folder marker object, as consoles create them
-                continue
-            if not rel.lower().endswith(SUPPORTED_EXTS):
-                skipped.add((rel, "unknown_extension"))
                 continue
             when = mtime_ns(meta["last_modified"], meta.get("e_tag"))
             files.append(LandingFile(rel, f"{location}/{rel}", meta["size"], when, day))

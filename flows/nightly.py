@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
@@ -27,10 +26,13 @@ from flows.entities_refresh import plan_refresh, stage_refresh
 from flows.lake import Lake
 from flows.lake_check import LakeDamaged
 from flows.landing import LandingFile, location
-from flows.plan import plan_backfill, plan_nightly
+from flows.plan import Plan, plan_backfill, plan_nightly
 from flows.publish import disk_full, publish
 from flows.run import Hooks, PublishFailed, RunOutcome, execute
+from flows.run_artifacts import publish_outcome
+from flows.run_invalid import InvalidRun, planned_or_invalid
 from flows.runners import windowed
+from flows.said_once import install as say_failures_once
 from flows.settings import DEFAULT_DATA, DEFAULT_LANDING, DEFAULT_MAX_FILE_MB, Settings
 from flows.workers import active, run_batch, window
 
@@ -77,6 +79,7 @@ class _Handoff:
 
 
 _handoff = _Handoff()
+say_failures_once()  # a served run's Failed state, without Prefect's traceback after it
 
 
 @task(name="read-transform", cache_policy=NO_CACHE)
@@ -162,7 +165,7 @@ def _runner_name() -> str:
     return "dask" if type(tr).__name__ == "DaskTaskRunner" else "default"
 
 
-def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict | State:
+def _run(settings: Settings, make_plan, params: dict, stage=None, report=False) -> dict | State:
     logger = get_run_logger()
     run_id = str(flow_run.id) if flow_run.id else None
     runner = _runner_name()
@@ -181,20 +184,12 @@ def _run(settings: Settings, make_plan, params: dict, stage=None) -> dict | Stat
             ),
             log=logger.info,
         )
-    except (PublishFailed, LakeDamaged) as e:
+    except (PublishFailed, LakeDamaged, InvalidRun) as e:
         # Said once, as the run's failed state (raised again to the caller), not as a
-        # traceback: the data is safe and the next run publishes it, or the message says
-        # which backfill repairs the lake.
+        # traceback: the data is safe and the next run publishes it, the message says
+        # which backfill repairs the lake, or which parameter to correct.
         return Failed(message=str(e), data=e)
-    summary = outcome.summary()
-    funnel = [{"step": k, "count": v} for k, v in outcome.counts.items()]
-    create_table_artifact(
-        key=f"{outcome.flow}-funnel",
-        table=funnel,
-        description=f"akhbar {outcome.flow} run {outcome.run_id}: files and records at each step",
-    )
-    logger.info("run %s %s in %.1f s", outcome.run_id, outcome.status, outcome.seconds)
-    return summary
+    return publish_outcome(outcome, str(settings.data), logger, report)
 
 
 def _settings(
@@ -222,15 +217,20 @@ def nightly(
     wait: bool = False,
     workers: int = 0,
     entities: str | None = None,
+    report: bool = False,
 ) -> dict:
     """Process every landing file that is new or changed since the last successful run.
     `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only.
-    `entities`: an analyst's gazetteer CSV merged over the shipped one."""
+    `entities`: an analyst's gazetteer CSV merged over the shipped one.
+    `report`: write `<data>/report.html` after a completed run (the served deployments do)."""
     logical = date or dt.date.today()
     params = {"landing": landing, "data": data, "lake": lake, "date": logical.isoformat()}
     settings = _settings(landing, data, max_file_mb, wait, workers, entities)
     settings.lake = lake
-    return _run(settings, lambda lake: plan_nightly(settings, lake, logical), params)
+    plan = planned_or_invalid(
+        lambda lake: plan_nightly(settings, lake, logical), "nightly", logical
+    )
+    return _run(settings, plan, params, report=report)
 
 
 @flow(name="backfill", log_prints=False)
@@ -244,13 +244,26 @@ def backfill(
     wait: bool = False,
     workers: int = 0,
     entities: str | None = None,
+    report: bool = False,
 ) -> dict:
     """Re-read the landing folders of start..end (inclusive) and replace exactly those dates.
-    `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only."""
+    `workers`: read+transform processes, 0 = one per core, 1 = the flow's process only.
+    `report`: write `<data>/report.html` after a completed run (the served deployments do)."""
     params = {"landing": landing, "data": data, "start": start.isoformat(), "end": end.isoformat()}
     settings = _settings(landing, data, max_file_mb, wait, workers, entities)
     settings.lake = lake
-    return _run(settings, lambda lake: plan_backfill(settings, lake, start, end), params)
+
+    def plan(the_lake: Lake) -> Plan:
+        if end < start:  # found under the lock, so that the failed run is recorded
+            raise InvalidRun(
+                f"backfill parameters: end ({end}) is before start ({start}); give end >= start "
+                f"(both dates are included)",
+                "backfill",
+                end,
+            )
+        return plan_backfill(settings, the_lake, start, end)
+
+    return _run(settings, planned_or_invalid(plan, "backfill", end), params, report=report)
 
 
 @flow(name="entities-refresh", log_prints=False)

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from flows.lake import Lake
 from flows.landing import Discovery, LandingFile, discover, folder_date
 from flows.settings import Settings
+from transforms.readers import unsupported
 
 
 @dataclass
@@ -65,7 +66,9 @@ def plan_nightly(settings: Settings, lake: Lake, logical_date: dt.date) -> Plan:
         seen_paths.add(f.path)
         prev = known.get(f.path)
         # Same stat and read before (or still over the size limit): nothing to do.
-        tried = prev is not None and (prev.was_read or f.size > settings.max_file_bytes)
+        tried = prev is not None and (
+            prev.was_read or f.size > settings.max_file_bytes or unsupported(f.path) is not None
+        )
         if tried and prev.size == f.size and prev.mtime_ns == f.mtime_ns:
             counts["files_unchanged"] += 1
             continue

@@ -40,10 +40,13 @@ from flows.lake import Lake, Transaction
 from flows.lake_check import LakeDamaged, check, rebuilt_by_backfill
 from flows.lake_lease import Lease, lake_lease
 from flows.lake_migrate import migrate
+from flows.landing import Discovery
 from flows.lock import data_lock
 from flows.plan import Plan
+from flows.progress import RunProgress
 from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
 from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
+from flows.run_invalid import InvalidRun
 from flows.settings import Settings
 from flows.stage import Staging
 from flows.timer import Timer
@@ -73,6 +76,7 @@ class RunOutcome:
     # Where the time went (see Timer.STAGES); read/parse/transform add up over the workers.
     timings: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    rejected: dict[str, str] = field(default_factory=dict)  # landing path: its first reason
 
     def summary(self) -> dict:
         return {
@@ -83,6 +87,7 @@ class RunOutcome:
             "dates": self.dates,
             "deleted_files": self.deleted,
             "skipped_files": [f"{p} ({why})" for p, why in self.skipped],
+            "rejected_files": [f"{p} ({why})" for p, why in self.rejected.items()],
             "missing_dates": self.missing_dates,
             "publish": self.publish_mode,
             "seconds": round(self.seconds, 2),
@@ -126,6 +131,7 @@ class Run:
     gazetteer: Gazetteer  # what entity mentions are matched with (flows/gazetteer_step.py)
     build: Build | None = None  # the warehouse, built in the background while staging
     lease: Lease | None = None  # the lake's writers' lease this run holds
+    rejected: dict[str, str] = field(default_factory=dict)  # landing path: its first reason
 
     @property
     def data(self) -> Path:
@@ -158,7 +164,11 @@ def execute(
             lake_lease(settings.lake_location, run_id, settings.data, wait=wait)
         )
         _recover(settings.data, lake, log)
-        plan = _plan(make_plan, lake, timer)
+        try:
+            plan = _plan(make_plan, lake, timer)
+        except InvalidRun as e:
+            _record_invalid(settings, params, lake, run_id, started, e)
+            raise
         run = Run(
             run_id=run_id,
             settings=settings,
@@ -188,6 +198,29 @@ def execute(
                 raise PublishFailed(_publish_failed(run, e)) from e
             raise
         return _completed(run, mode)
+
+
+def _record_invalid(
+    settings: Settings, params: dict, lake: Lake, run_id: str, started: dt.datetime, e: InvalidRun
+) -> None:
+    """A `failed` row in `runs` with the reason, for a run that stopped at its plan."""
+    empty = Plan(e.flow, e.logical_date, Discovery([], [], []), [], {}, {}, [], [])
+    run = Run(
+        run_id=run_id,
+        settings=settings,
+        params=params,
+        lake=lake,
+        plan=empty,
+        tx=Transaction(lake, run_id),
+        counts=dict.fromkeys(schemas.FUNNEL, 0),
+        timer=Timer(),
+        started=started,
+        t0=time.perf_counter(),
+        hooks=IN_PROCESS,
+        log=print,
+        gazetteer=None,  # type: ignore[arg-type]  # nothing is matched
+    )
+    _fail(run, e)
 
 
 def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
@@ -251,18 +284,19 @@ def _read_transform_stage(run: Run) -> None:
     workers = resolve(run.settings.workers)
     batches = make_batches(plan.to_read, workers)
     # The pool's processes start while this process reads what the lake holds already.
-    with worker_pool(workers, len(batches)):
+    with worker_pool(workers, len(batches)), RunProgress.of(plan.to_read, run.log) as progress:
         timer.workers = active() or 1
         staging = Staging.start(plan, run.lake, run.tx, run.counts, timer)
-        done_files = 0
         t = time.perf_counter()
         for result in run.hooks.map_batches(batches, _job(run)):
             timer.add_batch(result.seconds, time.perf_counter() - t)
-            done_files += len(result.files)
             write_quarantine(run.data, run.run_id, result.quarantined)
-            run.log(f"read {done_files}/{len(plan.to_read)} files")
+            for rej, _day, _raw in result.quarantined:
+                run.rejected.setdefault(rej.source_file, rej.reason)
+            progress.batch(result.files, result.file_records)
             staging.add_batch(result)
             t = time.perf_counter()
+        progress.set_stage("stage")
     staging.finish()
 
 
@@ -277,6 +311,7 @@ def _commit(run: Run) -> None:
     if run.plan.to_read or run.plan.dates:
         gazetteer_step.stage(run.tx, run.lake, run.gazetteer, run.plan.logical_date)
     ledger.append_run_row(run.tx, run, "completed", None)
+    run.log("lake write: committing the run's tables")
     t, waited = time.perf_counter(), run.tx.wait_seconds  # (waited: the writer's queue full)
     if run.lease is not None:
         run.lease.check()  # a run that stalled past a takeover must not commit beside it
@@ -293,6 +328,7 @@ def _publish(run: Run) -> str:
         gc.collect()
         pa.default_memory_pool().release_unused()
     failpoints.hit("before_publish")
+    run.log("publish: the warehouse")
     t = time.perf_counter()
     mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build)
     run.timer.add("publish", time.perf_counter() - t)
@@ -368,4 +404,5 @@ def _completed(run: Run, publish_mode: str) -> RunOutcome:
         seconds=time.perf_counter() - run.t0,
         timings=run.timer.seconds,
         workers=run.timer.workers,
+        rejected=run.rejected,
     )

@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 SHOWN_FILES = 5  # skipped or deleted files named in full; the rest are an ellipsis
+ARTIFACT_FILES = 50  # files named in the Prefect artifact, which has room for a list
 
 
 def summary_lines(s: dict) -> list[str]:
     """The funnel (files, records, entities), where the time went, and what was left out."""
-    lines = [f"akhbar {s['flow']}: {s['status']} in {s['seconds']:.1f} s (run {s['run_id']})"]
+    wall = s.get("wall_seconds")
+    took = wall if wall is not None else s["seconds"]
+    lines = [f"akhbar {s['flow']}: {s['status']} in {took:.1f} s (run {s['run_id']})"]
     if s["flow"] != "entities":  # a refresh reads no landing file: only its mentions count
         lines += [
             f"  files    seen {s['files_seen']}  new {s['files_new']}  "
@@ -24,16 +27,32 @@ def summary_lines(s: dict) -> list[str]:
         f"  entities hashtags {s['hashtags']}  mentions {s['mentions']}  "
         f"people/places/organisations {s.get('entity_mentions', 0)}"
     )
+    lines += _wall_lines(s)
     lines += _timing_lines(s)
     if s["dates"]:
         lines.append(f"  dates    {', '.join(s['dates'])}")
-    for label, key in (("skipped", "skipped_files"), ("deleted", "deleted_files")):
-        if s[key]:
+    for label, key in (
+        ("skipped", "skipped_files"),
+        ("rejected", "rejected_files"),
+        ("deleted", "deleted_files"),
+    ):
+        if s.get(key):
             more = " …" if len(s[key]) > SHOWN_FILES else ""
-            lines.append(f"  {label}  {', '.join(s[key][:SHOWN_FILES])}{more}")
+            lines.append(f"  {label:<8} {', '.join(s[key][:SHOWN_FILES])}{more}")
     if s.get("missing_dates"):
         lines.append(f"  no landing folder for: {', '.join(s['missing_dates'])} (left unchanged)")
     return lines
+
+
+def _wall_lines(s: dict) -> list[str]:
+    """Where the wait went before the run began: Prefect's start and the flow run's set-up."""
+    wall = s.get("wall_seconds")
+    if wall is None:
+        return []
+    return [
+        f"  wall     {wall:.1f} s since the process started: Prefect's start and set-up "
+        f"{max(0.0, wall - s['seconds']):.1f}, the run {s['seconds']:.1f}"
+    ]
 
 
 def _timing_lines(s: dict) -> list[str]:
@@ -56,3 +75,25 @@ def next_steps(data: str) -> str:
         f'"select key, count(*) from hashtags group by 1 order by 2 desc" --data {data}'
         f"\n      or:  duckdb -readonly {Path(data) / 'warehouse.duckdb'}"
     )
+
+
+def summary_markdown(s: dict, report: str | None = None) -> str:
+    """The run's summary as a Prefect markdown artifact: the terminal's lines, then the files
+    skipped, rejected and deleted (up to ARTIFACT_FILES each) and where the report is."""
+    out = [f"# akhbar {s['flow']}: {s['status']}", "", "```", *summary_lines(s), "```", ""]
+    if report:
+        out += [f"**Report:** `{report}`", ""]
+    for title, key in (
+        ("Skipped files", "skipped_files"),
+        ("Rejected files", "rejected_files"),
+        ("Deleted files", "deleted_files"),
+    ):
+        names = s.get(key) or []
+        if not names:
+            continue
+        out.append(f"## {title} ({len(names)})")
+        out += [f"- `{n}`" for n in names[:ARTIFACT_FILES]]
+        if len(names) > ARTIFACT_FILES:
+            out.append(f"- … and {len(names) - ARTIFACT_FILES} more (the `rejects` table)")
+        out.append("")
+    return "\n".join(out)

@@ -13,7 +13,8 @@ from flows.nightly import backfill, nightly
 
 
 def deployments(cron: str, timezone: str, landing: str, data: str) -> list:
-    paths = {"landing": landing, "data": data}
+    # Served runs also write <data>/report.html; its path is in each run's summary artifact.
+    paths = {"landing": landing, "data": data, "report": True}
     return [
         nightly.to_deployment(
             name="nightly",

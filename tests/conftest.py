@@ -53,6 +53,30 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def flow_run_log() -> Iterator[list[str]]:
+    """The messages logged by flow runs (Prefect's `prefect.flow_runs` logger does not
+    propagate to the root logger, so caplog does not see them), with their tracebacks."""
+    import logging
+
+    import flows.nightly  # noqa: F401  # Prefect configures its logging once, when imported
+
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(self.format(record))
+
+    handler = Collect(level=logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("prefect.flow_runs")
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[s3.S3Server]:
     """A local S3 server (moto, tests/s3_server.py) for the session, on a free port. It dies with

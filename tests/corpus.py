@@ -158,7 +158,7 @@ class _Gen:
     def bad_file(self, rel: str, reason: str, data: bytes) -> None:
         self.write(rel, data)
         self.exp.rejects.append((rel, None, None, reason))
-        if reason != "too_large":
+        if reason not in ("too_large", "unsupported_extension"):  # rejected unread
             self.exp.file_rejects[rel] = data
 
 
@@ -188,9 +188,9 @@ def generate(landing: Path, outside: Path, seed: int = 2026, n_files: int = 220)
             rel = f"{folder}bad_{i:03d}{ext.get(kind, g.r.choice(('.txt', '.json', '.jsonl')))}"
             g.bad_file(rel, reason, bad_kinds[kind]())
         elif roll < 0.29:
-            rel = f"{folder}notes_{i:03d}." + g.r.choice(("docx", "csv", "html"))
-            g.write(rel, "ملاحظات".encode())
-            g.exp.skipped[rel] = "unknown_extension"
+            # No reader for these: rejected unread (no quarantine copy), once.
+            rel = f"{folder}notes_{i:03d}." + g.r.choice(("docx", "csv", "pdf"))
+            g.bad_file(rel, "unsupported_extension", "ملاحظات".encode())
         elif roll < 0.31:
             rel = f"{folder}link_{i:03d}.txt"
             (landing / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -42,3 +42,50 @@ def test_write_rows_formats_and_counts() -> None:
         "(1 rows)",
         "… 1 more rows (raise --limit or use --format csv)",
     ]
+
+
+BIDI_MARKS = set("\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e")
+
+
+def test_tsv_and_plain_never_isolate() -> None:
+    cols, rows = ["k", "n"], [("الرياض", 1), ("a\tb", 2)]
+    out = io.StringIO()
+    assert write_rows(out, "tsv", cols, rows, limit=10, isolate=True) == 2
+    assert out.getvalue().splitlines() == ["k\tn", "الرياض\t1", '"a\tb"\t2']
+    out = io.StringIO()
+    write_rows(out, "plain", cols, rows, limit=10, isolate=True)  # even when asked to
+    assert not BIDI_MARKS & set(out.getvalue())
+    assert out.getvalue().splitlines()[2] == "الرياض | 1"
+
+
+def test_a_value_copied_out_of_query_output_matches_in_sql(tmp_path) -> None:
+    """Through the real CLI into a pipe (CliRunner's output is not a terminal): the cell text of
+    every text format, pasted into SQL, finds its row."""
+    import csv
+
+    import duckdb
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    value = "قال #الرياض_اليوم عبر @spagov"
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create table t as select ? as v, 1 as n", [value])
+
+    def query(sql: str, fmt: str) -> str:
+        res = CliRunner().invoke(main, ["query", sql, "--data", str(tmp_path), "--format", fmt])
+        assert res.exit_code == 0, res.output
+        assert not BIDI_MARKS & set(res.output), fmt
+        return res.output
+
+    copied = {
+        "table": query("select v, n from t", "table").splitlines()[2].split(" | ")[0].rstrip(),
+        "plain": query("select v, n from t", "plain").splitlines()[2].split(" | ")[0].rstrip(),
+        "tsv": query("select v from t", "tsv").splitlines()[1],
+        "csv": next(csv.reader(query("select v from t", "csv").splitlines()[1:])),
+        "json": json.loads(query("select v from t", "json"))[0]["v"],
+    }
+    copied["csv"] = copied["csv"][0]
+    for fmt, got in copied.items():
+        found = query(f"select count(*) as c from t where v = '{got}'", "csv")
+        assert found.splitlines() == ["c", "1"], fmt

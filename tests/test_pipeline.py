@@ -154,10 +154,23 @@ def test_bad_files_are_rejected_with_reasons_and_quarantined(landing: Path, data
     assert reasons["2026-11-26/empty.txt"] == "empty"
     assert reasons["2026-11-26/headline_only.txt"] == "no_body"
     assert reasons["2026-11-26/broken.json"] == "malformed_json"
-    assert "2026-11-26/notes.docx (unknown_extension)" in s["skipped_files"]
+    # No reader for .docx: rejected unread, with the fix, in `rejects` (not skipped).
+    assert reasons["2026-11-26/notes.docx"] == "unsupported_extension"
+    assert s["skipped_files"] == []
+    ((detail,),) = query(
+        data_dir, "select detail from rejects where source_file = '2026-11-26/notes.docx'"
+    )
+    assert detail.startswith(".docx is not supported: save the article as .txt")
     qdir = data_dir / "quarantine" / "2026-11-26" / s["run_id"]
     assert any(p.name.endswith("broken.json") for p in qdir.iterdir())
-    assert len(list(qdir.glob("*.reason.json"))) == 3
+    assert len(list(qdir.glob("*.reason.json"))) == 4
+    assert not any(p.name.endswith("notes.docx") for p in qdir.iterdir())  # never read
+    # Once: the next night it is an unchanged file, not a new reject.
+    again = nightly(landing, data_dir)
+    assert again["files_new"] == again["files_rejected"] == 0
+    assert query(
+        data_dir, "select count(*) from rejects where reason = 'unsupported_extension'"
+    ) == [(1,)]
 
 
 def test_failed_run_is_recorded_and_leaves_previous_state(

@@ -160,6 +160,33 @@ def _wait_run(api: str, run_id: str) -> dict:
     return _wait_until(done, f"flow run {run_id}")
 
 
+def _check_summary_reaches_prefect(api: str, run_id: str, data: Path) -> None:
+    """A served run's whole summary is in its log, and in its markdown artifact with the
+    report the run wrote."""
+    log = _run_log(api, run_id, until="akhbar nightly: completed in")
+    for part in ("files    seen", "records  read", "seconds  plan", "dates    2026-11-24"):
+        assert part in log, part
+    body = {"artifacts": {"flow_run_id": {"any_": [run_id]}, "type": {"any_": ["markdown"]}}}
+    (art,) = _post(f"{api}/artifacts/filter", body).json()
+    assert art["key"] == "nightly-summary"
+    md = art["data"]
+    assert "completed in" in md and "seconds  plan" in md and "dates    2026-11-24" in md
+    assert f"`{data.resolve() / 'report.html'}`" in md
+    assert (data / "report.html").exists()
+
+
+def _run_log(api: str, run_id: str, until: str) -> str:
+    """The flow run's log as the server holds it, once it holds `until` (logs are shipped in
+    batches, after the run's state)."""
+
+    def text() -> str | None:
+        body = {"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC"}
+        t = "\n".join(e["message"] for e in _post(f"{api}/logs/filter", body).json())
+        return t if until in t else None
+
+    return _wait_until(text, f"the log of flow run {run_id}", timeout=60)
+
+
 def test_serve_registers_schedule_and_runs_nightly_and_backfill(stack: dict) -> None:
     api = stack["api"]
     nightly = _wait_until(
@@ -176,6 +203,7 @@ def test_serve_registers_schedule_and_runs_nightly_and_backfill(stack: dict) -> 
     # Trigger the nightly deployment through the REST API.
     r = _post(f"{api}/deployments/{nightly['id']}/create_flow_run", {})
     nightly_run = _wait_run(api, r.json()["id"])
+    _check_summary_reaches_prefect(api, nightly_run["id"], stack["data"])
 
     # Trigger a backfill through Prefect's CLI, as the README tells operators to.
     out = subprocess.run(
@@ -222,3 +250,34 @@ def test_serve_registers_schedule_and_runs_nightly_and_backfill(stack: dict) -> 
     assert per_day["2026-11-25"] > n_txt_25  # the .txt articles plus the wire JSON's records
     assert loaded_by["2026-11-25"] == backfill_run["id"]
     assert loaded_by["2026-11-24"] == nightly_run["id"]
+
+
+def test_backwards_backfill_deployment_fails_in_one_line_and_is_recorded(stack: dict) -> None:
+    """The deployment's parameters are `start` and `end`: the error names those, the served
+    run's log holds no traceback, and `runs` holds the failed run with the reason."""
+    api = stack["api"]
+    backfill = _wait_until(
+        lambda: _deployment(api, "backfill", "backfill"),
+        "backfill deployment",
+        procs=tuple(stack["procs"]),
+    )
+    body = {"parameters": {"start": "2026-11-26", "end": "2026-11-25"}}
+    run_id = _post(f"{api}/deployments/{backfill['id']}/create_flow_run", body).json()["id"]
+
+    def failed() -> dict | None:
+        r = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5)
+        state = (r.json().get("state") or {}) if r.status_code == 200 else {}
+        return state if state.get("type") in ("FAILED", "CRASHED", "COMPLETED") else None
+
+    state = _wait_until(failed, f"backfill run {run_id} to fail")
+    assert state["type"] == "FAILED"
+    assert "end (2026-11-25) is before start (2026-11-26)" in state["message"]
+    assert "--end" not in state["message"]
+    text = _run_log(api, run_id, until="Finished in state")
+    assert "is before start" in text and "Traceback" not in text
+    assert "Traceback" not in (stack["logs"] / "serve.log").read_text(errors="replace")
+    with duckdb.connect(str(stack["data"] / "warehouse.duckdb"), read_only=True) as con:
+        ((flow, status, error),) = con.execute(
+            "select flow, status, error from runs where run_id = ?", [run_id]
+        ).fetchall()
+    assert (flow, status) == ("backfill", "failed") and "is before start" in error

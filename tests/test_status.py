@@ -76,28 +76,32 @@ def test_dry_run_after_a_run_shows_changed_new_skipped_too_large_deleted(
     res = _cli("run", "--dry-run", *args, "--max-file-mb", "1")
     assert _files(data_dir, landing) == before
     out = res.output.splitlines()
-    assert "would read 3 files, 1.1 MB (2 new, 1 changed, 0 re-read); 28 unchanged" in out[1]
+    assert "would read 4 files, 1.1 MB (3 new, 1 changed, 0 re-read); 28 unchanged" in out[1]
     assert "  2026-11-26  2 files  1.1 MB  (1 changed, 1 new)" in out
     kb = changed.stat().st_size / 1024
     assert f"    changed  2026-11-26/016_0358eef87edd8351.txt  {kb:.1f} kB" in out
     assert "    new      2026-11-26/big.txt  1.1 MB  too large: over 1 MB, rejected unread" in out
     n = (landing / "2026-11-28" / "new.txt").stat().st_size
     assert f"    new      2026-11-28/new.txt  {n} B" in out
-    assert "    unknown_extension  2026-11-25/notes.docx" in out
+    # No reader for .docx: a new file, rejected unread by the run (once), not skipped.
+    assert (
+        "    new      2026-11-25/notes.docx  2 B  "
+        "no reader for its extension: rejected unread, once" in out
+    )
     assert "    2026-11-24/000_d0de07fd3e4728fb.txt" in out
     assert out[-1].startswith("would reject 1 file as too large (over --max-file-mb 1)")
     # What it said is what a run then does.
     s = Settings(landing, data_dir, 1024 * 1024)
     done = execute(s, lambda lake: plan_nightly(s, lake, dt.date(2026, 11, 27)), {}, log=print)
-    assert done.counts["files_new"] == 2 and done.counts["files_changed"] == 1
-    assert done.counts["files_skipped"] == 1 and done.deleted == [
+    assert done.counts["files_new"] == 3 and done.counts["files_changed"] == 1
+    assert done.counts["files_skipped"] == 0 and done.deleted == [
         "2026-11-24/000_d0de07fd3e4728fb.txt"
     ]
     res = _cli("run", "--dry-run", *args, "--max-file-mb", "1")
-    assert "would read nothing new or changed (31 files unchanged)" in res.output
+    assert "would read nothing new or changed (32 files unchanged)" in res.output
     # Under a limit it now fits, the rejected file is read again.
     res = _cli("run", "--dry-run", *args)
-    assert "(0 new, 0 changed, 0 re-read, 1 retried); 30 unchanged" in res.output
+    assert "(0 new, 0 changed, 0 re-read, 1 retried); 31 unchanged" in res.output
     assert "    retry    2026-11-26/big.txt  1.1 MB" in res.output.splitlines()
 
 

@@ -1,4 +1,6 @@
-"""Parse landing files from bytes: `.txt` (seed format), `.json`, `.jsonl` and `.zip` of those.
+"""Parse landing files from bytes: `.txt` (seed format), `.json`, `.jsonl`, `.html` and `.zip`
+of those, each through its reader in READERS (by extension); any other extension is rejected
+unread (`unsupported`), with what to do in the detail.
 
 Pure: the caller reads the bytes; nothing here touches the file system. Every input ends as
 records or as rejects with a reason code, never as an exception.
@@ -11,13 +13,10 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from charset_normalizer import from_bytes
-
-ARTICLE_EXTS = (".txt", ".json", ".jsonl")
-SUPPORTED_EXTS = (*ARTICLE_EXTS, ".zip")
 
 # Reason codes, stored in rejects.reason. Documented in the README's failure-mode table.
 REASONS = {
@@ -35,6 +34,7 @@ REASONS = {
     "unreadable": "the file cannot be read (permissions or I/O error)",
     "invalid_unicode": "a JSON string holds a lone surrogate escape (\\ud800-\\udfff unpaired)",
     "symlink_outside": "a symlink points outside the landing dir",
+    "unsupported_extension": "no reader for the file's extension: rejected unread, once",
 }
 
 _ID_FROM_NAME = re.compile(r"^\d{3,}_([0-9a-fA-F]{8,64})\.txt$")
@@ -244,6 +244,69 @@ def parse_jsonl(source: str, member: str | None, text: str, enc: str) -> Parsed:
     return out
 
 
+def parse_html(
+    source: str, member: str | None, name: str, text: str, enc: str, raw: bytes | None = None
+) -> Parsed:
+    """A saved news page: headline and paragraphs, scripts and styles dropped
+    (transforms/html_reader.py)."""
+    from transforms.html_reader import parse_html_text  # selectolax only where pages are read
+
+    page = parse_html_text(text)
+    if not page.title and not page.body:
+        detail = "the page has no headline and no text once scripts and styles are dropped"
+        return _file_reject(source, member, "no_text", detail, raw)
+    art = RawArticle(
+        source,
+        member,
+        0,
+        page.title,
+        page.body,
+        url=page.url,
+        author=page.author,
+        published_at=page.published_at,
+        encoding=enc,
+    )
+    return Parsed([art], [], 1)
+
+
+# The reader of each article extension: (source, member, name, text, encoding, raw bytes).
+Reader = Callable[[str, "str | None", str, str, str, bytes], Parsed]
+READERS: dict[str, Reader] = {
+    ".txt": lambda s, m, n, t, e, raw: parse_txt(s, m, n.rsplit("/", 1)[-1], t, e, raw),
+    ".json": lambda s, m, n, t, e, raw: parse_json(s, m, t, e, raw),
+    ".jsonl": lambda s, m, n, t, e, raw: parse_jsonl(s, m, t, e),
+    ".html": parse_html,
+    ".htm": parse_html,
+}
+ARTICLE_EXTS = tuple(READERS)
+SUPPORTED_EXTS = (*ARTICLE_EXTS, ".zip")
+# Documents people save news in that have no reader: say how to export them.
+_DOCUMENT_EXTS = (".docx", ".doc", ".odt", ".rtf", ".pdf", ".pages")
+
+
+def extension(name: str) -> str:
+    """`.ext` of a file name, lower-case; '' when it has none."""
+    base = name.rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[1].lower() if "." in base.lstrip(".") else ""
+
+
+def unsupported(source: str) -> Reject | None:
+    """The reject of a landing file no reader takes (None when one does), with the fix."""
+    ext = extension(source)
+    if ext in SUPPORTED_EXTS:
+        return None
+    formats = ", ".join(ARTICLE_EXTS)
+    if ext in _DOCUMENT_EXTS:
+        fix = (
+            f"{ext} is not supported: save the article as .txt (headline line, blank line, "
+            f"body) or .html and put that in the landing zone"
+        )
+    else:
+        what = f"{ext} files are" if ext else "files without an extension are"
+        fix = f"{what} not read: convert to one of {formats} (or a .zip of those)"
+    return Reject(source, None, None, "unsupported_extension", fix)
+
+
 def parse_document(source: str, member: str | None, name: str, data: bytes) -> Parsed:
     """One article file (not a zip) from its bytes."""
     if not data.strip():
@@ -257,12 +320,8 @@ def parse_document(source: str, member: str | None, name: str, data: bytes) -> P
     text, enc = decoded
     if not text.strip():
         return _file_reject(source, member, "empty", "whitespace only", data)
-    lower = name.lower()
-    if lower.endswith(".txt"):
-        return parse_txt(source, member, name.rsplit("/", 1)[-1], text, enc, data)
-    if lower.endswith(".jsonl"):
-        return parse_jsonl(source, member, text, enc)
-    return parse_json(source, member, text, enc, data)
+    reader = READERS.get(extension(name), READERS[".json"])
+    return reader(source, member, name, text, enc, data)
 
 
 def _unsafe(name: str) -> bool:
