@@ -12,35 +12,18 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_lake_s3 import RUN
+from tests.test_lake_s3 import _run as _start
 from tests.util import checksums, lake_checksums, nightly
 
 pytestmark = pytest.mark.integration
 
 ROUNDS = 6
 TABLE_COMMITS = 9  # data tables a nightly of the seeds commits before the ledger
-
-
-def _start(landing: Path, data: Path, lake: str, failpoint: str | None) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("AKHBAR_FAILPOINT", None)
-    if failpoint:
-        env["AKHBAR_FAILPOINT"] = failpoint
-    return subprocess.Popen(
-        [sys.executable, "-c", RUN, str(landing), str(data), lake],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _timed_run(landing: Path, data: Path, lake: str) -> float:
