@@ -42,7 +42,8 @@ from flows.lake_lease import lake_lease
 from flows.lake_migrate import migrate
 from flows.lock import data_lock
 from flows.plan import Plan
-from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
+from flows.publish import disk_full, publish, sweep_temp
+from flows.publish_check import damaged, forget
 from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
 from flows.settings import Settings
 from flows.stage import Staging
@@ -193,8 +194,7 @@ def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
         log(f"removed {len(left)} half-built warehouse file(s) of an earlier publish")
     why = damaged(data)
     if why:  # it reads until a query meets the damage; a copy of it would carry it forward
-        (data / "warehouse.duckdb").unlink()
-        (data / CHECKSUM_FILE).unlink()
+        forget(data)
         log(f"the warehouse is damaged ({why}): removed it; this run rebuilds it from the lake")
     if migrate(lake):
         log(f"converted the lake {lake.uri} to Delta tables (once; flows/lake_migrate.py)")
@@ -288,7 +288,7 @@ def _publish(run: Run) -> str:
         pa.default_memory_pool().release_unused()
     failpoints.hit("before_publish")
     t = time.perf_counter()
-    mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build)
+    mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build, run.log)
     run.timer.add("publish", time.perf_counter() - t)
     if run.build is not None:
         run.timer.add("build", run.build.seconds)
