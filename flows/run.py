@@ -1,17 +1,18 @@
 """The run itself, step by step, under the data-dir lock:
 
-1. recover: remove half-built warehouses and a warehouse whose checksum says it is damaged
-   (flows.publish); take the lake's writers' lease; restore tables a killed run left ahead of
-   the ledger (flows.lake, flows.lake_lease); remove the quarantine of runs whose rejects are
-   not in the lake (flows.quarantine)
+1. recover: remove half-built warehouses and a damaged warehouse (flows.publish_check); take
+   the lake's writers' lease; restore tables a killed run left ahead of the ledger
+   (flows.lake, flows.lake_lease); remove the quarantine of runs whose rejects are not in the
+   lake (flows.quarantine)
 2. plan: which files to read, which rows of which dates they replace (flows.plan)
 3. read+transform: batches of landing files, in worker processes (flows.batches,
    flows.workers)
-4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile the
-   warehouse is built from them in the background (flows.build.Build)
+4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile a new
+   warehouse, when the run needs one, is built from them in the background (flows.build.Build)
 5. commit: each table's Delta commit, then the ledger row with every table's version, the
    commit point (flows.ledger, flows.lake)
-6. publish: the warehouse, swapped in atomically (flows.publish)
+6. publish: the warehouse, updated in place in one transaction, or a new file swapped in
+   (flows.publish)
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
 plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
