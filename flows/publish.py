@@ -13,8 +13,8 @@ Three ways, chosen per run:
   file stays until the swap (readers keep it, a crash keeps it): peak disk is twice the
   warehouse, and the new file is compact.
 
-`publish_check` records a stat fingerprint of the live file after each publish, and the next
-run rebuilds a warehouse changed since by anything but a run.
+`publish_check` records a stat fingerprint of the live file after each publish; the next run
+has DuckDB read a warehouse changed since by anything but a run, and rebuilds it if damaged.
 """
 
 from __future__ import annotations
