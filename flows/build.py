@@ -1,11 +1,11 @@
-"""The run's next warehouse, built in a background thread while the run stages the lake
-(`Build`), so that publishing costs little after the lake commit."""
+"""The run's next warehouse, when it is a new one, built in a background thread while the run
+stages the lake (`Build`), so that publishing costs little after the lake commit. A run whose
+warehouse can be updated builds nothing here: it publishes in place (flows/publish_inplace.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import queue
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -14,7 +14,8 @@ import duckdb
 import pyarrow as pa
 
 from flows.lake import Lake
-from flows.publish import can_update, complete, read_meta, remove_temp, swap, sweep_temp
+from flows.publish import remove_temp, swap, sweep_temp
+from flows.publish_meta import can_update, complete, read_meta
 from flows.sql_objects import install_objects, objects_fingerprint
 from flows.warehouse_tables import (
     PUBLISH_MEMORY_LIMIT,
@@ -33,15 +34,16 @@ _DONE = object()
 
 
 class Build:
-    """The run's next warehouse, built while the run stages the lake, so that publishing costs
+    """The run's new warehouse, built while the run stages the lake, so that publishing costs
     little after the lake commit.
 
-    `start()` (under the data-dir lock, before staging) copies the live warehouse in a
-    background thread, or creates a new one and loads the lake partitions the run will not
+    `start()` (under the data-dir lock, before staging) decides: when the live warehouse can
+    be updated (`incremental`), nothing is built here and the run publishes in place. Else a
+    background thread creates a new file and loads the lake partitions the run will not
     replace. Each partition the run stages is handed over with `add()` and applied from the
     Arrow table in memory (no Parquet re-read) while the run goes on. After the lake commit,
-    `publish(..., build=)` calls `finish()`: the last rows, the runs rows, the metadata (and
-    the views and macros, if they changed), then the swap.
+    `publish(..., build=)` calls `finish()`: the last rows, the runs rows, the metadata, then
+    the swap.
     Anything unexpected (an error in the thread, a partition missing, the lake at another
     version) discards it, and the warehouse is published from the lake the usual way.
     """
@@ -59,9 +61,8 @@ class Build:
         self.incremental = can_update(meta, lake.version + 1)
         self.replacing = replacing
         self.applied: set[tuple[str, dt.date]] = set()
-        # objects_fingerprint of the views and macros the file holds (None: none); a new
-        # warehouse gets them at setup.
-        self._held = meta.get("objects") if self.incremental else None
+        # objects_fingerprint of the views and macros the file holds; set at setup.
+        self._held: str | None = None
         # Articles staged but not inserted yet, and rows in the table's last row group: see
         # _insert_articles.
         self._carry: list[pa.Table] = []
@@ -80,7 +81,8 @@ class Build:
     def start(cls, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> Build:
         sweep_temp(data_dir)
         build = cls(data_dir, lake, run_id, replacing)
-        build._thread.start()
+        if not build.incremental:  # else add() ignores the parts: the publish is in place
+            build._thread.start()
         return build
 
     def add(self, table: str, day: dt.date, data: pa.Table) -> None:
@@ -120,8 +122,6 @@ class Build:
                 self._done_with(item[2])
 
     def _setup(self, lake: Lake) -> None:
-        if self.incremental:
-            shutil.copyfile(self.data_dir / "warehouse.duckdb", self.tmp)
         con = self._con = connect(self.tmp)
         # One DuckDB thread: the build runs beside the worker processes, which keep the cores
         # busy, and parallel inserts write one partial row group per thread (a file 15-60%
@@ -134,15 +134,14 @@ class Build:
         # beside the staging, instead of one large one after the lake commit (the thread is
         # busier, but in the background; benchmarks/RESULTS.md).
         con.execute(f"SET checkpoint_threshold = '{BUILD_CHECKPOINT_THRESHOLD}'")
-        if not self.incremental:
-            for table in schemas.TABLES:
-                con.execute(create_table_sql(table))
-                if table not in schemas.APPEND_ONLY:
-                    days = [d for d in lake.dates(table) if d not in self.replacing]
-                    insert_files(con, table, [f for d in days for f in lake.files(table, d)])
-            # Views and macros now, while the run is still reading: not after its commit.
-            self._held = objects_fingerprint()
-            install_objects(con)
+        for table in schemas.TABLES:
+            con.execute(create_table_sql(table))
+            if table not in schemas.APPEND_ONLY:
+                days = [d for d in lake.dates(table) if d not in self.replacing]
+                insert_files(con, table, [f for d in days for f in lake.files(table, d)])
+        # Views and macros now, while the run is still reading: not after its commit.
+        self._held = objects_fingerprint()
+        install_objects(con)
         rows = con.execute(
             "SELECT coalesce(sum(count), 0) FROM pragma_storage_info('articles') "
             "WHERE column_id = 0 AND column_path = '[0]'"
@@ -183,10 +182,6 @@ class Build:
         self._fill = 0
 
     def _apply(self, table: str, day: dt.date, data: pa.Table) -> None:
-        con = self._con
-        assert con is not None
-        if self.incremental and (table, day) not in self.applied:  # its first part
-            con.execute(f"DELETE FROM {table} WHERE ingest_date = ?", [day])
         if table == "articles":
             self._insert_articles(data)
         elif data.num_rows:
@@ -200,6 +195,7 @@ class Build:
 
     def finish(self, lake: Lake, touched: dict[str, set[dt.date]]) -> str:
         """Complete and swap in the build, or raise (the caller then publishes from the lake)."""
+        assert not self.incremental, "an update is published in place, not built"
         self._stop()
         if self.error is not None:
             raise RuntimeError(f"the warehouse built during the run failed: {self.error}")
@@ -209,7 +205,7 @@ class Build:
         replaced = {(t, d) for t in dated for d in self.replacing}
         if (
             self.applied != expected
-            or not (self.incremental or replaced <= expected)
+            or not replaced <= expected
             or lake.version != self.base_version + 1
         ):
             raise RuntimeError("the warehouse built during the run does not match the lake")
@@ -224,14 +220,13 @@ class Build:
                 self._insert("articles", pa.concat_tables(self._carry))
                 self._carry = []
             for table in schemas.APPEND_ONLY:
-                days = touched.get(table, set()) if self.incremental else set(lake.dates(table))
-                insert_files(con, table, new_files(con, lake, table, days))
+                insert_files(con, table, new_files(con, lake, table, set(lake.dates(table))))
             complete(con, lake, self.run_id, self._held, commit=True)
         finally:
             con.close()
             self._con = None
         swap(self.tmp, self.data_dir)
-        return "incremental" if self.incremental else "full"
+        return "full"
 
     def discard(self) -> None:
         """Stop the thread and remove what it built. Idempotent."""

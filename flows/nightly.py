@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -101,23 +101,28 @@ def read_transform_local(files: list[LandingFile], job: BatchJob, key: int) -> d
     }
 
 
+Log = Callable[[str], None] | None
+
+
 # Publishing is file I/O on the data volume: the one step worth a retry. Not on a full disk:
 # that failure comes back as a value (no retries, no traceback per attempt) and is raised by
 # `_publish` outside the task; the run then fails with one message (flows.run.PublishFailed).
 @task(name="publish-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def publish_task(
-    data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None
+    data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None, log: Log = None
 ) -> str | OSError | duckdb.Error:
     try:
-        return publish(data, lake, touched, run_id, build)
+        return publish(data, lake, touched, run_id, build, log)
     except (OSError, duckdb.Error) as e:
         if disk_full(e):
             return e
         raise
 
 
-def _publish(data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None) -> str:
-    mode = publish_task(data, lake, touched, run_id, build)
+def _publish(
+    data: Path, lake: Lake, touched: dict, run_id: str, build: Build | None = None, log: Log = None
+) -> str:
+    mode = publish_task(data, lake, touched, run_id, build, log)
     if isinstance(mode, BaseException):
         raise mode
     return mode

@@ -1,17 +1,18 @@
 """The run itself, step by step, under the data-dir lock:
 
-1. recover: remove half-built warehouses and a warehouse whose checksum says it is damaged
-   (flows.publish); take the lake's writers' lease; restore tables a killed run left ahead of
-   the ledger (flows.lake, flows.lake_lease); remove the quarantine of runs whose rejects are
-   not in the lake (flows.quarantine)
+1. recover (flows.recover): remove half-built warehouses and a damaged warehouse; take
+   the lake's writers' lease; restore tables a killed run left ahead of the ledger
+   (flows.lake, flows.lake_lease); remove the quarantine of runs whose rejects are not in the
+   lake (flows.quarantine)
 2. plan: which files to read, which rows of which dates they replace (flows.plan)
 3. read+transform: batches of landing files, in worker processes (flows.batches,
    flows.workers)
-4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile the
-   warehouse is built from them in the background (flows.build.Build)
+4. stage: each batch, as it arrives, into lake partition parts (flows.stage); meanwhile a new
+   warehouse, when the run needs one, is built from them in the background (flows.build.Build)
 5. commit: each table's Delta commit, then the ledger row with every table's version, the
    commit point (flows.ledger, flows.lake)
-6. publish: the warehouse, swapped in atomically (flows.publish)
+6. publish: the warehouse, updated in place in one transaction, or a new file swapped in
+   (flows.publish)
 
 Both flows (`nightly`, `backfill`) are thin wrappers over `execute()`; they differ only in the
 plan. A failure before the commit point leaves the lake and warehouse as they were; after it,
@@ -37,15 +38,15 @@ from flows import failpoints, gazetteer_step, ledger
 from flows.batches import BatchJob, make_batches
 from flows.build import Build
 from flows.lake import Lake, Transaction
-from flows.lake_check import LakeDamaged, check, rebuilt_by_backfill
+from flows.lake_check import LakeDamaged, rebuilt_by_backfill
 from flows.lake_lease import Lease, lake_lease
-from flows.lake_migrate import migrate
 from flows.landing import Discovery
 from flows.lock import data_lock
 from flows.plan import Plan
 from flows.progress import RunProgress
-from flows.publish import CHECKSUM_FILE, damaged, disk_full, publish, sweep_temp
-from flows.quarantine import remove_run_quarantine, sweep_orphan_quarantine, write_quarantine
+from flows.publish import disk_full, publish
+from flows.quarantine import remove_run_quarantine, write_quarantine
+from flows.recover import recover
 from flows.run_invalid import InvalidRun
 from flows.settings import Settings
 from flows.stage import Staging
@@ -163,12 +164,13 @@ def execute(
         lease = held.enter_context(
             lake_lease(settings.lake_location, run_id, settings.data, wait=wait)
         )
-        _recover(settings.data, lake, log)
+        recover(settings.data, lake, log)
+        invalid: InvalidRun | None = None
         try:
             plan = _plan(make_plan, lake, timer)
-        except InvalidRun as e:
-            _record_invalid(settings, params, lake, run_id, started, e)
-            raise
+        except InvalidRun as e:  # recorded as a failed run, with nothing read
+            invalid = e
+            plan = Plan(e.flow, e.logical_date, Discovery([], [], []), [], {}, {}, [], [])
         run = Run(
             run_id=run_id,
             settings=settings,
@@ -185,6 +187,9 @@ def execute(
             gazetteer=gz,
             lease=lease,
         )
+        if invalid is not None:
+            _fail(run, invalid)
+            raise invalid
         try:
             if plan.flow != "nightly" and not plan.dates:
                 return _nothing_to_do(run)
@@ -198,53 +203,6 @@ def execute(
                 raise PublishFailed(_publish_failed(run, e)) from e
             raise
         return _completed(run, mode)
-
-
-def _record_invalid(
-    settings: Settings, params: dict, lake: Lake, run_id: str, started: dt.datetime, e: InvalidRun
-) -> None:
-    """A `failed` row in `runs` with the reason, for a run that stopped at its plan."""
-    empty = Plan(e.flow, e.logical_date, Discovery([], [], []), [], {}, {}, [], [])
-    run = Run(
-        run_id=run_id,
-        settings=settings,
-        params=params,
-        lake=lake,
-        plan=empty,
-        tx=Transaction(lake, run_id),
-        counts=dict.fromkeys(schemas.FUNNEL, 0),
-        timer=Timer(),
-        started=started,
-        t0=time.perf_counter(),
-        hooks=IN_PROCESS,
-        log=print,
-        gazetteer=None,  # type: ignore[arg-type]  # nothing is matched
-    )
-    _fail(run, e)
-
-
-def _recover(data: Path, lake: Lake, log: Callable[[str], None]) -> None:
-    # First of all: a publish that failed on a full disk left no room for anything else.
-    left = sweep_temp(data)
-    if left:
-        log(f"removed {len(left)} half-built warehouse file(s) of an earlier publish")
-    why = damaged(data)
-    if why:  # it reads until a query meets the damage; a copy of it would carry it forward
-        (data / "warehouse.duckdb").unlink()
-        (data / CHECKSUM_FILE).unlink()
-        log(f"the warehouse is damaged ({why}): removed it; this run rebuilds it from the lake")
-    if migrate(lake):
-        log(f"converted the lake {lake.uri} to Delta tables (once; flows/lake_migrate.py)")
-    recovered = lake.recover()
-    if recovered:
-        log(f"restored {', '.join(recovered)} to the last completed run (a run was interrupted)")
-    lake.damage = check(lake)
-    if lake.damage:  # a backfill of their dates goes on (and repairs them); others stop
-        days = sorted({d.day.isoformat() for d in lake.damage})
-        log(f"{len(lake.damage)} damaged lake file(s) of {', '.join(days)} (akhbar lake check)")
-    swept = sweep_orphan_quarantine(data, lake)
-    if swept:
-        log(f"removed the quarantine of {swept} run(s) whose rejects are not in the lake")
 
 
 def _plan(make_plan: Callable[[Lake], Plan], lake: Lake, timer: Timer) -> Plan:
@@ -330,7 +288,7 @@ def _publish(run: Run) -> str:
     failpoints.hit("before_publish")
     run.log("publish: the warehouse")
     t = time.perf_counter()
-    mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build)
+    mode = run.hooks.publish_fn(run.data, run.lake, run.tx.touched, run.run_id, run.build, run.log)
     run.timer.add("publish", time.perf_counter() - t)
     if run.build is not None:
         run.timer.add("build", run.build.seconds)

@@ -54,7 +54,8 @@ def create_table_sql(name: str) -> str:
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """A connection writing the warehouse file at `path` (a temporary one, never the live one).
+    """A connection writing the warehouse file at `path`: a new one, a copy, or the live one
+    (flows/publish_inplace.py). Raises DuckDB's error when another process holds the file.
 
     Bounded memory: without a limit a full rebuild buffers up to 80% of RAM (2 GB at 100k
     articles); past the limit DuckDB spills to `<path>.tmp/` (swept with the file).
@@ -66,11 +67,15 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
         config={"memory_limit": PUBLISH_MEMORY_LIMIT, "temp_directory": f"{path}.tmp"}
     )
     quoted = str(path).replace("'", "''")
-    con.execute(
-        f"ATTACH '{quoted}' AS warehouse "
-        f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE}, STORAGE_VERSION '{STORAGE_VERSION}')"
-    )
-    con.execute("USE warehouse")
+    try:
+        con.execute(
+            f"ATTACH '{quoted}' AS warehouse "
+            f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE}, STORAGE_VERSION '{STORAGE_VERSION}')"
+        )
+        con.execute("USE warehouse")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -94,6 +99,23 @@ def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[LakeFil
         for f in schema
     )
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {select} FROM {src}", [paths])
+
+
+def apply_partitions(
+    con: duckdb.DuckDBPyConnection, lake: Lake, touched: dict[str, set[dt.date]]
+) -> None:
+    """Replace the touched (table, date) partitions of a warehouse from the lake (and add the
+    append-only tables' new files), in the connection's open transaction if it has one."""
+    for table, days in sorted(touched.items()):
+        if table not in schemas.APPEND_ONLY:
+            con.execute(
+                f"DELETE FROM {table} WHERE ingest_date IN (SELECT unnest(?::DATE[]))",
+                [sorted(days)],
+            )
+            files = [f for d in sorted(days) for f in lake.files(table, d)]
+        else:
+            files = new_files(con, lake, table, days)
+        insert_files(con, table, files)
 
 
 def new_files(
