@@ -267,7 +267,8 @@ def time_views(db: Path) -> list[tuple[str, float, float, int]]:
 def run_child(kind: str, landing: Path, data: Path, workers: int = 0) -> dict:
     if data.exists():
         shutil.rmtree(data)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env["DO_NOT_TRACK"] = "1"
     t = time.perf_counter()
     r = subprocess.run(

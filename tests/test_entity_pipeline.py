@@ -177,14 +177,18 @@ def test_a_bad_csv_stops_the_run_before_it_starts(
 def test_a_lake_from_before_entities_is_upgraded_by_a_refresh(
     landing: Path, data_dir: Path
 ) -> None:
-    """A lake written before entities existed: no entity tables, runs without the column, a
-    warehouse of the previous schema. The next run rebuilds the warehouse; a refresh fills in
-    the mentions of the old dates."""
+    """A lake written before entities existed (so by the journal: entities came before Delta):
+    no entity tables, runs without the column, a warehouse of the previous schema. The next run
+    converts the lake and rebuilds the warehouse; a refresh fills in the mentions of the old
+    dates."""
     nightly(landing, data_dir)
     want = checksums(data_dir)
     lake = data_dir / "lake"
     for t in ("entity_mentions", "entities", "entity_aliases"):
         shutil.rmtree(lake / t)
+    for log in lake.glob("*/_delta_log"):  # the journal's layout (see test_lake's migration)
+        shutil.rmtree(log)
+    (lake / "_state.json").write_text('{"version": 1, "run_id": "old"}')
     for f in (lake / "runs").rglob("*.parquet"):
         pq.write_table(pq.read_table(f).drop_columns(["entity_mentions"]), f)
     with_old_schema = "update _akhbar_meta set value = '2' where key = 'schema_version'"

@@ -70,7 +70,10 @@ def test_an_html_file_loads_in_a_run_and_its_code_is_not_hashtags(
     (landing / "2026-11-25" / "page.html").write_text(PAGE, encoding="utf-8")
     (landing / "2026-11-25" / "notes.docx").write_bytes(b"PK\x03\x04")
     s = nightly(landing, data_dir)
-    assert s["rejected_files"] == ["2026-11-25/notes.docx (unsupported_extension)"]
+    assert s["rejected_files"] == [  # (the seeds' own reject first: a cut line of a feed)
+        "2026-11-23/feed_2026-11-23.jsonl (malformed_jsonl_line)",
+        "2026-11-25/notes.docx (unsupported_extension)",
+    ]
     ((title, body),) = query(
         data_dir, "select title, body from articles where source_file = '2026-11-25/page.html'"
     )

@@ -42,14 +42,14 @@ def test_summary_reaches_the_log_and_a_markdown_artifact(
     (landing / "not-a-date").mkdir()
     s = nightly(landing=str(landing), data=str(data_dir), date=dt.date(2026, 11, 27), workers=1)
     assert s["files_rejected"] == 2
-    for part in ("files    seen 28", "records  read", "seconds  plan", "dates    2026-11-24"):
+    for part in ("files    seen 33", "records  read", "seconds  plan", "dates    2026-11-23"):
         assert part in "\n".join(flow_run_log), part
     (art,) = _markdown_artifacts(s["run_id"])
     assert art.key == "nightly-summary"
     md = art.data
     assert f"akhbar nightly: completed in {s['seconds']:.1f} s" in md
-    assert "seconds  plan" in md and "dates    2026-11-24, 2026-11-25" in md
-    assert "## Rejected files (2)" in md
+    assert "seconds  plan" in md and "dates    2026-11-23, 2026-11-24, 2026-11-25" in md
+    assert "## Rejected files (3)" in md  # with the seeds' own cut feed line
     assert "- `2026-11-26/notes.docx (unsupported_extension)`" in md
     assert "- `2026-11-26/broken.json (malformed_json)`" in md
     assert "## Skipped files (1)" in md and "not-a-date/" in md

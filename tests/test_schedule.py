@@ -164,13 +164,13 @@ def _check_summary_reaches_prefect(api: str, run_id: str, data: Path) -> None:
     """A served run's whole summary is in its log, and in its markdown artifact with the
     report the run wrote."""
     log = _run_log(api, run_id, until="akhbar nightly: completed in")
-    for part in ("files    seen", "records  read", "seconds  plan", "dates    2026-11-24"):
+    for part in ("files    seen", "records  read", "seconds  plan", "dates    2026-11-23"):
         assert part in log, part
     body = {"artifacts": {"flow_run_id": {"any_": [run_id]}, "type": {"any_": ["markdown"]}}}
     (art,) = _post(f"{api}/artifacts/filter", body).json()
     assert art["key"] == "nightly-summary"
     md = art["data"]
-    assert "completed in" in md and "seconds  plan" in md and "dates    2026-11-24" in md
+    assert "completed in" in md and "seconds  plan" in md and "dates    2026-11-23" in md
     assert f"`{data.resolve() / 'report.html'}`" in md
     assert (data / "report.html").exists()
 
