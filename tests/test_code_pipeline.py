@@ -5,11 +5,7 @@ article; and a lake written before these columns existed, upgraded by the next r
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,7 +17,7 @@ from deltalake.transaction import AddAction, CommitProperties, create_table_with
 
 from flows.lake import Lake
 from flows.lake_files import LEDGER, PART, PINS_KEY, RUN_KEY
-from tests.util import nightly, query
+from tests.util import killed_nightly, nightly, query
 from transforms import schemas
 from transforms.language import arabic_ratio
 from transforms.normalize import normalize
@@ -202,19 +198,7 @@ def test_a_run_killed_after_upgrading_the_ledger_leaves_the_lake_as_it_was(
     run restores that table (the ledger's newest commit restates the old pins) and loads."""
     data = tmp_path / "data"
     _old_lake(code_landing, data)
-    code = "import sys; from pathlib import Path; from tests.util import nightly; "
-    code += "nightly(Path(sys.argv[1]), Path(sys.argv[2]))"
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "AKHBAR_FAILPOINT": "table_commit", "PYTHONPATH": str(root)}
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(code_landing), str(data)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    killed_nightly(code_landing, data, "table_commit")
     lake = Lake(data / "lake")
     assert {f.name for f in DeltaTable(str(data / "lake" / LEDGER)).schema().fields} >= {
         "code_articles"

@@ -6,9 +6,7 @@ runs, real reader processes and real SIGKILLs."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -23,8 +21,7 @@ from flows.plan import plan_backfill, plan_nightly
 from flows.publish import publish
 from flows.run import RunOutcome, execute
 from flows.settings import Settings
-from tests.conftest import ROOT
-from tests.util import checksums, query
+from tests.util import checksums, killed_nightly, query
 
 DAY = dt.date(2026, 11, 27)
 
@@ -148,14 +145,6 @@ def test_a_reader_in_another_process_gets_a_copy_swapped_in(
     assert _run(landing, data_dir).publish_mode == "incremental"
 
 
-KILLED_RUN = (
-    "import sys, datetime as dt\n"
-    "from pathlib import Path\n"
-    "from tests.util import nightly\n"
-    "nightly(Path(sys.argv[1]), Path(sys.argv[2]), dt.date(2026, 11, 27))\n"
-)
-
-
 @pytest.mark.integration
 @pytest.mark.parametrize("failpoint", ["publish_applied", "publish", "publish_committed"])
 def test_killed_during_the_in_place_publish_the_next_run_repairs(
@@ -167,16 +156,7 @@ def test_killed_during_the_in_place_publish_the_next_run_repairs(
     _run(landing, data)
     before = checksums(data)
     shutil.move(held, landing / "2026-11-26")
-    env = {**os.environ, "AKHBAR_FAILPOINT": failpoint, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-c", KILLED_RUN, str(landing), str(data)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    killed_nightly(landing, data, failpoint)
     _run(landing, clean)
     # Readers see the old warehouse, or (killed after its commit) the new one: never half.
     after_kill = checksums(data)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -70,3 +74,25 @@ def lake_checksums(location: str | Path) -> dict[str, tuple[int, str]]:
 def query(data: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+_KILLED_NIGHTLY = (
+    "import sys; from pathlib import Path; from tests.util import nightly; "
+    "nightly(Path(sys.argv[1]), Path(sys.argv[2]))"
+)
+
+
+def killed_nightly(landing: Path, data: Path, failpoint: str, timeout: float = 180) -> None:
+    """`nightly(landing, data)` in a subprocess that SIGKILLs itself at `failpoint`
+    (flows/failpoints.py); asserts it died there."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "AKHBAR_FAILPOINT": failpoint, "PYTHONPATH": str(root)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_NIGHTLY, str(landing), str(data)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
