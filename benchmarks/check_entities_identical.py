@@ -113,6 +113,9 @@ def main() -> None:
     ap.add_argument("--max-mb", type=float, default=0.0, help="0: the whole corpus")
     args = ap.parse_args()
     print(machine())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from transforms.entities import EntityMatcher, MentionColumns, load_gazetteer
 
     t0 = time.perf_counter()
@@ -122,11 +125,11 @@ def main() -> None:
     print(f"compiled path: {fast.compiled}; {len(texts):,} texts loaded and cleaned")
     new = batched(fast.extract_batch, texts)
     bad = differences("compiled vs pure Python", batched(pure.extract_batch, texts), new, texts)
-    cols = MentionColumns(*([] for _ in MentionColumns._fields))
+    parts = []
     for i in range(0, len(texts), BATCH):
         c = fast.extract_columns(texts[i : i + BATCH])
-        for mine, part in zip(cols, c, strict=True):
-            mine.extend([r + i for r in part] if part is c.row else part)
+        parts.append(c._replace(row=pc.add(c.row, pa.scalar(i, pa.int32()))))
+    cols = MentionColumns(*(pa.concat_arrays(list(p)) for p in zip(*parts, strict=True)))
     same = cols == MentionColumns.of(new)
     bad += not same
     print(f"extract_columns vs extract_batch: {'equal' if same else 'DIFFER'}")

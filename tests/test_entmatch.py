@@ -92,6 +92,28 @@ def _same(matchers: tuple[EntityMatcher, EntityMatcher], texts: list[str]) -> in
 
 
 @needs_ext
+def test_columns_write_every_surface_as_python_slices_it(matchers):
+    """split_columns encodes each surface to UTF-8 itself: texts of every str width (ASCII,
+    Latin-1, BMP, astral), with harakat (offsets shifted back over them) and with names found
+    by a rule alone (ids made per batch) give the same columns as the Python path."""
+    base = [
+        "قال الرئيس عبد الفتاح السيسي في القاهرة",
+        "وصل وزير الخارجية الغاني كوفي مينساه إلى الرياض",
+    ]
+    texts = [b + s for b in base for s in ("", " é", " 😀", " \u064e")]
+    texts += ["😀 " + base[0], "ascii only", "", "ذهب مُحَمَّد بن سلمان 😀 إلى الرِّياض"]
+    assert _same(matchers, texts) >= 20
+    c = matchers[0].extract_columns(texts)
+    rows, starts, ends = c.row.to_pylist(), c.start.to_pylist(), c.end.to_pylist()
+    assert c.surface.to_pylist() == [
+        texts[r][s:e] for r, s, e in zip(rows, starts, ends, strict=True)
+    ]
+    assert "مُحَمَّد بن سلمان" in c.surface.to_pylist()
+    assert "x:per:كوفي مينساه" in c.entity_id.to_pylist()
+    assert set(c.type.to_pylist()) == {"PER", "LOC"}
+
+
+@needs_ext
 def test_hand_texts_equal_python(matchers):
     texts = _hand_texts()
     assert _same(matchers, texts) > 50

@@ -14,7 +14,8 @@
  * words_from(fb, start) -> (words, ends)     entity_rules.words_from
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
  * sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)
- * split(found, items, bounds, marks, ctx) -> per-text lists of mentions, or columns
+ * split(found, items, bounds, marks, ctx) -> per-text lists of mentions
+ * split_columns(found, items, bounds, marks, ctx) -> split's columns as Arrow buffers
  * person_at(fb, start, alone, ctx) -> (s, e) | None   entity_people.person_at
  * title_people(fb, titles, found, ctx) -> [found]   entity_people.title_people
  * resolve_sorted(found) -> found            entity_rules.resolve_overlaps (after its sort)
@@ -579,8 +580,7 @@ static Py_ssize_t orig(const shift_t *sh, Py_ssize_t f) {
 }
 
 typedef struct {
-    PyObject *ids, *rule_id, *em; /* em: the EntityMention type, or None for columns */
-    PyObject *cols[7];            /* row, entity_id, type, start, end, surface, rule */
+    PyObject *ids, *rule_id, *em; /* em: the EntityMention type */
 } split_t;
 
 static PyObject *entity_id(const split_t *sp, PyObject *f) {
@@ -595,47 +595,38 @@ static PyObject *entity_id(const split_t *sp, PyObject *f) {
                                         PyTuple_GET_ITEM(f, 5), NULL);
 }
 
-/* One mention: an EntityMention appended to `out`, or a row appended to the columns */
-static int emit(const split_t *sp, PyObject *out, Py_ssize_t row, PyObject *f, PyObject *text,
-                Py_ssize_t s, Py_ssize_t e) {
+/* One mention: an EntityMention appended to `out` */
+static int emit(const split_t *sp, PyObject *out, PyObject *f, PyObject *text, Py_ssize_t s,
+                Py_ssize_t e) {
     if (s < 0 || e < s || e > PyUnicode_GET_LENGTH(text)) {
         PyErr_SetString(PyExc_ValueError, "mention outside its text");
         return -1;
     }
-    PyObject *v[7];
-    int cols = sp->em == Py_None;
-    v[0] = cols ? PyLong_FromSsize_t(row) : Py_None; /* (the row: columns only) */
-    if (!cols) Py_INCREF(Py_None);
-    v[1] = entity_id(sp, f);
-    v[2] = PyTuple_GET_ITEM(f, 3);
-    Py_INCREF(v[2]);
-    v[3] = PyLong_FromSsize_t(s);
-    v[4] = PyLong_FromSsize_t(e);
-    v[5] = PyUnicode_Substring(text, s, e);
-    v[6] = PyTuple_GET_ITEM(f, 4);
-    Py_INCREF(v[6]);
+    PyObject *v[6];
+    v[0] = entity_id(sp, f);
+    v[1] = PyTuple_GET_ITEM(f, 3);
+    Py_INCREF(v[1]);
+    v[2] = PyLong_FromSsize_t(s);
+    v[3] = PyLong_FromSsize_t(e);
+    v[4] = PyUnicode_Substring(text, s, e);
+    v[5] = PyTuple_GET_ITEM(f, 4);
+    Py_INCREF(v[5]);
     int bad = 0;
-    for (int i = 0; i < 7; i++) bad |= v[i] == NULL;
-    if (!bad && sp->em != Py_None) {
-        PyObject *m = ((PyTypeObject *)sp->em)->tp_alloc((PyTypeObject *)sp->em, 6);
-        if (m == NULL) bad = 1;
-        else {
-            for (int i = 0; i < 6; i++) PyTuple_SET_ITEM(m, i, v[i + 1]);
-            untracked(m);
-            Py_DECREF(v[0]);
-            bad = PyList_Append(out, m) < 0;
-            Py_DECREF(m);
-            return bad ? -1 : 0;
-        }
+    for (int i = 0; i < 6; i++) bad |= v[i] == NULL;
+    PyObject *m = bad ? NULL : ((PyTypeObject *)sp->em)->tp_alloc((PyTypeObject *)sp->em, 6);
+    if (m == NULL) {
+        for (int i = 0; i < 6; i++) Py_XDECREF(v[i]);
+        return -1;
     }
-    for (int i = 0; i < 7 && !bad; i++) bad |= PyList_Append(sp->cols[i], v[i]) < 0;
-    for (int i = 0; i < 7; i++) Py_XDECREF(v[i]);
+    for (int i = 0; i < 6; i++) PyTuple_SET_ITEM(m, i, v[i]);
+    untracked(m);
+    bad = PyList_Append(out, m) < 0;
+    Py_DECREF(m);
     return bad ? -1 : 0;
 }
 
 static int split_text(const split_t *sp, const shift_t *sh, PyObject *found, Py_ssize_t *k,
-                      Py_ssize_t row, PyObject *text, Py_ssize_t hi, Py_ssize_t base,
-                      PyObject *out) {
+                      PyObject *text, Py_ssize_t hi, Py_ssize_t base, PyObject *out) {
     for (; *k < PyList_GET_SIZE(found); (*k)++) {
         PyObject *f = PyList_GET_ITEM(found, *k);
         if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6) {
@@ -646,7 +637,7 @@ static int split_text(const split_t *sp, const shift_t *sh, PyObject *found, Py_
         Py_ssize_t fe = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
         if (PyErr_Occurred()) return -1;
         if (fs >= hi) break;
-        if (emit(sp, out, row, f, text, orig(sh, fs) - base, orig(sh, fe) - base) < 0) return -1;
+        if (emit(sp, out, f, text, orig(sh, fs) - base, orig(sh, fe) - base) < 0) return -1;
     }
     return 0;
 }
@@ -659,15 +650,12 @@ static PyObject *py_split(PyObject *self, PyObject *args) {
                           &PyList_Type, &bounds, &marks, &sp.ids, &sp.rule_id, &sp.em))
         return NULL;
     if (PyList_GET_SIZE(items) != PyList_GET_SIZE(bounds) || !PyList_Check(sp.ids) ||
-        (sp.em != Py_None && !(PyType_Check(sp.em) &&
-                               PyType_IsSubtype((PyTypeObject *)sp.em, &PyTuple_Type)))) {
+        !(PyType_Check(sp.em) && PyType_IsSubtype((PyTypeObject *)sp.em, &PyTuple_Type))) {
         PyErr_SetString(PyExc_ValueError, "bad split arguments");
         return NULL;
     }
     if (read_shift(marks, &sh) < 0) return NULL;
     PyObject *result = PyList_New(0);
-    for (int i = 0; i < 7 && result; i++)
-        if ((sp.cols[i] = PyList_New(0)) == NULL) Py_CLEAR(result);
     Py_ssize_t k = 0, base = 1;
     for (Py_ssize_t r = 0; result && r < PyList_GET_SIZE(items); r++) {
         PyObject *text = PyList_GET_ITEM(items, r), *b = PyList_GET_ITEM(bounds, r);
@@ -678,25 +666,202 @@ static PyObject *py_split(PyObject *self, PyObject *args) {
             Py_CLEAR(result);
             break;
         }
-        PyObject *out = sp.em != Py_None ? PyList_New(0) : NULL;
-        if ((sp.em != Py_None && out == NULL) ||
-            split_text(&sp, &sh, found, &k, r, text, hi, base, out) < 0 ||
-            (out != NULL && PyList_Append(result, out) < 0)) {
-            Py_XDECREF(out);
+        PyObject *out = PyList_New(0);
+        if (out == NULL || split_text(&sp, &sh, found, &k, text, hi, base, out) < 0 ||
+            PyList_Append(result, out) < 0)
             Py_CLEAR(result);
-            break;
-        }
         Py_XDECREF(out);
         base += PyUnicode_GET_LENGTH(text) + 3;
     }
     free_shift(&sh);
-    if (result != NULL && sp.em == Py_None) {
-        Py_DECREF(result);
-        result = Py_BuildValue("(OOOOOOO)", sp.cols[0], sp.cols[1], sp.cols[2], sp.cols[3],
-                               sp.cols[4], sp.cols[5], sp.cols[6]);
-    }
-    for (int i = 0; i < 7; i++) Py_XDECREF(sp.cols[i]);
     return result;
+}
+
+/* ------------------------------------------------------------------ split, as Arrow buffers */
+
+/* A growable byte buffer (what becomes one Arrow buffer) */
+typedef struct {
+    char *p;
+    Py_ssize_t n, cap;
+} grow_t;
+
+static int grow_put(grow_t *g, const void *v, Py_ssize_t len) {
+    if (g->n + len > g->cap) {
+        Py_ssize_t cap = g->cap ? g->cap : 4096;
+        while (cap < g->n + len) cap *= 2;
+        char *p = PyMem_Realloc(g->p, cap);
+        if (p == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        g->p = p;
+        g->cap = cap;
+    }
+    memcpy(g->p + g->n, v, len);
+    g->n += len;
+    return 0;
+}
+
+static int grow_i32(grow_t *g, Py_ssize_t v) {
+    if (v > INT32_MAX || v < INT32_MIN) {
+        PyErr_SetString(PyExc_OverflowError, "a mention's column value passes int32");
+        return -1;
+    }
+    int32_t x = (int32_t)v;
+    return grow_put(g, &x, 4);
+}
+
+/* text[s:e] as UTF-8 appended to g (clean text has no lone surrogates; one is refused) */
+static int grow_utf8(grow_t *g, PyObject *text, Py_ssize_t s, Py_ssize_t e) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = s; i < e; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        unsigned char b[4];
+        int n;
+        if (c < 0x80) b[0] = (unsigned char)c, n = 1;
+        else if (c < 0x800) b[0] = 0xC0 | (c >> 6), b[1] = 0x80 | (c & 0x3F), n = 2;
+        else if (c >= 0xD800 && c < 0xE000) {
+            PyErr_SetString(PyExc_ValueError, "a lone surrogate in a mention's text");
+            return -1;
+        } else if (c < 0x10000)
+            b[0] = 0xE0 | (c >> 12), b[1] = 0x80 | ((c >> 6) & 0x3F), b[2] = 0x80 | (c & 0x3F), n = 3;
+        else
+            b[0] = 0xF0 | (c >> 18), b[1] = 0x80 | ((c >> 12) & 0x3F),
+            b[2] = 0x80 | ((c >> 6) & 0x3F), b[3] = 0x80 | (c & 0x3F), n = 4;
+        if (grow_put(g, b, n) < 0) return -1;
+    }
+    return 0;
+}
+
+/* The code of `label` in `labels` (added when new): a mention's type or rule, a handful */
+static Py_ssize_t label_code(PyObject *labels, PyObject *label) {
+    Py_ssize_t n = PyList_GET_SIZE(labels);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyList_GET_ITEM(labels, i) == label) return i;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int eq = PyObject_RichCompareBool(PyList_GET_ITEM(labels, i), label, Py_EQ);
+        if (eq != 0) return eq < 0 ? -1 : i;
+    }
+    return PyList_Append(labels, label) < 0 ? -1 : n;
+}
+
+/* columns: row, entity, type, start, end, rule (int32 each), surface offsets, surface data */
+enum { C_ROW, C_ENT, C_TYPE, C_START, C_END, C_RULE, C_OFFS, C_DATA, N_COLS };
+
+typedef struct {
+    grow_t g[N_COLS];
+    PyObject *rule_id, *types, *rules, *extra, *extra_codes; /* extra: names found by a rule */
+    Py_ssize_t n_ids;
+} cols_t;
+
+/* entity_id(f) as a code: the gazetteer index, or n_ids + its place among the batch's others */
+static Py_ssize_t entity_code(cols_t *c, PyObject *f) {
+    Py_ssize_t ent = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 2));
+    if (ent == -1 && PyErr_Occurred()) return -1;
+    if (ent >= 0) return ent;
+    PyObject *id = PyObject_CallFunctionObjArgs(c->rule_id, PyTuple_GET_ITEM(f, 3),
+                                                PyTuple_GET_ITEM(f, 5), NULL);
+    if (id == NULL) return -1;
+    PyObject *code = PyDict_GetItemWithError(c->extra_codes, id);
+    Py_ssize_t out = -1;
+    if (code != NULL) out = PyLong_AsSsize_t(code);
+    else if (!PyErr_Occurred()) {
+        Py_ssize_t k = PyList_GET_SIZE(c->extra);
+        PyObject *v = PyLong_FromSsize_t(c->n_ids + k);
+        if (v != NULL && PyDict_SetItem(c->extra_codes, id, v) == 0 &&
+            PyList_Append(c->extra, id) == 0)
+            out = c->n_ids + k;
+        Py_XDECREF(v);
+    }
+    Py_DECREF(id);
+    return out;
+}
+
+static int emit_row(cols_t *c, Py_ssize_t row, PyObject *f, PyObject *text, Py_ssize_t s,
+                    Py_ssize_t e) {
+    if (s < 0 || e < s || e > PyUnicode_GET_LENGTH(text)) {
+        PyErr_SetString(PyExc_ValueError, "mention outside its text");
+        return -1;
+    }
+    Py_ssize_t ent = entity_code(c, f);
+    Py_ssize_t typ = ent < 0 ? -1 : label_code(c->types, PyTuple_GET_ITEM(f, 3));
+    Py_ssize_t rule = typ < 0 ? -1 : label_code(c->rules, PyTuple_GET_ITEM(f, 4));
+    if (rule < 0 || grow_i32(&c->g[C_ROW], row) < 0 || grow_i32(&c->g[C_ENT], ent) < 0 ||
+        grow_i32(&c->g[C_TYPE], typ) < 0 || grow_i32(&c->g[C_START], s) < 0 ||
+        grow_i32(&c->g[C_END], e) < 0 || grow_i32(&c->g[C_RULE], rule) < 0 ||
+        grow_utf8(&c->g[C_DATA], text, s, e) < 0)
+        return -1;
+    return grow_i32(&c->g[C_OFFS], c->g[C_DATA].n);
+}
+
+static int cols_text(cols_t *c, const shift_t *sh, PyObject *found, Py_ssize_t *k,
+                     Py_ssize_t row, PyObject *text, Py_ssize_t hi, Py_ssize_t base) {
+    for (; *k < PyList_GET_SIZE(found); (*k)++) {
+        PyObject *f = PyList_GET_ITEM(found, *k);
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6) {
+            PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
+            return -1;
+        }
+        Py_ssize_t fs = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
+        Py_ssize_t fe = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
+        if (PyErr_Occurred()) return -1;
+        if (fs >= hi) break;
+        if (emit_row(c, row, f, text, orig(sh, fs) - base, orig(sh, fe) - base) < 0) return -1;
+    }
+    return 0;
+}
+
+static PyObject *cols_result(cols_t *c) {
+    PyObject *b[N_COLS];
+    int bad = 0;
+    for (int i = 0; i < N_COLS; i++)
+        bad |= (b[i] = PyBytes_FromStringAndSize(c->g[i].p ? c->g[i].p : "", c->g[i].n)) == NULL;
+    PyObject *out = bad ? NULL
+                        : Py_BuildValue("(OOOOOOOOOOO)", b[C_ROW], b[C_ENT], c->extra, b[C_TYPE],
+                                        c->types, b[C_START], b[C_END], b[C_OFFS], b[C_DATA],
+                                        b[C_RULE], c->rules);
+    for (int i = 0; i < N_COLS; i++) Py_XDECREF(b[i]);
+    return out;
+}
+
+/* split_columns(found, items, bounds, marks, (n_ids, rule_id)): split's mentions as buffers,
+ * no Python object per mention: (rows, entity codes, extra ids, type codes, types, starts,
+ * ends, surface offsets, surface UTF-8, rule codes, rules); int32 buffers; an entity code
+ * below n_ids is the gazetteer's index, else n_ids + the index in extra ids. */
+static PyObject *py_split_columns(PyObject *self, PyObject *args) {
+    PyObject *found, *items, *bounds, *marks, *out = NULL;
+    cols_t c = {0};
+    shift_t sh = {0};
+    if (!PyArg_ParseTuple(args, "O!O!O!O(nO)", &PyList_Type, &found, &PyList_Type, &items,
+                          &PyList_Type, &bounds, &marks, &c.n_ids, &c.rule_id))
+        return NULL;
+    if (PyList_GET_SIZE(items) != PyList_GET_SIZE(bounds)) {
+        PyErr_SetString(PyExc_ValueError, "bad split arguments");
+        return NULL;
+    }
+    if (read_shift(marks, &sh) < 0) return NULL;
+    c.types = PyList_New(0), c.rules = PyList_New(0), c.extra = PyList_New(0);
+    c.extra_codes = PyDict_New();
+    int ok = c.types && c.rules && c.extra && c.extra_codes && grow_i32(&c.g[C_OFFS], 0) == 0;
+    Py_ssize_t k = 0, base = 1;
+    for (Py_ssize_t r = 0; ok && r < PyList_GET_SIZE(items); r++) {
+        PyObject *text = PyList_GET_ITEM(items, r), *b = PyList_GET_ITEM(bounds, r);
+        Py_ssize_t hi = PyTuple_Check(b) && PyTuple_GET_SIZE(b) == 2
+                            ? PyLong_AsSsize_t(PyTuple_GET_ITEM(b, 1)) : -1;
+        if (!PyUnicode_Check(text) || hi < 0) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "texts and (lo, hi) bounds");
+            ok = 0;
+            break;
+        }
+        ok = cols_text(&c, &sh, found, &k, r, text, hi, base) == 0;
+        base += PyUnicode_GET_LENGTH(text) + 3;
+    }
+    if (ok) out = cols_result(&c);
+    free_shift(&sh);
+    for (int i = 0; i < N_COLS; i++) PyMem_Free(c.g[i].p);
+    Py_XDECREF(c.types), Py_XDECREF(c.rules), Py_XDECREF(c.extra), Py_XDECREF(c.extra_codes);
+    return out;
 }
 
 /* ------------------------------------------------------------------ people */
@@ -1699,7 +1864,9 @@ static PyMethodDef methods[] = {
     {"sort_matches", py_sort_matches, METH_VARARGS,
      "sort_matches(fb, matches, ctx) -> (found, pending, titles, givens, keywords)"},
     {"split", py_split, METH_VARARGS,
-     "split(found, items, bounds, marks, (ids, rule_id, EntityMention or None))"},
+     "split(found, items, bounds, marks, (ids, rule_id, EntityMention))"},
+    {"split_columns", py_split_columns, METH_VARARGS,
+     "split_columns(found, items, bounds, marks, (n_ids, rule_id)) -> Arrow buffers"},
     {NULL, NULL, 0, NULL},
 };
 

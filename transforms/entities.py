@@ -24,9 +24,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import pyarrow as pa
+
 from transforms import entity_fast
 from transforms import entity_people as people
 from transforms import entity_rules as rules
+from transforms.entity_columns import MentionColumns
 from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold, fold_py
 from transforms.entity_tables import Tables, build_tables
 from transforms.extract import gc_paused
@@ -89,6 +92,7 @@ class EntityMatcher:
             raise RuntimeError("transforms._entmatch is not built")
         self._sort_ctx = entity_fast.sort_context(self.tables) if self.compiled else ()
         self._people_ctx = people.person_context(self.tables) if self.compiled else ()
+        self._ids: pa.Array | None = None
 
     @property
     def version(self) -> str:
@@ -113,15 +117,20 @@ class EntityMatcher:
         return self._split(found, items, bounds, shift)
 
     def extract_columns(self, texts: Sequence[str | None] | Any) -> MentionColumns:
-        """The mentions of all the texts as columns (what the pipeline's rows take): the same
-        mentions as ``extract_batch``, in the same order, without an object per mention."""
+        """The mentions of all the texts as Arrow columns (what the pipeline's rows take):
+        the same mentions as ``extract_batch``, in the same order."""
         with gc_paused():
             items, found, bounds, shift = self._found(texts)
             if self.compiled:
                 ids = self.tables.ids
-                cols = _fast.split(found, items, bounds, shift.marks, (ids, rule_id, None))
-                return MentionColumns(*cols)
+                raw = _fast.split_columns(found, items, bounds, shift.marks, (len(ids), rule_id))
+                return MentionColumns.of_buffers(raw, self._ids_array())
             return MentionColumns.of(self._split(found, items, bounds, shift))
+
+    def _ids_array(self) -> pa.Array:
+        if self._ids is None:  # once per matcher: tens of thousands of ids
+            self._ids = pa.array(self.tables.ids, pa.string())
+        return self._ids
 
     def _found(self, texts: Sequence[str | None] | Any) -> tuple[list[str], list, list, Shift]:
         """The texts as a list, their mentions in folded offsets (sorted), their bounds in
@@ -197,25 +206,6 @@ class EntityMatcher:
             k = k2
             base += len(text) + 3
         return out
-
-
-class MentionColumns(NamedTuple):
-    """Mentions as columns: ``row`` is the index of the mention's text in the batch."""
-
-    row: list[int]
-    entity_id: list[str]
-    type: list[str]
-    start: list[int]
-    end: list[int]
-    surface: list[str]
-    rule: list[str]
-
-    @classmethod
-    def of(cls, per_text: list[list[EntityMention]]) -> MentionColumns:
-        rows = [i for i, ms in enumerate(per_text) for _m in ms]
-        flat = [m for ms in per_text for m in ms]
-        cols = [list(c) for c in zip(*flat, strict=True)] if flat else [[] for _ in range(6)]
-        return cls(rows, *cols)
 
 
 def text_bounds(fb: bytes, n: int) -> list[tuple[int, int]]:

@@ -34,7 +34,7 @@ def entity_mentions(
     n = len(titles)
     m = matcher(entities_file)
     c = m.extract_columns(titles + bodies)
-    texts = np.asarray(c.row, dtype=np.int64)
+    texts = c.row.to_numpy(zero_copy_only=False).astype(np.int64)
     arts = texts % n if n else texts
     size = len(texts)
     schema = schemas.ENTITY_MENTIONS
@@ -42,12 +42,12 @@ def entity_mentions(
         "article_id": pa.array(list(keys.ids), pa.string()).take(arts),
         "source_file": pa.array(list(keys.files), pa.string()).take(arts),
         "field": pa.array(["title", "body"], pa.string()).take(texts // n if n else texts),
-        "entity_id": pa.array(c.entity_id, pa.string()),
-        "type": pa.array(c.type, pa.string()),
-        "surface": pa.array(c.surface, pa.string()),
-        "start_pos": pa.array(c.start, pa.int32()),
-        "end_pos": pa.array(c.end, pa.int32()),
-        "rule": pa.array(c.rule, pa.string()),
+        "entity_id": c.entity_id,
+        "type": c.type,
+        "surface": c.surface,
+        "start_pos": c.start,
+        "end_pos": c.end,
+        "rule": c.rule,
         "ingest_date": pa.repeat(pa.scalar(keys.ingest_date, pa.date32()), size),
         "run_id": pa.repeat(pa.scalar(keys.run_id, pa.string()), size),
         "gazetteer_version": pa.repeat(pa.scalar(m.version, pa.string()), size),
