@@ -136,6 +136,9 @@ def main() -> None:
     common = set.intersection(*(set(s) for s in sums.values()))
     equal = len({json.dumps({t: s[t] for t in common}, sort_keys=True) for s in sums.values()}) == 1
     print(f"rows of every table equal: {equal}")
+    differ = sorted(t for t in common if len({json.dumps(s[t]) for s in sums.values()}) > 1)
+    if differ:
+        print(f"  tables that differ: {', '.join(differ)}")
     for table, (n, _) in next(iter(sums.values())).items():
         print(f"  {table:14} {n:>8} rows")
     for name, s in sums.items():

@@ -19,7 +19,7 @@ from transforms import entity_fast
 from transforms import entity_people as people
 from transforms import entity_rules as rules
 from transforms.entities import EntityMatcher, MentionColumns, load_gazetteer
-from transforms.entity_fold import fold, fold_py
+from transforms.entity_fold import AUTO, Shift, fold, fold_py
 from transforms.normalize import normalize, normalize_batch
 
 needs_ext = pytest.mark.skipif(
@@ -364,6 +364,11 @@ def _folds_agree(texts: list[str]) -> None:
         (fb, shift), (want, want_shift) = fold(t), fold_py(t)
         assert fb == want, t[:80]
         assert shift.marks == want_shift.marks, t[:80]
+        # the batch's one pass: the same fold, its automaton bytes, the NULs' offsets
+        fb2, auto, byte_marks, str_marks, nuls = entity_fast.ext.fold_auto(t)
+        assert fb2 == want and Shift([byte_marks, str_marks]).marks == want_shift.marks, t[:80]
+        assert auto == want.translate(AUTO), t[:80]
+        assert nuls == [i for i, b in enumerate(want) if b == 0], t[:80]
 
 
 @needs_ext

@@ -10,6 +10,7 @@
  * The folded buffer (``entity_fold``) holds word bytes, spaces, line breaks and NUL only.
  *
  * fold(text) -> (bytes, marks, marks)       entity_fold.fold_py
+ * fold_auto(text) -> (bytes, auto bytes, marks, marks, NUL offsets)   fold + translate(AUTO)
  * prev_word(fb, start) -> bytes              entity_rules.prev_word
  * words_from(fb, start) -> (words, ends)     entity_rules.words_from
  * next_words(fb, pos, limit) -> [(s, e)]     entity_rules.next_words
@@ -237,26 +238,26 @@ static int append_n(PyObject *list, Py_ssize_t v) {
             if (append_n(bm, k) < 0) goto fail;                                            \
             continue;                                                                      \
         }                                                                                  \
-        o[k++] = FOLD_TABLE[v];                                                            \
+        o[k] = FOLD_TABLE[v];                                                              \
+        if (a != NULL) {                                                                   \
+            a[k] = AUTO_TABLE[o[k]];                                                       \
+            if (o[k] == 0 && append_n(nuls, k) < 0) goto fail;                             \
+        }                                                                                  \
+        k++;                                                                               \
     }
 
-/* fold(text) -> (folded bytes, byte marks, str marks): entity_fold.fold_py's bytes and the
- * two lists of its Shift (the marks deleted from the bytes, those deleted by the encoder) */
-static PyObject *py_fold(PyObject *self, PyObject *text) {
-    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "fold takes a str");
-        return NULL;
-    }
-    if (ENC_TABLE == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_entmatch.init_fold() was not called");
-        return NULL;
-    }
+/* The fold of `text` into `out` (and, when `aut` is given, the automaton's bytes of it and the
+ * offsets of its NULs, the batch's separators): the loop of fold and fold_auto */
+static int fold_into(PyObject *text, PyObject **out, PyObject **aut, PyObject *bm, PyObject *sm,
+                     PyObject *nuls) {
     Py_ssize_t len = PyUnicode_GET_LENGTH(text), raw = 0, k = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    PyObject *out = PyBytes_FromStringAndSize(NULL, len), *bm = PyList_New(0), *sm = PyList_New(0);
-    if (out == NULL || bm == NULL || sm == NULL) goto fail;
-    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+    *out = PyBytes_FromStringAndSize(NULL, len);
+    if (aut != NULL) *aut = PyBytes_FromStringAndSize(NULL, len);
+    if (*out == NULL || (aut != NULL && *aut == NULL)) return -1;
+    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(*out);
+    unsigned char *a = aut != NULL ? (unsigned char *)PyBytes_AS_STRING(*aut) : NULL;
     if (kind == PyUnicode_1BYTE_KIND) {
         FOLD_LOOP(Py_UCS1)
     } else if (kind == PyUnicode_2BYTE_KIND) {
@@ -264,13 +265,49 @@ static PyObject *py_fold(PyObject *self, PyObject *text) {
     } else {
         FOLD_LOOP(Py_UCS4)
     }
-    if (k < len && _PyBytes_Resize(&out, k) < 0) goto fail;
-    return Py_BuildValue("(NNN)", out, bm, sm);
+    if (k < len && _PyBytes_Resize(out, k) < 0) return -1;
+    if (a != NULL && k < len && _PyBytes_Resize(aut, k) < 0) return -1;
+    return 0;
 fail:
-    Py_XDECREF(out);
-    Py_XDECREF(bm);
-    Py_XDECREF(sm);
-    return NULL;
+    return -1;
+}
+
+static int fold_ready(PyObject *text, int auto_too) {
+    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "fold takes a str");
+        return -1;
+    }
+    if (ENC_TABLE == NULL || (auto_too && AUTO_TABLE == NULL)) {
+        PyErr_SetString(PyExc_RuntimeError, "_entmatch.init() or init_fold() was not called");
+        return -1;
+    }
+    return 0;
+}
+
+/* fold(text) -> (folded bytes, byte marks, str marks): entity_fold.fold_py's bytes and the
+ * two lists of its Shift (the marks deleted from the bytes, those deleted by the encoder) */
+static PyObject *py_fold(PyObject *self, PyObject *text) {
+    if (fold_ready(text, 0) < 0) return NULL;
+    PyObject *out = NULL, *bm = PyList_New(0), *sm = PyList_New(0);
+    if (bm == NULL || sm == NULL || fold_into(text, &out, NULL, bm, sm, NULL) < 0) {
+        Py_XDECREF(out), Py_XDECREF(bm), Py_XDECREF(sm);
+        return NULL;
+    }
+    return Py_BuildValue("(NNN)", out, bm, sm);
+}
+
+/* fold_auto(text) -> (folded bytes, their translate(AUTO), byte marks, str marks, NUL offsets):
+ * fold and the automaton's copy in one pass, and where the batch's separators fell */
+static PyObject *py_fold_auto(PyObject *self, PyObject *text) {
+    if (fold_ready(text, 1) < 0) return NULL;
+    PyObject *out = NULL, *aut = NULL, *bm = PyList_New(0), *sm = PyList_New(0);
+    PyObject *nuls = PyList_New(0);
+    if (bm == NULL || sm == NULL || nuls == NULL ||
+        fold_into(text, &out, &aut, bm, sm, nuls) < 0) {
+        Py_XDECREF(out), Py_XDECREF(aut), Py_XDECREF(bm), Py_XDECREF(sm), Py_XDECREF(nuls);
+        return NULL;
+    }
+    return Py_BuildValue("(NNNNN)", out, aut, bm, sm, nuls);
 }
 
 /* ------------------------------------------------------------------ sort_matches */
@@ -1858,6 +1895,8 @@ static PyMethodDef methods[] = {
     {"init", py_init, METH_VARARGS, "init(word, auto): the folded buffer's byte tables"},
     {"init_fold", py_init_fold, METH_VARARGS, "init_fold(enc, fold, delete): fold's tables"},
     {"fold", py_fold, METH_O, "entity_fold.fold_py: (folded bytes, byte marks, str marks)"},
+    {"fold_auto", py_fold_auto, METH_O,
+     "fold_auto(text) -> (folded, folded.translate(AUTO), byte marks, str marks, NUL offsets)"},
     {"prev_word", py_prev_word, METH_VARARGS, "entity_rules.prev_word"},
     {"words_from", py_words_from, METH_VARARGS, "entity_rules.words_from"},
     {"next_words", py_next_words, METH_VARARGS, "entity_rules.next_words"},

@@ -30,7 +30,7 @@ from transforms import entity_fast
 from transforms import entity_people as people
 from transforms import entity_rules as rules
 from transforms.entity_columns import MentionColumns
-from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold, fold_py
+from transforms.entity_fold import AUTO, SEPARATOR, Shift, decode, fold_py
 from transforms.entity_tables import Tables, build_tables
 from transforms.extract import gc_paused
 from transforms.gazetteer import (
@@ -140,15 +140,9 @@ class EntityMatcher:
         if not isinstance(texts, Sequence) and hasattr(texts, "to_pylist"):
             texts = texts.to_pylist()  # a pyarrow (chunked) string array
         items = ["" if t is None else t for t in texts]
-        joined = "\n" + _JOIN.join(items) + "\n"
-        if joined.count(SEPARATOR) != max(len(items) - 1, 0):
-            # A NUL inside a text (never in clean text): blank it so the texts stay apart
-            # (the same length, so offsets and surfaces still come from the given text).
-            joined = "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
-        fb, shift = (fold if self.compiled else fold_py)(joined)
+        fb, auto, shift, bounds = (_folded if self.compiled else _folded_py)(items)
         t = self.tables
-        matches = t.automaton.find_matches_as_indexes(fb.translate(AUTO))
-        bounds = text_bounds(fb, len(items))
+        matches = t.automaton.find_matches_as_indexes(auto)
         # The rules run once over the whole batch: a name never runs across the separator,
         # and the rules that look at the whole text (context, lone surnames) group by text.
         if self.compiled:
@@ -206,6 +200,37 @@ class EntityMatcher:
             k = k2
             base += len(text) + 3
         return out
+
+
+def _joined(items: list[str], blank_nul: bool = False) -> str:
+    """The batch as one text: "\\n" text "\\n" NUL "\\n" ... With ``blank_nul`` a NUL inside a
+    text (never in clean text) is blanked so the texts stay apart (the same length, so
+    offsets and surfaces still come from the given text)."""
+    if blank_nul:
+        return "\n" + _JOIN.join(t.replace(SEPARATOR, " ") for t in items) + "\n"
+    return "\n" + _JOIN.join(items) + "\n"
+
+
+def _folded_py(items: list[str]) -> tuple[bytes, bytes, Shift, list[tuple[int, int]]]:
+    """The batch folded, the automaton's bytes of it, the map back, each text's bounds."""
+    joined = _joined(items)
+    if joined.count(SEPARATOR) != max(len(items) - 1, 0):
+        joined = _joined(items, blank_nul=True)
+    fb, shift = fold_py(joined)
+    return fb, fb.translate(AUTO), shift, text_bounds(fb, len(items))
+
+
+def _folded(items: list[str]) -> tuple[bytes, bytes, Shift, list[tuple[int, int]]]:
+    """``_folded_py`` in one C pass over the batch: the fold, its automaton bytes and the
+    separators' offsets (a NUL in the buffer is a NUL in the text: nothing else folds to it)."""
+    fb, auto, byte_marks, str_marks, nuls = _fast.fold_auto(_joined(items))
+    if len(nuls) != max(len(items) - 1, 0):
+        fb, auto, byte_marks, str_marks, nuls = _fast.fold_auto(_joined(items, blank_nul=True))
+    if not items:
+        return fb, auto, Shift([byte_marks, str_marks]), []
+    his = [p - 1 for p in nuls] + [len(fb) - 1]
+    los = [1] + [p + 2 for p in nuls]
+    return fb, auto, Shift([byte_marks, str_marks]), list(zip(los, his, strict=True))
 
 
 def text_bounds(fb: bytes, n: int) -> list[tuple[int, int]]:
