@@ -662,19 +662,44 @@ static int emit(const split_t *sp, PyObject *out, PyObject *f, PyObject *text, P
     return bad ? -1 : 0;
 }
 
+/* The next mention of the text that ends at `hi` (found[*k], sorted by start): 1 with its span
+ * in the text's own offsets, 0 when the text has no more, -1 on error */
+static int next_span(PyObject *found, Py_ssize_t k, const shift_t *sh, Py_ssize_t hi,
+                     Py_ssize_t base, PyObject **f, Py_ssize_t *s, Py_ssize_t *e) {
+    if (k >= PyList_GET_SIZE(found)) return 0;
+    *f = PyList_GET_ITEM(found, k);
+    if (!PyTuple_Check(*f) || PyTuple_GET_SIZE(*f) != 6) {
+        PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
+        return -1;
+    }
+    Py_ssize_t fs = PyLong_AsSsize_t(PyTuple_GET_ITEM(*f, 0));
+    Py_ssize_t fe = PyLong_AsSsize_t(PyTuple_GET_ITEM(*f, 1));
+    if (PyErr_Occurred()) return -1;
+    if (fs >= hi) return 0;
+    *s = orig(sh, fs) - base, *e = orig(sh, fe) - base;
+    return 1;
+}
+
 static int split_text(const split_t *sp, const shift_t *sh, PyObject *found, Py_ssize_t *k,
                       PyObject *text, Py_ssize_t hi, Py_ssize_t base, PyObject *out) {
-    for (; *k < PyList_GET_SIZE(found); (*k)++) {
-        PyObject *f = PyList_GET_ITEM(found, *k);
-        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6) {
-            PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
-            return -1;
-        }
-        Py_ssize_t fs = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
-        Py_ssize_t fe = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
-        if (PyErr_Occurred()) return -1;
-        if (fs >= hi) break;
-        if (emit(sp, out, f, text, orig(sh, fs) - base, orig(sh, fe) - base) < 0) return -1;
+    PyObject *f;
+    Py_ssize_t s, e;
+    int r;
+    for (; (r = next_span(found, *k, sh, hi, base, &f, &s, &e)) == 1; (*k)++)
+        if (emit(sp, out, f, text, s, e) < 0) return -1;
+    return r;
+}
+
+/* Text r of the batch and where it ends in the folded buffer (its bounds' hi); -1 on error */
+static int text_at(PyObject *items, PyObject *bounds, Py_ssize_t r, PyObject **text,
+                   Py_ssize_t *hi) {
+    PyObject *b = PyList_GET_ITEM(bounds, r);
+    *text = PyList_GET_ITEM(items, r);
+    *hi = PyTuple_Check(b) && PyTuple_GET_SIZE(b) == 2 ? PyLong_AsSsize_t(PyTuple_GET_ITEM(b, 1))
+                                                        : -1;
+    if (!PyUnicode_Check(*text) || *hi < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "texts and (lo, hi) bounds");
+        return -1;
     }
     return 0;
 }
@@ -695,11 +720,9 @@ static PyObject *py_split(PyObject *self, PyObject *args) {
     PyObject *result = PyList_New(0);
     Py_ssize_t k = 0, base = 1;
     for (Py_ssize_t r = 0; result && r < PyList_GET_SIZE(items); r++) {
-        PyObject *text = PyList_GET_ITEM(items, r), *b = PyList_GET_ITEM(bounds, r);
-        Py_ssize_t hi = PyTuple_Check(b) && PyTuple_GET_SIZE(b) == 2
-                            ? PyLong_AsSsize_t(PyTuple_GET_ITEM(b, 1)) : -1;
-        if (!PyUnicode_Check(text) || hi < 0) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "texts and (lo, hi) bounds");
+        PyObject *text;
+        Py_ssize_t hi;
+        if (text_at(items, bounds, r, &text, &hi) < 0) {
             Py_CLEAR(result);
             break;
         }
@@ -834,19 +857,12 @@ static int emit_row(cols_t *c, Py_ssize_t row, PyObject *f, PyObject *text, Py_s
 
 static int cols_text(cols_t *c, const shift_t *sh, PyObject *found, Py_ssize_t *k,
                      Py_ssize_t row, PyObject *text, Py_ssize_t hi, Py_ssize_t base) {
-    for (; *k < PyList_GET_SIZE(found); (*k)++) {
-        PyObject *f = PyList_GET_ITEM(found, *k);
-        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) != 6) {
-            PyErr_SetString(PyExc_TypeError, "a mention is a 6-tuple");
-            return -1;
-        }
-        Py_ssize_t fs = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 0));
-        Py_ssize_t fe = PyLong_AsSsize_t(PyTuple_GET_ITEM(f, 1));
-        if (PyErr_Occurred()) return -1;
-        if (fs >= hi) break;
-        if (emit_row(c, row, f, text, orig(sh, fs) - base, orig(sh, fe) - base) < 0) return -1;
-    }
-    return 0;
+    PyObject *f;
+    Py_ssize_t s, e;
+    int r;
+    for (; (r = next_span(found, *k, sh, hi, base, &f, &s, &e)) == 1; (*k)++)
+        if (emit_row(c, row, f, text, s, e) < 0) return -1;
+    return r;
 }
 
 static PyObject *cols_result(cols_t *c) {
@@ -883,15 +899,11 @@ static PyObject *py_split_columns(PyObject *self, PyObject *args) {
     int ok = c.types && c.rules && c.extra && c.extra_codes && grow_i32(&c.g[C_OFFS], 0) == 0;
     Py_ssize_t k = 0, base = 1;
     for (Py_ssize_t r = 0; ok && r < PyList_GET_SIZE(items); r++) {
-        PyObject *text = PyList_GET_ITEM(items, r), *b = PyList_GET_ITEM(bounds, r);
-        Py_ssize_t hi = PyTuple_Check(b) && PyTuple_GET_SIZE(b) == 2
-                            ? PyLong_AsSsize_t(PyTuple_GET_ITEM(b, 1)) : -1;
-        if (!PyUnicode_Check(text) || hi < 0) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "texts and (lo, hi) bounds");
-            ok = 0;
-            break;
-        }
-        ok = cols_text(&c, &sh, found, &k, r, text, hi, base) == 0;
+        PyObject *text;
+        Py_ssize_t hi;
+        ok = text_at(items, bounds, r, &text, &hi) == 0 &&
+             cols_text(&c, &sh, found, &k, r, text, hi, base) == 0;
+        if (!ok) break;
         base += PyUnicode_GET_LENGTH(text) + 3;
     }
     if (ok) out = cols_result(&c);
