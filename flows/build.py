@@ -33,6 +33,12 @@ BUILD_CHECKPOINT_THRESHOLD = "2MB"  # of WAL, in that build
 _DONE = object()
 
 
+def _compact(data: pa.Table) -> pa.Table:
+    """`data` in buffers of its own, holding its rows only."""
+    columns = [pa.concat_arrays(c.chunks) if c.num_chunks else c for c in data.columns]
+    return pa.table(columns, schema=data.schema)
+
+
 class Build:
     """The run's new warehouse, built while the run stages the lake, so that publishing costs
     little after the lake commit.
@@ -177,8 +183,9 @@ class Build:
         assert con is not None
         con.execute("COMMIT")
         con.execute("BEGIN")
-        # A compact copy: a slice would keep the whole day's buffers alive.
-        self._carry = [staged.slice(whole).combine_chunks()] if whole < staged.num_rows else []
+        # A compact copy: a slice would keep the buffers of the whole part it came from alive
+        # (combine_chunks() copies nothing when the rows left are in one chunk).
+        self._carry = [_compact(staged.slice(whole))] if whole < staged.num_rows else []
         self._fill = 0
 
     def _apply(self, table: str, day: dt.date, data: pa.Table) -> None:
