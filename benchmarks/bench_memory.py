@@ -9,7 +9,8 @@ Prefect's temporary API server, the fork server and the worker processes are all
 once through `flows.run.execute()` called directly in a child Python process (`--no-direct`
 skips it). The whole process tree is sampled from /proc every 100 ms (RSS from statm), and each
 process is given a role: `main` (the process started), `prefect-server` (the temporary API
-server and its children), `fork-server`, `worker` (forked by the fork server), `other`
+server and its children), `fork-server`, `worker` (forked by the fork server), `builder` (the
+warehouse built beside staging, flows/build_worker.py), `other`
 (Python's resource tracker, Dask). The table shows, per role, the highest RSS any one process
 of it reached, and the peak of the whole tree's sum; the last lines compare the smallest and
 the largest landing dir (the growth the issue limits to 20%). Shared pages (libraries) count
@@ -33,7 +34,7 @@ from pathlib import Path
 from _common import ROOT, machine
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-ROLES = ("main", "prefect-server", "fork-server", "worker", "other")
+ROLES = ("main", "prefect-server", "fork-server", "worker", "builder", "other")
 LOGICAL = "2015-12-31"
 
 
@@ -82,6 +83,8 @@ class TreeSampler:
                 r = "main"
             elif parent_role in ("prefect-server", "fork-server"):
                 r = "prefect-server" if parent_role == "prefect-server" else "worker"
+            elif "flows.build_worker" in cmd:
+                r = "builder"
             elif "forkserver" in cmd:
                 r = "fork-server"
             elif "uvicorn" in cmd or ("prefect" in cmd and "server" in cmd):

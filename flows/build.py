@@ -1,42 +1,58 @@
-"""The run's next warehouse, when it is a new one, built in a background thread while the run
+"""The run's next warehouse, when it is a new one, built in a process of its own while the run
 stages the lake (`Build`), so that publishing costs little after the lake commit. A run whose
-warehouse can be updated builds nothing here: it publishes in place (flows/publish_inplace.py)."""
+warehouse can be updated builds nothing here: it publishes in place (flows/publish_inplace.py).
+
+This module is the run's side; the builder is flows/build_worker.py, which says why it is a
+process and what goes over the wire."""
 
 from __future__ import annotations
 
 import datetime as dt
-import queue
-import threading
-import time
+import fcntl
+import json
+import os
+import select
+import subprocess
+import sys
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pyarrow as pa
 
+import flows
+from flows.build_worker import MESSAGE
 from flows.lake import Lake
 from flows.publish import remove_temp, swap, sweep_temp
-from flows.publish_meta import can_update, complete, read_meta
-from flows.sql_objects import install_objects, objects_fingerprint
-from flows.warehouse_tables import (
-    PUBLISH_MEMORY_LIMIT,
-    ROW_GROUP_SIZE,
-    connect,
-    create_table_sql,
-    insert_files,
-    new_files,
-)
+from flows.publish_meta import can_update, read_meta
 from transforms import schemas
 
-BUILD_MEMORY_LIMIT = "256MB"  # DuckDB's, in the build that runs beside staging
-BUILD_CHECKPOINT_THRESHOLD = "2MB"  # of WAL, in that build
+_SETPIPE_SZ = 1031  # fcntl F_SETPIPE_SZ (Linux): a 1 MB pipe, 16 times fewer wake-ups
+_PIPE_BYTES = 1 << 20
+_NOTHING = pa.table({})
 
-_DONE = object()
 
+class _Pipe:
+    """The builder's standard input as Arrow's PythonFile wants it: `write` writes everything
+    (a raw pipe may take part of a large write), `close` closes it."""
 
-def _compact(data: pa.Table) -> pa.Table:
-    """`data` in buffers of its own, holding its rows only."""
-    columns = [pa.concat_arrays(c.chunks) if c.num_chunks else c for c in data.columns]
-    return pa.table(columns, schema=data.schema)
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += self._raw.write(view[done:])
+        return done
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+        self._raw.close()
 
 
 class Build:
@@ -45,18 +61,14 @@ class Build:
 
     `start()` (under the data-dir lock, before staging) decides: when the live warehouse can
     be updated (`incremental`), nothing is built here and the run publishes in place. Else a
-    background thread creates a new file and loads the lake partitions the run will not
-    replace. Each partition the run stages is handed over with `add()` and applied from the
-    Arrow table in memory (no Parquet re-read) while the run goes on. After the lake commit,
-    `publish(..., build=)` calls `finish()`: the last rows, the runs rows, the metadata, then
-    the swap.
-    Anything unexpected (an error in the thread, a partition missing, the lake at another
-    version) discards it, and the warehouse is published from the lake the usual way.
+    builder process (flows/build_worker.py) creates a new file and loads the lake partitions
+    the run will not replace. Each partition the run stages is sent to it with `add()` (Arrow
+    IPC over a pipe: no Parquet re-read) while the run goes on. After the lake commit,
+    `publish(..., build=)` calls `finish()`: the last rows, the runs rows, the metadata in the
+    builder, then the swap here.
+    Anything unexpected (an error in the builder, its death, a partition missing, the lake at
+    another version) discards it, and the warehouse is published from the lake the usual way.
     """
-
-    # Staged parts waiting for the thread, in Arrow bytes: bounds the memory they hold while
-    # letting the run go on staging when DuckDB is a batch or two behind.
-    QUEUE_BYTES = 256 * 1024 * 1024
 
     def __init__(self, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> None:
         self.data_dir = data_dir
@@ -66,179 +78,130 @@ class Build:
         meta = read_meta(data_dir / "warehouse.duckdb")
         self.incremental = can_update(meta, lake.version + 1)
         self.replacing = replacing
-        self.applied: set[tuple[str, dt.date]] = set()
-        # objects_fingerprint of the views and macros the file holds; set at setup.
-        self._held: str | None = None
-        # Articles staged but not inserted yet, and rows in the table's last row group: see
-        # _insert_articles.
-        self._carry: list[pa.Table] = []
-        self._fill = 0
-        self.seconds = 0.0  # the thread's busy time
+        self.seconds = 0.0  # the builder's busy time, told by it at the end
         self.error: BaseException | None = None
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._queue: queue.Queue = queue.Queue()
-        self._queued = 0  # bytes in the queue
-        self._room = threading.Condition()
-        self._thread = threading.Thread(
-            target=self._run, args=(lake,), name="akhbar-warehouse", daemon=True
-        )
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sink: pa.PythonFile | None = None
 
     @classmethod
     def start(cls, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> Build:
         sweep_temp(data_dir)
         build = cls(data_dir, lake, run_id, replacing)
         if not build.incremental:  # else add() ignores the parts: the publish is in place
-            build._thread.start()
+            build._spawn(lake)
         return build
 
-    def add(self, table: str, day: dt.date, data: pa.Table) -> None:
-        """Queue a staged part of (table, day); blocks while QUEUE_BYTES are waiting already.
-        Ignored once the build has failed."""
-        if self.error is not None or not self._thread.is_alive():
-            return
-        size = data.nbytes
-        with self._room:
-            while self._queued and self._queued + size > self.QUEUE_BYTES and self.error is None:
-                self._room.wait(1.0)
-            self._queued += size
-        self._queue.put((table, day, data))
+    def _spawn(self, lake: Lake) -> None:
+        root = str(Path(flows.__file__).resolve().parent.parent)
+        path = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{path}" if path else root}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "flows.build_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env=env,
+        )
+        assert self._proc.stdin is not None
+        with suppress(OSError):  # a smaller pipe only costs wake-ups
+            fcntl.fcntl(self._proc.stdin.fileno(), _SETPIPE_SZ, _PIPE_BYTES)
+        self._sink = pa.PythonFile(_Pipe(self._proc.stdin), mode="w")
+        setup = {
+            "kind": "setup",
+            "tmp": str(self.tmp),
+            "location": lake.location,
+            "pins": lake.pins,
+            "replacing": sorted(d.isoformat() for d in self.replacing),
+            "run_id": self.run_id,
+        }
+        self._send(setup, _NOTHING)
 
-    def _done_with(self, data: pa.Table) -> None:
-        with self._room:
-            self._queued -= data.nbytes
-            self._room.notify_all()
+    def _send(self, fields: dict[str, Any], data: pa.Table) -> None:
+        """One message: `data`'s rows in an Arrow IPC stream whose schema metadata says what
+        they are. An OSError if the builder is gone."""
+        assert self._sink is not None
+        data = data.replace_schema_metadata({MESSAGE: json.dumps(fields)})
+        with pa.ipc.new_stream(self._sink, data.schema) as writer:
+            writer.write_table(data)
 
-    def _run(self, lake: Lake) -> None:
-        t = time.perf_counter()
-        try:
-            self._setup(lake)
-            self.seconds += time.perf_counter() - t
-            while (item := self._queue.get()) is not _DONE:
-                t_item = time.perf_counter()
-                try:
-                    self._apply(*item)
-                finally:
-                    self._done_with(item[2])
-                self.seconds += time.perf_counter() - t_item
-        except BaseException as e:  # reported by finish(); the run itself goes on
+    def _answered(self, wait: bool) -> dict[str, Any] | None:
+        """The builder's one answer, if it has given it (`wait`: once it does, or dies)."""
+        assert self._proc is not None and self._proc.stdout is not None
+        out = self._proc.stdout
+        if not wait and not select.select([out], [], [], 0)[0]:
+            return None
+        line = out.readline()
+        if not line:
+            code = self._proc.wait()
+            return {"error": f"the builder process ended (exit code {code})", "errno": None}
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def _failed(self, answer: dict[str, Any]) -> None:
+        """The builder's error as the run's: an OSError with its errno when it had one."""
+        if answer.get("errno"):
+            e = OSError(answer["error"])
+            e.errno = answer["errno"]
             self.error = e
-            with self._room:
-                self._room.notify_all()
-            while (item := self._queue.get()) is not _DONE:  # drain: add() must never block
-                self._done_with(item[2])
+        else:
+            self.error = RuntimeError(answer["error"])
 
-    def _setup(self, lake: Lake) -> None:
-        con = self._con = connect(self.tmp)
-        # One DuckDB thread: the build runs beside the worker processes, which keep the cores
-        # busy, and parallel inserts write one partial row group per thread (a file 15-60%
-        # larger, run to run).
-        con.execute("SET threads = 1")
-        # It also runs beside the run's staging, so its memory adds to theirs: a quarter of
-        # the publish limit is plenty for one row group at a time.
-        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        # Checkpoint often (DuckDB's default waits for 16 MB of WAL): each checkpoint runs here,
-        # beside the staging, instead of one large one after the lake commit (the thread is
-        # busier, but in the background; benchmarks/RESULTS.md).
-        con.execute(f"SET checkpoint_threshold = '{BUILD_CHECKPOINT_THRESHOLD}'")
-        for table in schemas.TABLES:
-            con.execute(create_table_sql(table))
-            if table not in schemas.APPEND_ONLY:
-                days = [d for d in lake.dates(table) if d not in self.replacing]
-                insert_files(con, table, [f for d in days for f in lake.files(table, d)])
-        # Views and macros now, while the run is still reading: not after its commit.
-        self._held = objects_fingerprint()
-        install_objects(con)
-        rows = con.execute(
-            "SELECT coalesce(sum(count), 0) FROM pragma_storage_info('articles') "
-            "WHERE column_id = 0 AND column_path = '[0]'"
-        ).fetchall()[0][0]
-        self._fill = int(rows) % ROW_GROUP_SIZE
-        con.execute("BEGIN")
-
-    def _insert(self, table: str, data: pa.Table) -> None:
-        con = self._con
-        assert con is not None
-        cols = ", ".join(f'"{n}"' for n in data.column_names)
-        con.register("_akhbar_staged", data)
-        try:
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _akhbar_staged")
-        finally:
-            con.unregister("_akhbar_staged")
-
-    def _insert_articles(self, data: pa.Table) -> None:
-        """Articles go in whole row groups, one transaction each. One transaction for a whole
-        large run holds memory DuckDB does not count against its limit (+200 MB per 25k
-        articles: 7.8 GB at 1M); many small autocommitted inserts go through the WAL (twice
-        the time); a commit that leaves a row group half full has it rewritten by the next
-        (a file 40% larger). So rows are carried until they complete the table's last row
-        group, then inserted and committed; what is left goes in at the end."""
-        self._carry.append(data)
-        staged = pa.concat_tables(self._carry) if len(self._carry) > 1 else data
-        room = ROW_GROUP_SIZE - self._fill
-        if staged.num_rows < room:
+    def add(self, table: str, day: dt.date, data: pa.Table) -> None:
+        """Send a staged part of (table, day); blocks while the builder holds its fill of
+        parts waiting already. Ignored once the build has failed."""
+        if self.error is not None or self._proc is None:
             return
-        whole = room + (staged.num_rows - room) // ROW_GROUP_SIZE * ROW_GROUP_SIZE
-        self._insert("articles", staged.slice(0, whole))
-        con = self._con
-        assert con is not None
-        con.execute("COMMIT")
-        con.execute("BEGIN")
-        # A compact copy: a slice would keep the buffers of the whole part it came from alive
-        # (combine_chunks() copies nothing when the rows left are in one chunk).
-        self._carry = [_compact(staged.slice(whole))] if whole < staged.num_rows else []
-        self._fill = 0
+        answer = self._answered(wait=False)  # only ever an error before `finish`
+        if answer is None:
+            try:
+                self._send({"kind": "part", "table": table, "day": day.isoformat()}, data)
+                return
+            except OSError:  # it died: its answer (or its exit code) says why
+                answer = self._answered(wait=True)
+        self._failed(answer)
 
-    def _apply(self, table: str, day: dt.date, data: pa.Table) -> None:
-        if table == "articles":
-            self._insert_articles(data)
-        elif data.num_rows:
-            self._insert(table, data)
-        self.applied.add((table, day))
-
-    def _stop(self) -> None:
-        if self._thread.is_alive():
-            self._queue.put(_DONE)
-            self._thread.join()
+    def _end(self, lake: Lake) -> set[tuple[str, dt.date]]:
+        """Send `finish` and wait for the builder's answer: the parts it applied."""
+        assert self._sink is not None
+        try:
+            self._send({"kind": "finish", "pins": lake.pins}, _NOTHING)
+            self._sink.close()
+        except OSError:
+            pass  # it died or failed: its answer says so
+        answer = self._answered(wait=True)
+        assert answer is not None and self._proc is not None
+        if "error" in answer:
+            self._failed(answer)
+            raise self.error  # type: ignore[misc]
+        self._proc.wait()  # its file is closed before it answers; now it is gone too
+        self.seconds = float(answer["seconds"])
+        return {(t, dt.date.fromisoformat(d)) for t, d in answer["applied"]}
 
     def finish(self, lake: Lake, touched: dict[str, set[dt.date]]) -> str:
-        """Complete and swap in the build, or raise (the caller then publishes from the lake)."""
+        """Complete and swap in the build, or raise (the caller then publishes from the lake).
+        A full disk raises its OSError (publishing again would fill it again)."""
         assert not self.incremental, "an update is published in place, not built"
-        self._stop()
         if self.error is not None:
-            raise RuntimeError(f"the warehouse built during the run failed: {self.error}")
+            raise self.error
+        applied = self._end(lake)
         dated = [t for t in schemas.TABLES if t not in schemas.APPEND_ONLY]
         expected = {(t, d) for t, days in touched.items() if t in dated for d in days}
         # A full build left the replaced dates out of every table: all must have come back.
         replaced = {(t, d) for t in dated for d in self.replacing}
-        if (
-            self.applied != expected
-            or not replaced <= expected
-            or lake.version != self.base_version + 1
-        ):
+        if applied != expected or not replaced <= expected or lake.version != self.base_version + 1:
             raise RuntimeError("the warehouse built during the run does not match the lake")
-        con = self._con
-        assert con is not None
-        try:
-            # The workers are done: every core for the rest (no later insert follows to
-            # rewrite the partial row groups a parallel insert leaves).
-            con.execute("RESET threads")
-            con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-            if self._carry:
-                self._insert("articles", pa.concat_tables(self._carry))
-                self._carry = []
-            for table in schemas.APPEND_ONLY:
-                insert_files(con, table, new_files(con, lake, table, set(lake.dates(table))))
-            complete(con, lake, self.run_id, self._held, commit=True)
-        finally:
-            con.close()
-            self._con = None
         swap(self.tmp, self.data_dir)
         return "full"
 
     def discard(self) -> None:
-        """Stop the thread and remove what it built. Idempotent."""
-        self._stop()
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        """End the builder and remove what it built. Idempotent."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            with suppress(OSError):
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    with suppress(OSError):
+                        pipe.close()
         remove_temp(self.tmp)

@@ -136,6 +136,13 @@ class Lake:
             self._pins = self.latest_versions()
         self._pins[LEDGER] = self._ledger_version
 
+    @classmethod
+    def pinned(cls, location: str | Path, pins: dict[str, int]) -> Lake:
+        """The lake at `pins` (another process's `Lake.pins`): what that process reads."""
+        lake = cls(location)
+        lake._pins = dict(pins)
+        return lake
+
     @property
     def pins(self) -> dict[str, int]:
         """Each table's version as of the newest ledger commit (absent: the table is empty)."""
@@ -159,9 +166,8 @@ class Lake:
         if not chosen:
             raise ValueError(f"no run {when!r} in the ledger of {self.uri}")
         last = max(chosen, key=lambda c: c["version"])
-        past = Lake(self.location)
+        past = Lake.pinned(self.location, {**json.loads(last[PINS_KEY]), LEDGER: last["version"]})
         past.past = True
-        past._pins = {**json.loads(last[PINS_KEY]), LEDGER: last["version"]}
         return past
 
     @property

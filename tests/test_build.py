@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import signal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.build import Build
 from flows.lake import Lake
 from flows.plan import plan_backfill, plan_nightly
 from flows.publish import publish
@@ -74,16 +74,30 @@ def test_a_failing_build_falls_back_to_publishing_from_the_lake(
 ) -> None:
     """A first run builds a new warehouse beside its staging (later ones publish in place)."""
 
-    def broken(self, table, day, data) -> None:
-        raise OSError("disk full (simulated)")
-
-    monkeypatch.setattr(Build, "_apply", broken)
+    monkeypatch.setenv("AKHBAR_FAILPOINT", "build_apply")  # in the builder process
+    monkeypatch.setenv("AKHBAR_FAILPOINT_ERRNO", "EIO")
     logs: list[str] = []
     out = _run(landing, data_dir, log=logs.append)
     assert out.status == "completed" and out.publish_mode == "full"
-    assert any("published from the lake instead" in m and "disk full" in m for m in logs)
+    told = [m for m in logs if "published from the lake instead" in m]
+    assert told and "Input/output error" in told[0] and "build_apply" in told[0], logs
     assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
     assert not list(data_dir.glob(".warehouse-*"))  # the failed build left nothing behind
+
+
+def test_a_builder_process_that_dies_is_published_around(
+    landing: Path, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder killed (SIGKILL, as the OOM killer would) while it applies the first part:
+    the run goes on and publishes from the lake, and says so."""
+    monkeypatch.setenv("AKHBAR_FAILPOINT", "build_apply")  # hit in the builder only
+    logs: list[str] = []
+    out = _run(landing, data_dir, log=logs.append)
+    assert out.status == "completed" and out.publish_mode == "full"
+    told = [m for m in logs if "published from the lake instead" in m]
+    assert told and f"exit code -{signal.SIGKILL}" in told[0], logs
+    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert not list(data_dir.glob(".warehouse-*"))
 
 
 def test_a_run_that_fails_discards_its_build(

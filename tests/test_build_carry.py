@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from flows.build import _compact
+from flows.build_worker import _compact
 
 
 def _buffer_bytes(t: pa.Table) -> int:

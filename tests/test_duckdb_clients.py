@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.build import Build
 from flows.plan import plan_nightly
 from flows.publish import read_meta
 from flows.run import execute
@@ -54,10 +53,8 @@ def _add_article(landing: Path, name: str) -> None:
 def _fail_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run then publishes from the lake (flows.publish.publish), not from its build."""
 
-    def broken(self, table, day, data) -> None:
-        raise OSError("simulated")
-
-    monkeypatch.setattr(Build, "_apply", broken)
+    monkeypatch.setenv("AKHBAR_FAILPOINT", "build_apply")  # in the builder process
+    monkeypatch.setenv("AKHBAR_FAILPOINT_ERRNO", "EIO")
 
 
 @pytest.mark.parametrize("from_lake", [False, True], ids=["built", "from-lake"])

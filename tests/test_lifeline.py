@@ -64,6 +64,13 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its (dead) parent would reap it
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # gone meanwhile
+        return b""
+
+
 def _big_landing(root: Path, mb: int = 30) -> Path:
     """Enough JSONL for two batches (two workers) and a run of several seconds."""
     day = root / "landing" / "2026-11-27"
@@ -99,12 +106,14 @@ def test_children_die_when_the_run_process_is_killed(tmp_path: Path, runner: str
         assert len(kids) >= 4, kids
         time.sleep(0.5)  # and let the last worker finish starting
         kids = _descendants(run.pid)
+        # the warehouse builder of this first run (flows/build_worker.py) is one of them
+        assert any(b"flows.build_worker" in _cmdline(p) for p in kids), kids
         run.send_signal(signal.SIGKILL)
         run.wait(10)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and any(_alive(p) for p in kids):
             time.sleep(0.1)
-        left = {p: Path(f"/proc/{p}/cmdline").read_bytes()[:80] for p in kids if _alive(p)}
+        left = {p: _cmdline(p)[:80] for p in kids if _alive(p)}
     finally:
         for p in _descendants(run.pid) | kids:
             with contextlib.suppress(OSError):
