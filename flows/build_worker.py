@@ -173,9 +173,9 @@ class Inbox:
         """The next message, read here (for `setup`, before the thread starts)."""
         try:
             reader = pa.ipc.open_stream(self._source)
+            data = reader.read_all()
         except (pa.ArrowInvalid, OSError):  # the run ended or discarded the build
             os._exit(1)
-        data = reader.read_all()
         fields = json.loads((reader.schema.metadata or {})[MESSAGE])
         return fields, data.replace_schema_metadata(None)
 
@@ -249,6 +249,9 @@ def build(inbox: Inbox, out: BinaryIO) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:]:  # started by hand (`--help`): it takes no arguments, only the run's pipe
+        print(__doc__)
+        sys.exit(0 if sys.argv[1] in ("-h", "--help") else 2)
     lifeline.watch_parent()  # a run killed mid-build: this ends too (the next run sweeps)
     source = open(sys.stdin.fileno(), "rb", buffering=1 << 20, closefd=False)  # noqa: SIM115
     out = sys.stdout.buffer

@@ -9,9 +9,10 @@ server and the workers (~100-200 MB each). Each gets a way to notice:
   the *thread* that forked the child, so it is used only where that thread lives as long as
   the process: the server is started here from the command's main thread
   (`start_prefect_server`), the workers are forked by the fork server's only thread.
-- The fork server: it is started from whichever thread first opens a pool, so it watches
-  its parent instead (`watch_parent`: a thread polling getppid(), whose answer changes when
-  the parent dies and the process is handed to init).
+- The fork server, and the warehouse builder (flows/build_worker.py): they are started from
+  whichever thread first needs them, so they watch their parent instead (`watch_parent`: a
+  thread polling getppid(), whose answer changes when the parent dies and the process is
+  handed to init).
 
 Linux only; elsewhere these do nothing and the children end as they did before.
 """
