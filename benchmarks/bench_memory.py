@@ -91,6 +91,11 @@ class TreeSampler:
                 r = "prefect-server"
             else:
                 r = "other"
+            if r == "other":
+                # A child seen between its fork and its exec still has its parent's command
+                # line: asked again at the next sample (the Prefect server was counted as
+                # `other` in some runs).
+                return r
             self.role[pid] = r
         return self.role[pid]
 
