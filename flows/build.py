@@ -24,7 +24,7 @@ import flows
 from flows.build_worker import MESSAGE
 from flows.lake import Lake
 from flows.publish import remove_temp, swap, sweep_temp
-from flows.publish_meta import can_update, read_meta
+from flows.publish_meta import behind, can_update, read_meta
 from transforms import schemas
 
 _SETPIPE_SZ = 1031  # fcntl F_SETPIPE_SZ (Linux): a 1 MB pipe, 16 times fewer wake-ups
@@ -76,7 +76,10 @@ class Build:
         self.run_id = run_id
         self.base_version = lake.version
         meta = read_meta(data_dir / "warehouse.duckdb")
-        self.incremental = can_update(meta, lake.version + 1)
+        # A warehouse further behind is brought up to date in place too (publish_catchup).
+        self.incremental = can_update(meta, lake.version + 1) or (
+            behind(meta, lake.version + 1) is not None
+        )
         self.replacing = replacing
         self.seconds = 0.0  # the builder's busy time, told by it at the end
         self.error: BaseException | None = None

@@ -170,6 +170,25 @@ class Lake:
         past.past = True
         return past
 
+    def at_version(self, version: int) -> Lake | None:
+        """The lake as it was at `version` (what `version` ledger commits left), read as the
+        past (`as_of`); None if the ledger does not say (a commit without pins, or gone)."""
+        if version == 0:
+            past = Lake.pinned(self.location, {})
+        else:
+            ledger = self.delta(LEDGER)
+            found = [
+                c
+                for c in (ledger.history() if ledger else [])
+                if c.get("version") == version - 1 and PINS_KEY in c
+            ]
+            if not found:
+                return None
+            pins = {**json.loads(found[0][PINS_KEY]), LEDGER: version - 1}
+            past = Lake.pinned(self.location, pins)
+        past.past = True
+        return past
+
     @property
     def version(self) -> int:
         """The lake's version: the number of ledger commits (0 for an empty lake)."""

@@ -3,13 +3,16 @@
 Three ways, chosen per run:
 - in place (flows/publish_inplace.py): the usual one for a run whose warehouse is in step with
   the lake. The partitions the run replaced, its `runs` row and the metadata go into the live
-  file in one transaction; nothing is copied.
+  file in one transaction; nothing is copied. A warehouse several lake versions behind (runs
+  that committed and then failed to publish, or were killed before) takes the partitions
+  those runs changed too (flows/publish_catchup.py).
 - on a copy: the same, when an analyst's read-only connection holds the live file. The run
   copies it, applies its partitions to the copy and `os.replace`s it in; the reader keeps its
   snapshot until it reconnects. Peak disk is then twice the warehouse.
 - full: a new file, built by the run's background build (flows/build.py) or from the lake,
   swapped in. When there is no warehouse, it is from another schema or storage version, out of
-  step with the lake (a run died between its lake commit and its publish), or damaged. The old
+  step with the lake in a way the ledger cannot tell (ahead of it, or behind a commit without
+  pins), or damaged. The old
   file stays until the swap (readers keep it, a crash keeps it): peak disk is twice the
   warehouse, and the new file is compact.
 
@@ -31,6 +34,7 @@ import duckdb
 
 from flows import publish_check
 from flows.lake import Lake
+from flows.publish_catchup import catch_up
 from flows.publish_inplace import corrupt, publish_in_place
 from flows.publish_meta import can_update, complete, read_meta
 from flows.warehouse_tables import apply_partitions, connect, create_table_sql, insert_files
@@ -119,7 +123,10 @@ def publish(
             build.error = build.error or e
     sweep_temp(data_dir)
     meta = read_meta(data_dir / "warehouse.duckdb")
-    if can_update(meta, lake.version):
+    updatable = can_update(meta, lake.version)
+    if not updatable and (caught_up := catch_up(lake, meta, touched, say)) is not None:
+        touched, updatable = caught_up, True
+    if updatable:
         try:
             note = publish_in_place(data_dir, lake, touched, run_id, meta.get("objects"))
         except duckdb.Error as e:
@@ -135,7 +142,7 @@ def publish(
             "a reader holds the warehouse open: published on a copy of it, swapped in "
             "(the reader keeps its snapshot; the copy needs the warehouse's size in free disk)"
         )
-    return _publish_from_lake(data_dir, lake, touched, run_id, meta if meta else None)
+    return _publish_from_lake(data_dir, lake, touched, run_id, meta if updatable else None)
 
 
 def _publish_from_lake(
@@ -145,10 +152,10 @@ def _publish_from_lake(
     run_id: str,
     meta: dict[str, str] | None,
 ) -> str:
-    """A new file swapped in: the live one's copy with the touched partitions applied (when
-    `meta` says it can be updated), else a full build from the lake."""
+    """A new file swapped in: the live one's copy with the touched partitions applied (with
+    `meta`, the live one's, when it can be updated), else (None) a full build from the lake."""
     tmp = data_dir / f".warehouse-{run_id}.duckdb"
-    incremental = meta is not None and can_update(meta, lake.version)
+    incremental = meta is not None
     try:
         if incremental:
             copy_live(data_dir, tmp)

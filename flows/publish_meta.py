@@ -44,6 +44,20 @@ def can_update(meta: dict[str, str], lake_version: int) -> bool:
     )
 
 
+def behind(meta: dict[str, str], lake_version: int) -> int | None:
+    """The lake version the warehouse published at `meta` was built from, when it is more than
+    one behind `lake_version` and in this schema and storage version (flows/publish_catchup.py
+    may then bring it up to date); else None."""
+    if meta.get("schema_version") != str(SCHEMA_VERSION):
+        return None
+    if meta.get("storage_version") != STORAGE_VERSION:
+        return None
+    published = meta.get("lake_version", "")
+    if not published.isdigit() or int(published) >= lake_version - 1:
+        return None
+    return int(published)
+
+
 def _meta(con: duckdb.DuckDBPyConnection, lake_version: int, run_id: str, defs: str) -> None:
     con.execute("CREATE OR REPLACE TABLE _akhbar_meta (key VARCHAR, value VARCHAR)")
     rows = [

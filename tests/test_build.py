@@ -4,7 +4,6 @@ lake, full and incremental, and any failure of it falls back to publishing from 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import signal
 from pathlib import Path
 
@@ -13,10 +12,9 @@ import pytest
 
 from flows.lake import Lake
 from flows.plan import plan_backfill, plan_nightly
-from flows.publish import publish
 from flows.run import execute
 from flows.settings import Settings
-from tests.util import checksums
+from tests.util import checksums, from_lake_checksums
 
 DAY = dt.date(2026, 11, 27)
 
@@ -27,23 +25,13 @@ def _run(landing: Path, data: Path, plan=None, log=None):
     return execute(s, make, {}, log=log or (lambda _m: None))
 
 
-def _from_lake(data: Path, tmp_path: Path) -> dict:
-    """Checksums of a warehouse published from the lake alone (a full rebuild)."""
-    other = tmp_path / "rebuilt"
-    shutil.rmtree(other, ignore_errors=True)
-    shutil.copytree(data / "lake", other / "lake")
-    lake = Lake(other / "lake")
-    assert publish(other, lake, {}, "check") == "full"
-    return checksums(other)
-
-
 def test_built_warehouse_equals_one_published_from_the_lake(
     landing: Path, data_dir: Path, tmp_path: Path
 ) -> None:
     logs: list[str] = []
     first = _run(landing, data_dir, log=logs.append)
     assert first.publish_mode == "full" and first.timings["build"] > 0
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     # an incremental run: one changed file, one new date folder
     f = next((landing / "2026-11-26").glob("*.txt"))
     f.write_text("عنوان جديد\n\nنص جديد عن #الرياض", encoding="utf-8")
@@ -53,12 +41,12 @@ def test_built_warehouse_equals_one_published_from_the_lake(
     )
     second = _run(landing, data_dir, log=logs.append)
     assert second.publish_mode == "incremental"
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     # a backfill of two dates
     s = Settings(landing, data_dir, workers=1)
     back = _run(landing, data_dir, lambda lake: plan_backfill(s, lake, DAY, DAY + dt.timedelta(1)))
     assert back.publish_mode == "incremental"
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     assert not any("published from the lake instead" in m for m in logs)
     # the 16,384-row row groups and uncompressed text are what was built
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
@@ -81,7 +69,7 @@ def test_a_failing_build_falls_back_to_publishing_from_the_lake(
     assert out.status == "completed" and out.publish_mode == "full"
     told = [m for m in logs if "published from the lake instead" in m]
     assert told and "Input/output error" in told[0] and "build_apply" in told[0], logs
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     assert not list(data_dir.glob(".warehouse-*"))  # the failed build left nothing behind
 
 
@@ -96,7 +84,7 @@ def test_a_builder_process_that_dies_is_published_around(
     assert out.status == "completed" and out.publish_mode == "full"
     told = [m for m in logs if "published from the lake instead" in m]
     assert told and f"exit code -{signal.SIGKILL}" in told[0], logs
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     assert not list(data_dir.glob(".warehouse-*"))
 
 
@@ -134,14 +122,14 @@ def test_a_day_staged_in_several_parts_equals_one_part(
     assert checksums(parts) == checksums(whole)
     lake = Lake(parts / "lake")
     assert max(len(lake.files("articles", d)) for d in lake.dates("articles")) > 1
-    assert checksums(parts) == _from_lake(parts, tmp_path)
+    assert checksums(parts) == from_lake_checksums(parts, tmp_path)
     # a changed file: the day keeps its other files' rows, whatever part they were in
     f = sorted((landing / "2026-11-24").glob("*.txt"))[1]
     f.write_text("عنوان معدل\n\nنص معدل عن #جدة", encoding="utf-8")
     _run(landing, parts)
     monkeypatch.setattr(batches, "BATCH_BYTES", 48 * 1024 * 1024)
     _run(landing, whole)
-    assert checksums(parts) == checksums(whole) == _from_lake(parts, tmp_path)
+    assert checksums(parts) == checksums(whole) == from_lake_checksums(parts, tmp_path)
     s = Settings(landing, parts, workers=1)
     _run(landing, parts, lambda lake: plan_backfill(s, lake, DAY - dt.timedelta(3), DAY))
     assert checksums(parts) == checksums(whole)

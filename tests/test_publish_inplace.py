@@ -16,12 +16,10 @@ import duckdb
 import pytest
 
 from flows import publish_check
-from flows.lake import Lake
 from flows.plan import plan_backfill, plan_nightly
-from flows.publish import publish
 from flows.run import RunOutcome, execute
 from flows.settings import Settings
-from tests.util import checksums, killed_nightly, query
+from tests.util import checksums, from_lake_checksums, killed_nightly, query
 
 DAY = dt.date(2026, 11, 27)
 
@@ -35,15 +33,6 @@ def _run(landing: Path, data: Path, log: list[str] | None = None) -> RunOutcome:
 def _backfill(landing: Path, data: Path, start: dt.date, end: dt.date) -> RunOutcome:
     s = Settings(landing, data, workers=1)
     return execute(s, lambda lake: plan_backfill(s, lake, start, end), {}, log=lambda _m: None)
-
-
-def _from_lake(data: Path, tmp: Path) -> dict:
-    """Checksums of a warehouse published from the lake alone (a full rebuild)."""
-    other = tmp / "rebuilt"
-    shutil.rmtree(other, ignore_errors=True)
-    shutil.copytree(data / "lake", other / "lake")
-    assert publish(other, Lake(other / "lake"), {}, "check") == "full"
-    return checksums(other)
 
 
 def _add_article(landing: Path, name: str) -> None:
@@ -85,7 +74,7 @@ def test_a_nightly_updates_the_live_file_and_copies_nothing(
     assert live.stat().st_ino == inode  # the same file, written in place
     assert watcher.seen == set()  # no copy or new file was ever built beside it
     assert not Path(f"{live}.wal").exists()  # checkpointed
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     assert publish_check.damaged(data_dir) is None  # its fingerprint was recorded
 
 
@@ -138,7 +127,7 @@ def test_a_reader_in_another_process_gets_a_copy_swapped_in(
         reader.kill()
         reader.wait()
     assert query(data_dir, "select count(*) from articles")[0][0] == seen + 1
-    assert checksums(data_dir) == _from_lake(data_dir, tmp_path)
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
     assert not list(data_dir.glob(".warehouse-*"))
     # The reader gone, the next run is in place again.
     _add_article(landing, "002_00000000000000bb.txt")
@@ -186,7 +175,7 @@ def test_repeated_backfills_reuse_the_space_they_free(landing: Path, data_dir: P
     assert checksums(data_dir) == reference
 
 
-def test_a_copied_data_dir_is_verified_and_used_not_rebuilt(
+def test_a_copied_data_dir_is_verified_and_used_notfrom_lake_checksums(
     landing: Path, data_dir: Path, tmp_path: Path
 ) -> None:
     """A restore (new inode, new ctime) costs one read of the file by DuckDB, not a rebuild."""

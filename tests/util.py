@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,6 +40,18 @@ def checksums(data_dir: Path) -> dict[str, tuple[int, str]]:
             lines = sorted("\x1f".join("" if v is None else v for v in r) for r in rows)
             out[t] = (len(rows), hashlib.sha256("\x1e".join(lines).encode()).hexdigest())
     return out
+
+
+def from_lake_checksums(data: Path, tmp: Path) -> dict[str, tuple[int, str]]:
+    """`checksums` of a warehouse published from `data`'s lake alone (a full rebuild)."""
+    from flows.lake import Lake
+    from flows.publish import publish
+
+    other = tmp / "rebuilt"
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(data / "lake", other / "lake")
+    assert publish(other, Lake(other / "lake"), {}, "check") == "full"
+    return checksums(other)
 
 
 def nightly(

@@ -1,0 +1,77 @@
+"""A warehouse more than one lake version behind, brought up to date in place.
+
+Runs that committed to the lake and then failed to publish (a full disk, the process killed
+after its commit) leave the warehouse behind the lake: its metadata says which lake version it
+was published from. Rather than rebuild the whole file (twice the warehouse on disk, the time
+of a full run), the next run also applies the partitions that changed in the lake since then:
+each data table's active files at the warehouse's version and at the lake's previous one
+(both read from Delta's log at the pins the ledger recorded) are compared per date, and every
+date whose files differ is replaced; the append-only tables add the files the warehouse lacks
+(`new_files` knows which). When the ledger cannot say what the lake was at the warehouse's
+version, the caller builds a new warehouse as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flows.lake import Lake
+from flows.publish_meta import behind
+from transforms import schemas
+
+Touched = dict[str, set[dt.date]]
+
+
+def _changed(old: Lake, new: Lake, table: str) -> set[dt.date]:
+    days = set(old.dates(table)) | set(new.dates(table))
+    return {
+        d
+        for d in days
+        if {str(f) for f in old.files(table, d)} != {str(f) for f in new.files(table, d)}
+    }
+
+
+def missed(lake: Lake, published: int) -> Touched | None:
+    """The (table, dates) the lake changed between version `published` (the warehouse's) and
+    the version before `lake`'s (whose run is publishing now: its own partitions are its
+    `touched`); None when the lake's history cannot tell."""
+    if published >= lake.version - 1:
+        return {}
+    try:
+        old, new = lake.at_version(published), lake.at_version(lake.version - 1)
+        if old is None or new is None:
+            return None
+        out: Touched = {}
+        for table in schemas.TABLES:
+            days = (
+                set(new.dates(table)) if table in schemas.APPEND_ONLY else _changed(old, new, table)
+            )
+            if days:
+                out[table] = days
+        return out
+    except Exception:  # an expired or damaged log of an old version: rebuild instead
+        return None
+
+
+def merged(a: Touched, b: Touched) -> Touched:
+    return {t: a.get(t, set()) | b.get(t, set()) for t in a.keys() | b.keys()}
+
+
+def catch_up(
+    lake: Lake, meta: dict[str, str], touched: Touched, say: Callable[[str], None]
+) -> Touched | None:
+    """`touched` and the partitions runs since the warehouse's version did not publish, when
+    the warehouse published at `meta` is behind and the lake's history says what changed;
+    None when it is not (then it is updated as usual, or built anew)."""
+    published = behind(meta, lake.version)
+    if published is None:
+        return None
+    extra = missed(lake, published)
+    if extra is None:
+        return None
+    say(
+        f"the warehouse was published from lake version {published}, the lake is at "
+        f"{lake.version}: the runs between did not publish, so their partitions are applied too"
+    )
+    return merged(touched, extra)

@@ -1,0 +1,83 @@
+"""A warehouse left behind by runs that committed to the lake but did not publish is brought up
+to date in place by the next run (flows/publish_catchup.py), not rebuilt, and ends equal to
+one published from the lake alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from flows.lake import Lake
+from flows.plan import plan_nightly
+from flows.publish_catchup import missed
+from flows.publish_meta import behind, read_meta
+from flows.run import Hooks, PublishFailed, execute
+from flows.settings import Settings
+from tests.util import checksums, from_lake_checksums, query
+
+DAY = dt.date(2026, 11, 27)
+
+
+def _run(landing: Path, data: Path, hooks: Hooks | None = None, log=None):
+    s = Settings(landing, data, workers=1)
+    plan = lambda lake: plan_nightly(s, lake, DAY)  # noqa: E731
+    kw = {"hooks": hooks} if hooks else {}
+    return execute(s, plan, {}, log=log or (lambda _m: None), **kw)
+
+
+def _unpublished(landing: Path, data: Path) -> None:
+    """A run that commits to the lake and whose publish fails (its failed row too)."""
+
+    def no_publish(*_a: object, **_k: object) -> str:
+        raise OSError("the volume went away (simulated)")
+
+    with pytest.raises(PublishFailed):
+        _run(landing, data, Hooks(publish_fn=no_publish))
+
+
+def test_runs_that_did_not_publish_are_caught_up_in_place(
+    landing: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    assert _run(landing, data_dir).publish_mode == "full"
+    # two runs that change the lake and do not publish: a changed file, a new date
+    changed = sorted((landing / "2026-11-26").glob("*.txt"))[0]
+    changed.write_text("عنوان معدل\n\nنص معدل عن #جدة", encoding="utf-8")
+    _unpublished(landing, data_dir)
+    (landing / "2026-11-28").mkdir()
+    (landing / "2026-11-28" / "001_00000000000000aa.txt").write_text(
+        "خبر\n\nنص آخر عن #الرياض", encoding="utf-8"
+    )
+    _unpublished(landing, data_dir)
+    lake = Lake(data_dir / "lake")
+    published = behind(read_meta(data_dir / "warehouse.duckdb"), lake.version + 1)
+    assert published is not None and published < lake.version - 1  # several versions behind
+    extra = missed(lake, published)
+    assert extra is not None
+    assert {dt.date(2026, 11, 26), dt.date(2026, 11, 28)} <= extra["articles"]
+    assert dt.date(2026, 11, 24) not in extra["articles"]  # untouched dates stay as they are
+    # the next run has nothing new of its own: it applies what the others left
+    logs: list[str] = []
+    out = _run(landing, data_dir, log=logs.append)
+    assert out.publish_mode == "incremental"
+    assert any("the runs between did not publish" in m for m in logs), logs
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
+    meta = read_meta(data_dir / "warehouse.duckdb")
+    assert meta["lake_version"] == str(Lake(data_dir / "lake").version)
+    statuses = [r[0] for r in query(data_dir, "SELECT status FROM runs ORDER BY started_at")]
+    assert statuses == ["completed", "failed", "failed", "completed"]
+    (title,) = query(data_dir, "SELECT title FROM articles WHERE title = 'عنوان معدل'")[0]
+    assert title == "عنوان معدل"
+
+
+def test_a_warehouse_one_behind_or_in_another_schema_is_not_caught_up() -> None:
+    from flows.publish_meta import SCHEMA_VERSION
+    from flows.warehouse_tables import STORAGE_VERSION
+
+    meta = {"schema_version": str(SCHEMA_VERSION), "storage_version": STORAGE_VERSION}
+    assert behind({**meta, "lake_version": "4"}, 5) is None  # the usual update
+    assert behind({**meta, "lake_version": "2"}, 5) == 2
+    assert behind({**meta, "lake_version": "7"}, 5) is None  # ahead of the lake: rebuilt
+    assert behind({**meta, "lake_version": "2", "schema_version": "1"}, 5) is None
+    assert behind({}, 5) is None
