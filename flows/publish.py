@@ -8,7 +8,9 @@ Three ways, chosen per run:
   those runs changed too (flows/publish_catchup.py).
 - on a copy: the same, when an analyst's read-only connection holds the live file. The run
   copies it, applies its partitions to the copy and `os.replace`s it in; the reader keeps its
-  snapshot until it reconnects. Peak disk is then twice the warehouse.
+  snapshot until it reconnects. Peak disk is then twice the warehouse. A run that changed no
+  dated partition (nothing new: only its `runs` row) copies nothing then: it leaves its row
+  to the next run's catch-up ('deferred').
 - full: a new file, built by the run's background build (flows/build.py) or from the lake,
   swapped in. When there is no warehouse, it is from another schema or storage version, out of
   step with the lake in a way the ledger cannot tell (ahead of it, or behind a commit without
@@ -111,7 +113,7 @@ def publish(
     docstring). With `build` (the run's full warehouse built while it staged), finish that one
     instead; if it failed or does not match the lake, it is discarded and the warehouse
     published from the lake as above. `log` hears what the operator should know (a copy, free
-    space). Returns 'full', 'incremental' (in place) or 'incremental-copy'."""
+    space). Returns 'full', 'incremental' (in place), 'incremental-copy' or 'deferred'."""
     say = log or (lambda _m: None)
     if build is not None and not build.incremental:
         try:
@@ -138,6 +140,14 @@ def publish(
             if note:
                 say(note)
             return "incremental"
+        if all(t in schemas.APPEND_ONLY for t in touched):
+            # Copying the whole file (7.5 GB at 1M articles) for a `runs` row is not worth
+            # it: the next run publishes that row with its own (publish_catchup).
+            say(
+                "a reader holds the warehouse open and this run changed no articles: nothing "
+                "copied; its `runs` row is published by the next run"
+            )
+            return "deferred"
         say(
             "a reader holds the warehouse open: published on a copy of it, swapped in "
             "(the reader keeps its snapshot; the copy needs the warehouse's size in free disk)"

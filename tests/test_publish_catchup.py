@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from flows.lake import Lake
@@ -81,3 +82,27 @@ def test_a_warehouse_one_behind_or_in_another_schema_is_not_caught_up() -> None:
     assert behind({**meta, "lake_version": "7"}, 5) is None  # ahead of the lake: rebuilt
     assert behind({**meta, "lake_version": "2", "schema_version": "1"}, 5) is None
     assert behind({}, 5) is None
+
+
+def test_a_run_with_nothing_new_copies_nothing_while_a_reader_holds_the_file(
+    landing: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    """Its `runs` row waits for the next run, which publishes it with its own."""
+    assert _run(landing, data_dir).publish_mode == "full"
+    live = data_dir / "warehouse.duckdb"
+    with duckdb.connect(str(live), read_only=True) as reader:  # DuckDB: no writer beside it
+        before = live.stat()
+        said: list[str] = []
+        assert _run(landing, data_dir, log=said.append).publish_mode == "deferred"
+        assert any("its `runs` row is published by the next run" in m for m in said), said
+        assert reader.execute("select count(*) from runs").fetchone()[0] == 1
+    after = live.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (
+        before.st_ino,
+        before.st_mtime_ns,
+        before.st_size,
+    )
+    assert not list(data_dir.glob(".warehouse-*"))
+    assert _run(landing, data_dir).publish_mode == "incremental"  # the reader gone
+    assert [r[0] for r in query(data_dir, "SELECT status FROM runs")] == ["completed"] * 3
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
