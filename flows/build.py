@@ -8,6 +8,7 @@ process and what goes over the wire."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -21,15 +22,15 @@ from typing import Any
 import pyarrow as pa
 
 import flows
-from flows.build_worker import MESSAGE
+from flows.build_worker import MESSAGE, NOTHING
 from flows.lake import Lake
 from flows.publish import remove_temp, swap, sweep_temp
-from flows.publish_meta import behind, can_update, read_meta
+from flows.publish_catchup import missed
+from flows.publish_meta import can_update, read_meta
 from transforms import schemas
 
 _SETPIPE_SZ = 1031  # fcntl F_SETPIPE_SZ (Linux): a 1 MB pipe, 16 times fewer wake-ups
 _PIPE_BYTES = 1 << 20
-_NOTHING = pa.table({})
 
 
 class _Pipe:
@@ -76,9 +77,10 @@ class Build:
         self.run_id = run_id
         self.base_version = lake.version
         meta = read_meta(data_dir / "warehouse.duckdb")
-        # A warehouse further behind is brought up to date in place too (publish_catchup).
+        # A warehouse further behind is brought up to date in place too (publish_catchup),
+        # when the lake's history says what changed since.
         self.incremental = can_update(meta, lake.version + 1) or (
-            behind(meta, lake.version + 1) is not None
+            missed(lake, meta, lake.version) is not None
         )
         self.replacing = replacing
         self.seconds = 0.0  # the builder's busy time, told by it at the end
@@ -91,7 +93,11 @@ class Build:
         sweep_temp(data_dir)
         build = cls(data_dir, lake, run_id, replacing)
         if not build.incremental:  # else add() ignores the parts: the publish is in place
-            build._spawn(lake)
+            try:
+                build._spawn(lake)
+            except OSError as e:  # no process to be had: the run publishes from the lake
+                build.error = e
+                build.discard()
         return build
 
     def _spawn(self, lake: Lake) -> None:
@@ -105,7 +111,9 @@ class Build:
             bufsize=0,
             env=env,
         )
-        assert self._proc.stdin is not None
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._answers = select.poll()  # (select.select fails on descriptors past 1023)
+        self._answers.register(self._proc.stdout, select.POLLIN)
         with suppress(OSError):  # a smaller pipe only costs wake-ups
             fcntl.fcntl(self._proc.stdin.fileno(), _SETPIPE_SZ, _PIPE_BYTES)
         self._sink = pa.PythonFile(_Pipe(self._proc.stdin), mode="w")
@@ -117,7 +125,7 @@ class Build:
             "replacing": sorted(d.isoformat() for d in self.replacing),
             "run_id": self.run_id,
         }
-        self._send(setup, _NOTHING)
+        self._send(setup, NOTHING)
 
     def _send(self, fields: dict[str, Any], data: pa.Table) -> None:
         """One message: `data`'s rows in an Arrow IPC stream whose schema metadata says what
@@ -131,43 +139,47 @@ class Build:
         """The builder's one answer, if it has given it (`wait`: once it does, or dies)."""
         assert self._proc is not None and self._proc.stdout is not None
         out = self._proc.stdout
-        if not wait and not select.select([out], [], [], 0)[0]:
+        if not wait and not self._answers.poll(0):
             return None
         line = out.readline()
-        if not line:
+        try:
+            answer: dict[str, Any] = json.loads(line)
+        except ValueError:  # nothing (it died) or a line cut short (killed while answering)
             code = self._proc.wait()
-            return {"error": f"the builder process ended (exit code {code})", "errno": None}
-        answer: dict[str, Any] = json.loads(line)
+            return {"error": f"the builder process ended (exit code {code})"}
         return answer
 
     def _failed(self, answer: dict[str, Any]) -> None:
-        """The builder's error as the run's: an OSError with its errno when it had one."""
-        if answer.get("errno"):
-            e = OSError(answer["error"])
-            e.errno = answer["errno"]
-            self.error = e
+        """The builder's error as the run's (a full disk as an OSError that says so); the
+        builder, of no more use, is ended at once: its memory is the run's to use."""
+        if answer.get("disk_full"):
+            self.error = OSError(errno.ENOSPC, answer["error"])
         else:
             self.error = RuntimeError(answer["error"])
+        self.discard()
 
     def add(self, table: str, day: dt.date, data: pa.Table) -> None:
         """Send a staged part of (table, day); blocks while the builder holds its fill of
-        parts waiting already. Ignored once the build has failed."""
+        parts waiting already. Ignored once the build has failed: it never fails the run."""
         if self.error is not None or self._proc is None:
             return
-        answer = self._answered(wait=False)  # only ever an error before `finish`
-        if answer is None:
-            try:
-                self._send({"kind": "part", "table": table, "day": day.isoformat()}, data)
-                return
-            except OSError:  # it died: its answer (or its exit code) says why
-                answer = self._answered(wait=True)
+        try:
+            answer = self._answered(wait=False)  # only ever an error before `finish`
+            if answer is None:
+                try:
+                    self._send({"kind": "part", "table": table, "day": day.isoformat()}, data)
+                    return
+                except OSError:  # it died: its answer (or its exit code) says why
+                    answer = self._answered(wait=True)
+        except Exception as e:  # anything else about the builder: the run goes on without it
+            answer = {"error": f"{type(e).__name__}: {e}"}
         self._failed(answer)
 
     def _end(self, lake: Lake) -> set[tuple[str, dt.date]]:
         """Send `finish` and wait for the builder's answer: the parts it applied."""
         assert self._sink is not None
         try:
-            self._send({"kind": "finish", "pins": lake.pins}, _NOTHING)
+            self._send({"kind": "finish", "pins": lake.pins}, NOTHING)
             self._sink.close()
         except OSError:
             pass  # it died or failed: its answer says so
@@ -177,6 +189,7 @@ class Build:
             self._failed(answer)
             raise self.error  # type: ignore[misc]
         self._proc.wait()  # its file is closed before it answers; now it is gone too
+        self.discard(remove=False)
         self.seconds = float(answer["seconds"])
         return {(t, dt.date.fromisoformat(d)) for t, d in answer["applied"]}
 
@@ -196,8 +209,8 @@ class Build:
         swap(self.tmp, self.data_dir)
         return "full"
 
-    def discard(self) -> None:
-        """End the builder and remove what it built. Idempotent."""
+    def discard(self, remove: bool = True) -> None:
+        """End the builder and (`remove`) what it built. Idempotent."""
         proc, self._proc = self._proc, None
         if proc is not None:
             with suppress(OSError):
@@ -207,4 +220,5 @@ class Build:
                 if pipe is not None:
                     with suppress(OSError):
                         pipe.close()
-        remove_temp(self.tmp)
+        if remove:
+            remove_temp(self.tmp)

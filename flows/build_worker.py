@@ -20,7 +20,6 @@ a run that died (or discarded its build) leaves the file to the next run's sweep
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import sys
@@ -30,11 +29,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import duckdb
 import pyarrow as pa
 
 from flows import failpoints, lifeline
 from flows.lake import Lake
+from flows.publish import disk_full
 from flows.publish_meta import complete
 from flows.sql_objects import install_objects, objects_fingerprint
 from flows.warehouse_tables import (
@@ -54,6 +53,8 @@ BUILD_CHECKPOINT_THRESHOLD = "2MB"  # of WAL, in that build
 QUEUE_BYTES = 192 * 1024 * 1024
 
 MESSAGE = b"akhbar_build"  # the schema metadata key naming a message and its fields
+ANSWER_CHARS = 2000  # an error's words, at most: the answer is one short line
+NOTHING = pa.table({})
 
 
 def _compact(data: pa.Table) -> pa.Table:
@@ -186,6 +187,14 @@ class Inbox:
             self._thread.start()
 
     def _loop(self) -> None:
+        try:
+            self._take()
+        except BaseException as e:  # (out of memory, a garbled message): the build fails
+            with self._cond:
+                self._items.append(({"kind": "error", "error": e}, NOTHING))
+                self._cond.notify_all()
+
+    def _take(self) -> None:
         while True:
             fields, data = self.read()
             with self._cond:
@@ -205,6 +214,9 @@ class Inbox:
                 fields, data = self._items.pop(0)
                 self._bytes -= data.nbytes
                 self._cond.notify_all()
+            if fields["kind"] == "error":
+                self.finished = True  # nothing more is read
+                raise fields["error"]
             if fields["kind"] == "finish":
                 self.finished = True
             yield fields, data
@@ -213,12 +225,9 @@ class Inbox:
 
 
 def _error(e: BaseException) -> dict[str, Any]:
-    """What the run needs to know of a failure: its words, and its errno when it has one (a
-    full disk is told apart by it: flows.publish.disk_full)."""
-    err = e.errno if isinstance(e, OSError) else None
-    if err is None and isinstance(e, duckdb.Error) and "No space left on device" in str(e):
-        err = errno.ENOSPC
-    return {"error": f"{type(e).__name__}: {e}", "errno": err}
+    """What the run needs to know of a failure: its words, and whether it was for want of
+    disk (flows.publish.disk_full: the run then does not build the warehouse again)."""
+    return {"error": f"{type(e).__name__}: {e}"[:ANSWER_CHARS], "disk_full": disk_full(e)}
 
 
 def _answer(out: BinaryIO, reply: dict[str, Any]) -> None:

@@ -170,21 +170,26 @@ class Lake:
         past.past = True
         return past
 
-    def at_version(self, version: int) -> Lake | None:
+    def at_version(self, version: int, run_id: str | None = None) -> Lake | None:
         """The lake as it was at `version` (what `version` ledger commits left), read as the
-        past (`as_of`); None if the ledger does not say (a commit without pins, or gone)."""
+        past (`as_of`): at the pins of the newest ledger commit up to there that has them (a
+        vacuum adds commits without). None if there is none, or (`run_id`) it is not that
+        run's: then this is not the history the caller thought."""
         if version == 0:
             past = Lake.pinned(self.location, {})
         else:
             ledger = self.delta(LEDGER)
-            found = [
+            pinned = [
                 c
                 for c in (ledger.history() if ledger else [])
-                if c.get("version") == version - 1 and PINS_KEY in c
+                if c.get("version", version) < version and PINS_KEY in c
             ]
-            if not found:
+            if not pinned:
                 return None
-            pins = {**json.loads(found[0][PINS_KEY]), LEDGER: version - 1}
+            last = max(pinned, key=lambda c: c["version"])
+            if run_id is not None and last.get(RUN_KEY) != run_id:
+                return None
+            pins = {**json.loads(last[PINS_KEY]), LEDGER: version - 1}
             past = Lake.pinned(self.location, pins)
         past.past = True
         return past

@@ -32,14 +32,17 @@ def _changed(old: Lake, new: Lake, table: str) -> set[dt.date]:
     }
 
 
-def missed(lake: Lake, published: int) -> Touched | None:
-    """The (table, dates) the lake changed between version `published` (the warehouse's) and
-    the version before `lake`'s (whose run is publishing now: its own partitions are its
-    `touched`); None when the lake's history cannot tell."""
-    if published >= lake.version - 1:
-        return {}
+def missed(lake: Lake, meta: dict[str, str], upto: int) -> Touched | None:
+    """The (table, dates) the lake changed between the version the warehouse was published
+    from (`meta`) and version `upto`; None when the warehouse is not behind that (see
+    `publish_meta.behind`) or the lake's history cannot tell (or is not the one the warehouse
+    was published from: the run that published it must have made that ledger commit)."""
+    published = behind(meta, upto + 1)
+    if published is None:
+        return None
     try:
-        old, new = lake.at_version(published), lake.at_version(lake.version - 1)
+        old = lake.at_version(published, run_id=meta.get("published_by_run") if published else None)
+        new = lake.at_version(upto)
         if old is None or new is None:
             return None
         out: Touched = {}
@@ -64,14 +67,12 @@ def catch_up(
     """`touched` and the partitions runs since the warehouse's version did not publish, when
     the warehouse published at `meta` is behind and the lake's history says what changed;
     None when it is not (then it is updated as usual, or built anew)."""
-    published = behind(meta, lake.version)
-    if published is None:
-        return None
-    extra = missed(lake, published)
+    # (the run's own commit, the last, is in `touched`)
+    extra = missed(lake, meta, lake.version - 1)
     if extra is None:
         return None
     say(
-        f"the warehouse was published from lake version {published}, the lake is at "
+        f"the warehouse was published from lake version {meta['lake_version']}, the lake is at "
         f"{lake.version}: the runs between did not publish, so their partitions are applied too"
     )
     return merged(touched, extra)

@@ -133,3 +133,41 @@ def test_a_day_staged_in_several_parts_equals_one_part(
     s = Settings(landing, parts, workers=1)
     _run(landing, parts, lambda lake: plan_backfill(s, lake, DAY - dt.timedelta(3), DAY))
     assert checksums(parts) == checksums(whole)
+
+
+def test_a_builder_that_cannot_read_a_message_answers_and_ends(tmp_path: Path) -> None:
+    """A message it cannot take (here: no metadata saying what it is) fails the build with an
+    answer, not a builder waiting for ever."""
+    import json
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    from flows.build_worker import MESSAGE
+    from tests.conftest import ROOT
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.build_worker"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    setup = {
+        "kind": "setup",
+        "tmp": str(tmp_path / ".warehouse-x.duckdb"),
+        "location": str(tmp_path / "lake"),
+        "pins": {},
+        "replacing": [],
+        "run_id": "x",
+    }
+    for meta in ({MESSAGE: json.dumps(setup)}, {b"something": b"else"}):
+        t = pa.table({"n": [1]}).replace_schema_metadata(meta)
+        with pa.ipc.new_stream(proc.stdin, t.schema) as w:
+            w.write_table(t)
+    proc.stdin.flush()
+    answer = json.loads(proc.stdout.readline())
+    assert answer["disk_full"] is False and "KeyError" in answer["error"], answer
+    proc.stdin.close()
+    assert proc.wait(timeout=30) in (0, 1)

@@ -52,9 +52,10 @@ def test_runs_that_did_not_publish_are_caught_up_in_place(
     )
     _unpublished(landing, data_dir)
     lake = Lake(data_dir / "lake")
-    published = behind(read_meta(data_dir / "warehouse.duckdb"), lake.version + 1)
+    meta = read_meta(data_dir / "warehouse.duckdb")
+    published = behind(meta, lake.version + 1)
     assert published is not None and published < lake.version - 1  # several versions behind
-    extra = missed(lake, published)
+    extra = missed(lake, meta, lake.version)
     assert extra is not None
     assert {dt.date(2026, 11, 26), dt.date(2026, 11, 28)} <= extra["articles"]
     assert dt.date(2026, 11, 24) not in extra["articles"]  # untouched dates stay as they are
@@ -105,4 +106,36 @@ def test_a_run_with_nothing_new_copies_nothing_while_a_reader_holds_the_file(
     assert not list(data_dir.glob(".warehouse-*"))
     assert _run(landing, data_dir).publish_mode == "incremental"  # the reader gone
     assert [r[0] for r in query(data_dir, "SELECT status FROM runs")] == ["completed"] * 3
+    assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
+
+
+def test_a_vacuum_between_two_runs_does_not_force_a_rebuild(
+    landing: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    """`akhbar lake vacuum` adds two commits without pins to a table it removes files of, the
+    ledger too when a failed run replaced a row: those commits are not runs, and the
+    warehouse is caught up across them."""
+    from click.testing import CliRunner
+
+    from flows.cli import main
+
+    _run(landing, data_dir)
+    changed = sorted((landing / "2026-11-26").glob("*.txt"))[0]
+    changed.write_text("عنوان معدل\n\nنص معدل عن #جدة", encoding="utf-8")
+    _unpublished(landing, data_dir)  # its `completed` row replaced by a `failed` one
+    before = Lake(data_dir / "lake").version
+    args = ["lake", "vacuum", "--data", str(data_dir), "--retention-hours", "0"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    meta = read_meta(data_dir / "warehouse.duckdb")
+    lake = Lake(data_dir / "lake")
+    assert lake.version > before  # the vacuum's commits to the ledger
+    assert missed(lake, meta, lake.version) is not None
+    # a warehouse published by a run that is not in this lake's history is not caught up
+    assert missed(lake, {**meta, "published_by_run": "another"}, lake.version) is None
+    (landing / "2026-11-28").mkdir()
+    (landing / "2026-11-28" / "001_00000000000000aa.txt").write_text(
+        "خبر\n\nنص آخر عن #الرياض", encoding="utf-8"
+    )
+    assert _run(landing, data_dir).publish_mode == "incremental"
     assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
