@@ -87,6 +87,8 @@ class Build:
         self.error: BaseException | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._sink: pa.PythonFile | None = None
+        # The builder's answer, once it is started (select.select fails past descriptor 1023).
+        self._answers = select.poll()
 
     @classmethod
     def start(cls, data_dir: Path, lake: Lake, run_id: str, replacing: set[dt.date]) -> Build:
@@ -112,7 +114,6 @@ class Build:
             env=env,
         )
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._answers = select.poll()  # (select.select fails on descriptors past 1023)
         self._answers.register(self._proc.stdout, select.POLLIN)
         with suppress(OSError):  # a smaller pipe only costs wake-ups
             fcntl.fcntl(self._proc.stdin.fileno(), _SETPIPE_SZ, _PIPE_BYTES)

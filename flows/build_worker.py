@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -271,9 +272,10 @@ def main() -> None:
     except BaseException as e:  # told to the run, which publishes from the lake instead
         _answer(out, _error(e))
         inbox.start()
-        if not inbox.finished:  # drain: the run must never block on a failed build
-            for _ in inbox:
-                pass
+        with suppress(BaseException):  # (the answer is given: nothing more to tell)
+            if not inbox.finished:  # drain: the run must never block on a failed build
+                for _ in inbox:
+                    pass
     os._exit(0)  # DuckDB's threads need no orderly end: the file is closed or abandoned
 
 
