@@ -14,9 +14,8 @@ Three ways, chosen per run:
 - full: a new file, built by the run's background build (flows/build.py) or from the lake,
   swapped in. When there is no warehouse, it is from another schema or storage version, out of
   step with the lake in a way the ledger cannot tell (ahead of it, or behind a commit without
-  pins), or damaged. The old
-  file stays until the swap (readers keep it, a crash keeps it): peak disk is twice the
-  warehouse, and the new file is compact.
+  pins), or damaged. The old file stays until the swap (readers keep it, a crash keeps it):
+  peak disk is twice the warehouse, and the new file is compact.
 
 `publish_check` records a stat fingerprint of the live file after each publish; the next run
 has DuckDB read a warehouse changed since by anything but a run, and rebuilds it if damaged.
