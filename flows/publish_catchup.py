@@ -6,8 +6,8 @@ was published from. Rather than rebuild the whole file (twice the warehouse on d
 of a full run), the next run also applies the partitions that changed in the lake since then:
 each data table's active files at the warehouse's version and at the lake's previous one
 (both read from Delta's log at the pins the ledger recorded) are compared per date, and every
-date whose files differ is replaced; the append-only tables add the files the warehouse lacks
-(`new_files` knows which). When the ledger cannot say what the lake was at the warehouse's
+date whose files differ is replaced (an append-only table's rows by key: warehouse_tables
+`apply_partitions`). When the ledger cannot say what the lake was at the warehouse's
 version, the caller builds a new warehouse as before.
 """
 
@@ -47,9 +47,7 @@ def missed(lake: Lake, meta: dict[str, str], upto: int) -> Touched | None:
             return None
         out: Touched = {}
         for table in schemas.TABLES:
-            days = (
-                set(new.dates(table)) if table in schemas.APPEND_ONLY else _changed(old, new, table)
-            )
+            days = _changed(old, new, table)
             if days:
                 out[table] = days
         return out

@@ -104,18 +104,28 @@ def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[LakeFil
 def apply_partitions(
     con: duckdb.DuckDBPyConnection, lake: Lake, touched: dict[str, set[dt.date]]
 ) -> None:
-    """Replace the touched (table, date) partitions of a warehouse from the lake (and add the
-    append-only tables' new files), in the connection's open transaction if it has one."""
+    """Replace the touched (table, date) partitions of a warehouse from the lake, in the
+    connection's open transaction if it has one. An append-only table's rows are replaced by
+    key (a run's id, a gazetteer version), those of the files in the touched dates: a file
+    the lake replaced under the same key (a run's `completed` row turned `failed` after its
+    publish) replaces its rows, and a new one adds them."""
     for table, days in sorted(touched.items()):
+        files = [f for d in sorted(days) for f in lake.files(table, d)]
         if table not in schemas.APPEND_ONLY:
             con.execute(
                 f"DELETE FROM {table} WHERE ingest_date IN (SELECT unnest(?::DATE[]))",
                 [sorted(days)],
             )
-            files = [f for d in sorted(days) for f in lake.files(table, d)]
-        else:
-            files = new_files(con, lake, table, days)
+        elif files:
+            key, _ = schemas.APPEND_ONLY[table]
+            keys = sorted({file_key(table, f) for f in files})
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [keys])
         insert_files(con, table, files)
+
+
+def file_key(table: str, f: LakeFile) -> str:
+    """The key of an append-only table's file: what its rows share (schemas.APPEND_ONLY)."""
+    return file_name(f).removesuffix(".parquet").removeprefix(schemas.APPEND_ONLY[table][1])
 
 
 def new_files(
@@ -123,8 +133,7 @@ def new_files(
 ) -> list[LakeFile]:
     """The files of an append-only table (schemas.APPEND_ONLY: one per run, one per gazetteer
     version) in the partitions of `days` that the warehouse does not hold yet."""
-    key, prefix = schemas.APPEND_ONLY[table]
+    key, _ = schemas.APPEND_ONLY[table]
     have = {r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {table}").fetchall()}
     files = [f for d in sorted(days) for f in lake.files(table, d)]
-    keys = [file_name(f).removesuffix(".parquet").removeprefix(prefix) for f in files]
-    return [f for f, k in zip(files, keys, strict=True) if k not in have]
+    return [f for f in files if file_key(table, f) not in have]

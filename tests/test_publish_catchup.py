@@ -139,3 +139,33 @@ def test_a_vacuum_between_two_runs_does_not_force_a_rebuild(
     )
     assert _run(landing, data_dir).publish_mode == "incremental"
     assert checksums(data_dir) == from_lake_checksums(data_dir, tmp_path)
+
+
+def test_a_run_that_fails_after_its_publish_committed_shows_as_failed(
+    landing: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its `completed` row, published, is replaced in the lake by a `failed` one: the
+    warehouse's row is replaced too (same run id, same key), not kept."""
+    from flows import publish_check
+
+    _run(landing, data_dir)
+    (landing / "2026-11-28").mkdir()
+    (landing / "2026-11-28" / "001_00000000000000aa.txt").write_text(
+        "خبر\n\nنص آخر عن #الرياض", encoding="utf-8"
+    )
+    record, calls = publish_check.record, []
+
+    def fails_once(data: Path) -> None:
+        calls.append(data)
+        if len(calls) == 1:  # after the in-place publish committed
+            raise OSError("the fingerprint could not be written (simulated)")
+        record(data)
+
+    monkeypatch.setattr(publish_check, "record", fails_once)
+    with pytest.raises(PublishFailed):
+        _run(landing, data_dir)
+    lake_rows = Lake(data_dir / "lake").read("runs", columns=["run_id", "status"]).to_pylist()
+    in_lake = sorted((r["run_id"], r["status"]) for r in lake_rows)
+    in_warehouse = sorted(query(data_dir, "SELECT run_id, status FROM runs"))
+    assert [s for _, s in in_lake].count("failed") == 1
+    assert in_warehouse == in_lake
