@@ -171,7 +171,7 @@ def _publish_from_lake(
         con = connect(tmp)
         try:
             if incremental:
-                apply_partitions(con, lake, touched)
+                apply_partitions(con, lake, touched, replace=frozenset({run_id}))
             else:
                 for table in schemas.TABLES:
                     con.execute(create_table_sql(table))

@@ -6,9 +6,9 @@ was published from. Rather than rebuild the whole file (twice the warehouse on d
 of a full run), the next run also applies the partitions that changed in the lake since then:
 each data table's active files at the warehouse's version and at the lake's previous one
 (both read from Delta's log at the pins the ledger recorded) are compared per date, and every
-date whose files differ is replaced (an append-only table's rows by key: warehouse_tables
-`apply_partitions`). When the ledger cannot say what the lake was at the warehouse's
-version, the caller builds a new warehouse as before.
+date whose files differ is replaced (an append-only table takes the files whose key it
+lacks: warehouse_tables `apply_partitions`). When the ledger cannot say what the lake was at
+the warehouse's version, the caller builds a new warehouse as before.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def publish_in_place(
     try:
         publish_check.writing(data_dir, run_id)
         con.execute("BEGIN")
-        apply_partitions(con, lake, touched)
+        apply_partitions(con, lake, touched, replace=frozenset({run_id}))
         failpoints.hit("publish_applied")
         complete(con, lake, run_id, held, commit=True)
         note = _free_note(con)

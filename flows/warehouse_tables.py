@@ -102,24 +102,31 @@ def insert_files(con: duckdb.DuckDBPyConnection, table: str, files: list[LakeFil
 
 
 def apply_partitions(
-    con: duckdb.DuckDBPyConnection, lake: Lake, touched: dict[str, set[dt.date]]
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    touched: dict[str, set[dt.date]],
+    replace: frozenset[str] = frozenset(),
 ) -> None:
-    """Replace the touched (table, date) partitions of a warehouse from the lake, in the
-    connection's open transaction if it has one. An append-only table's rows are replaced by
-    key (a run's id, a gazetteer version), those of the files in the touched dates: a file
-    the lake replaced under the same key (a run's `completed` row turned `failed` after its
-    publish) replaces its rows, and a new one adds them."""
+    """Replace the touched (table, date) partitions of a warehouse from the lake (and add the
+    append-only tables' new files), in the connection's open transaction if it has one. The
+    append-only rows of the keys in `replace` (the publishing run's id) are replaced even
+    when the warehouse has them: a run whose `completed` row the lake turned `failed` after
+    its publish committed. Other files it has are not read again (a damaged old `runs` file
+    must not stop every publish of its date)."""
     for table, days in sorted(touched.items()):
-        files = [f for d in sorted(days) for f in lake.files(table, d)]
         if table not in schemas.APPEND_ONLY:
             con.execute(
                 f"DELETE FROM {table} WHERE ingest_date IN (SELECT unnest(?::DATE[]))",
                 [sorted(days)],
             )
-        elif files:
-            key, _ = schemas.APPEND_ONLY[table]
-            keys = sorted({file_key(table, f) for f in files})
-            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [keys])
+            files = [f for d in sorted(days) for f in lake.files(table, d)]
+        else:
+            files = new_files(con, lake, table, days, also=replace)
+            if keys := sorted({file_key(table, f) for f in files} & replace):
+                key, _ = schemas.APPEND_ONLY[table]
+                con.execute(
+                    f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [keys]
+                )
         insert_files(con, table, files)
 
 
@@ -129,11 +136,16 @@ def file_key(table: str, f: LakeFile) -> str:
 
 
 def new_files(
-    con: duckdb.DuckDBPyConnection, lake: Lake, table: str, days: set[dt.date]
+    con: duckdb.DuckDBPyConnection,
+    lake: Lake,
+    table: str,
+    days: set[dt.date],
+    also: frozenset[str] = frozenset(),
 ) -> list[LakeFile]:
     """The files of an append-only table (schemas.APPEND_ONLY: one per run, one per gazetteer
-    version) in the partitions of `days` that the warehouse does not hold yet."""
+    version) in the partitions of `days` that the warehouse does not hold yet, and those of
+    the keys in `also`."""
     key, _ = schemas.APPEND_ONLY[table]
-    have = {r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {table}").fetchall()}
+    have = {r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM {table}").fetchall()} - also
     files = [f for d in sorted(days) for f in lake.files(table, d)]
     return [f for f in files if file_key(table, f) not in have]
